@@ -1,0 +1,243 @@
+/**
+ * The BFF's HTTP API: request and response bodies shared by apps/bff (which produces them) and
+ * apps/web (which consumes them). Every `/api/*` error answers with `ApiErrorBody`.
+ */
+import type { CatalogEntry } from './catalog.ts';
+import type { ChecksumType, ImageType, InstallRoute } from './form.ts';
+
+/** `dedicated.TaskStatusEnum` in OVH's OpenAPI description. */
+export type TaskStatus =
+  | 'init'
+  | 'todo'
+  | 'doing'
+  | 'done'
+  | 'customerError'
+  | 'ovhError'
+  | 'cancelled';
+
+/** `dedicated.server.InstallationProgressStatusEnum`. */
+export type InstallStepStatus =
+  | 'doing'
+  | 'done'
+  | 'error'
+  | 'expired'
+  | 'idle'
+  | 'pending'
+  | 'stopping'
+  | 'todo';
+
+export type BootMode = 'uefi' | 'legacy';
+
+/** One row of the fleet list. */
+export interface ServerSummary {
+  /** OVH service name, e.g. `ns1234567.ip-51-91-0.eu`. */
+  name: string;
+  displayName: string;
+  datacenter: string;
+  /** `dedicated.server.StateEnum`: ok, error, hacked, hackedBlocked. */
+  state: string;
+  os: string;
+  ip: string | null;
+  commercialRange: string | null;
+  installing: boolean;
+}
+
+/** `GET /api/servers?page=&pageSize=&search=`: a page of the fleet, filtered by name. */
+export interface ServerListResponse {
+  items: ServerSummary[];
+  /** Servers matching `search` across the whole fleet. */
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface DiskGroupDto {
+  diskGroupId: number;
+  description: string;
+  diskType: string;
+  numberOfDisks: number;
+  /** Size of one disk, bytes. */
+  diskSizeBytes: number;
+  raidController: string | null;
+}
+
+export interface HardwareDto {
+  memoryBytes: number;
+  /** RAM − 3 GiB: the largest image OVH can download into memory. */
+  imageLimitBytes: number;
+  bootMode: BootMode;
+  diskGroups: DiskGroupDto[];
+  description: string | null;
+  processorName: string | null;
+}
+
+export interface InstallTaskDto {
+  taskId: number;
+  function: string;
+  status: TaskStatus;
+  comment: string | null;
+  startDate: string;
+  doneDate: string | null;
+  lastUpdate: string | null;
+}
+
+export interface InstallStepDto {
+  comment: string;
+  status: InstallStepStatus;
+  error: string | null;
+}
+
+export type InstallState = 'idle' | 'running' | 'done' | 'failed' | 'cancelled';
+
+/** `GET /api/servers/:sn/install`: everything the progress screen shows. */
+export interface InstallProgressDto {
+  serverName: string;
+  state: InstallState;
+  /** 0–100, from the steps that are done. */
+  percent: number;
+  elapsedSeconds: number;
+  steps: InstallStepDto[];
+  /** The latest `reinstallServer` task, if any. */
+  task: InstallTaskDto | null;
+  /** On failure: OVH's message verbatim and what it means. */
+  failure: { message: string; entry: CatalogEntry } | null;
+}
+
+/** `GET /api/servers/:sn`. */
+export interface ServerDetailResponse {
+  server: ServerSummary & {
+    reverse: string | null;
+    rack: string | null;
+    powerState: string | null;
+    supportLevel: string | null;
+  };
+  hardware: HardwareDto;
+  install: InstallProgressDto;
+}
+
+export interface TemplateDto {
+  name: string;
+  displayName: string;
+  description: string | null;
+  family: string | null;
+}
+
+export interface TemplateCategoryDto {
+  /** OVH's category, e.g. `CUSTOMER` for byoi_64. */
+  category: string;
+  /** What the UI calls it, e.g. `Custom`. */
+  label: string;
+  templates: TemplateDto[];
+}
+
+/** `GET /api/servers/:sn/templates`. */
+export interface TemplatesResponse {
+  categories: TemplateCategoryDto[];
+}
+
+/** `POST /api/servers/:sn/install` answers 202 with this. */
+export interface InstallResponse {
+  route: InstallRoute;
+  task: InstallTaskDto;
+}
+
+/** `GET /api/meta`. Never a key. */
+export interface MetaResponse {
+  mode: 'simulator' | 'real';
+  /** e.g. `ovh-eu`, or `simulator`. */
+  endpoint: string;
+  installRoute: InstallRoute;
+  version: string;
+}
+
+export type ApiErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'INSTALL_IN_PROGRESS'
+  | 'NOT_FOUND'
+  | 'UPSTREAM_BAD_REQUEST'
+  | 'UPSTREAM_FORBIDDEN'
+  | 'UPSTREAM_NOT_FOUND'
+  | 'UPSTREAM_CONFLICT'
+  | 'UPSTREAM_UNAVAILABLE'
+  | 'UPSTREAM_TIMEOUT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'CSRF_FAILED'
+  | 'RATE_LIMITED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'BAD_JSON'
+  | 'PREFLIGHT_REFUSED'
+  | 'INTERNAL';
+
+export interface ApiErrorBody {
+  error: {
+    code: ApiErrorCode;
+    /** A sentence for a person: what is wrong and how to fix it. */
+    message: string;
+    details?: {
+      /** Form field path (`imageURL`, `httpHeaders.0.value`) → messages. */
+      fieldErrors?: Record<string, string[]>;
+      /** OVH's own error class and message, when the failure came from OVH. */
+      ovhClass?: string;
+      ovhMessage?: string;
+      /** For UPSTREAM_FORBIDDEN: the access rule the OVH key lacks, e.g. `POST /dedicated/server/*`. */
+      missingRule?: string;
+    };
+  };
+}
+
+// ---- Preflight (issue: check the image before the server is wiped) ----
+
+export type PreflightVerdict = 'pass' | 'warn' | 'fail' | 'skipped';
+
+export type PreflightCheckId =
+  | 'reachability'
+  | 'size'
+  | 'format'
+  | 'bootMode'
+  | 'checksum'
+  | 'checksumFile';
+
+export interface PreflightCheck {
+  id: PreflightCheckId;
+  status: PreflightVerdict;
+  title: string;
+  /** One sentence for a person. */
+  sentence: string;
+  /** For a fail: the upstream message OVH would give (DESIGN.md's table), verbatim. */
+  predictedMessage?: string;
+  remedy?: string;
+}
+
+export interface PreflightImageFacts {
+  finalURL: string;
+  httpStatus: number | null;
+  contentLength: number | null;
+  acceptRanges: boolean;
+  detectedType: string | null;
+  description: string | null;
+  virtualSizeBytes: number | null;
+  partitionTable: 'gpt' | 'mbr' | null;
+  uefiCapable: boolean | null;
+  legacyCapable: boolean | null;
+}
+
+/** `POST /api/servers/:sn/preflight`. */
+export interface PreflightReport {
+  serverName: string;
+  verdict: Exclude<PreflightVerdict, 'skipped'>;
+  checkedAt: string;
+  checks: PreflightCheck[];
+  facts: PreflightImageFacts;
+  /** Filled from a checksum file, when the operator gave one. */
+  resolvedChecksum?: { checksum: string; type: ChecksumType; matchedLine: string };
+}
+
+export interface PreflightRequest {
+  imageURL: string;
+  imageType: ImageType;
+  imageCheckSum?: string;
+  imageCheckSumType?: ChecksumType;
+  httpHeaders?: { name: string; value: string }[];
+  checksumFileURL?: string;
+}
