@@ -1,0 +1,40 @@
+/**
+ * The two ways a fetch made on an operator's behalf can end early. `GuardError` means the console
+ * refused to go there (a policy decision, answered 422); `FetchError` means it tried and the
+ * network said no (which is what OVH's own download would meet too).
+ */
+
+/** The address guard refused a host: private, loopback, link-local, … */
+export class GuardError extends Error {
+  override readonly name = 'GuardError';
+  constructor(
+    message: string,
+    readonly host: string,
+    readonly address: string | null,
+  ) {
+    super(message);
+  }
+}
+
+export type FetchErrorKind =
+  | 'dns'
+  | 'connect'
+  | 'tls'
+  | 'timeout'
+  | 'too-many-redirects'
+  | 'bad-redirect'
+  | 'too-large'
+  | 'aborted'
+  | 'protocol';
+
+/** A fetch that could not complete. The message never contains header values. */
+export class FetchError extends Error {
+  override readonly name = 'FetchError';
+  constructor(
+    readonly kind: FetchErrorKind,
+    message: string,
+    readonly url: string,
+  ) {
+    super(message);
+  }
+}
