@@ -1,0 +1,191 @@
+/**
+ * `OvhApi`: the typed OVH calls this app makes, with the upstream-efficiency rules in one place —
+ * bounded concurrency, coalescing of identical in-flight GETs, retries for GETs only, and a short
+ * TTL cache of server detail + hardware that an install submission or end invalidates.
+ */
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { InstallRoute } from '@byoi/shared';
+import { Coalescer } from './coalesce.ts';
+import { normaliseOvhError, OvhError } from './errors.ts';
+import { DEFAULT_RETRY, type RetryPolicy, withRetry } from './retry.ts';
+import type { OvhMethod, OvhTransport } from './transport.ts';
+import { TtlCache } from './ttlCache.ts';
+import type {
+  DedicatedServer,
+  HardwareSpecifications,
+  InstallationProgressStatus,
+  InstallationTemplate,
+  InstallTemplate,
+  ServerTask,
+} from './types.ts';
+
+export interface OvhApiOptions {
+  transport: OvhTransport;
+  concurrency: number;
+  cacheTtlMs: number;
+  retry?: RetryPolicy;
+  now?: () => number;
+}
+
+export interface TaskFilter {
+  function?: string;
+  status?: string;
+}
+
+const server = (sn: string) => `/dedicated/server/${encodeURIComponent(sn)}`;
+
+/** The upstream paths for each install route, as in packages/shared's `buildInstallPayload`. */
+export const INSTALL_PATHS: Record<InstallRoute, '/install/start' | '/reinstall'> = {
+  'install-start': '/install/start',
+  reinstall: '/reinstall',
+};
+
+export class OvhApi {
+  readonly #transport: OvhTransport;
+  readonly #limit: LimitFunction;
+  readonly #coalescer = new Coalescer();
+  readonly #cache: TtlCache<unknown>;
+  readonly #retry: RetryPolicy;
+
+  constructor(options: OvhApiOptions) {
+    this.#transport = options.transport;
+    this.#limit = pLimit(options.concurrency);
+    this.#cache = new TtlCache(options.cacheTtlMs, options.now);
+    this.#retry = options.retry ?? DEFAULT_RETRY;
+  }
+
+  listServers(): Promise<string[]> {
+    return this.#get('/dedicated/server', 'GET /dedicated/server');
+  }
+
+  getServer(sn: string): Promise<DedicatedServer> {
+    return this.#cached(`server:${sn}:detail`, () =>
+      this.#get<DedicatedServer>(server(sn), 'GET /dedicated/server/*'),
+    );
+  }
+
+  getHardware(sn: string): Promise<HardwareSpecifications> {
+    return this.#cached(`server:${sn}:hardware`, () =>
+      this.#get<HardwareSpecifications>(
+        `${server(sn)}/specifications/hardware`,
+        'GET /dedicated/server/*/specifications/hardware',
+      ),
+    );
+  }
+
+  getCompatibleTemplates(sn: string): Promise<InstallTemplate> {
+    return this.#get(
+      `${server(sn)}/install/compatibleTemplates`,
+      'GET /dedicated/server/*/install/compatibleTemplates',
+    );
+  }
+
+  /** Templates change rarely; cached with the same TTL as server details. */
+  getTemplate(templateName: string): Promise<InstallationTemplate> {
+    return this.#cached(`template:${templateName}`, () =>
+      this.#get<InstallationTemplate>(
+        `/dedicated/installationTemplate/${encodeURIComponent(templateName)}`,
+        'GET /dedicated/installationTemplate/*',
+      ),
+    );
+  }
+
+  /** Never retried: a second POST could start a second install. */
+  async startInstall(
+    route: InstallRoute,
+    sn: string,
+    body: Record<string, unknown>,
+  ): Promise<ServerTask> {
+    const suffix = INSTALL_PATHS[route];
+    try {
+      return (await this.#call(
+        'POST',
+        `${server(sn)}${suffix}`,
+        `POST /dedicated/server/*${suffix}`,
+        body,
+      )) as ServerTask;
+    } finally {
+      // Even a failed submit may have changed the server (e.g. a timeout after OVH accepted it).
+      this.invalidateServer(sn);
+    }
+  }
+
+  /** `null` when no installation runs (OVH answers 404). */
+  async getInstallStatus(sn: string): Promise<InstallationProgressStatus | null> {
+    try {
+      return await this.#get<InstallationProgressStatus>(
+        `${server(sn)}/install/status`,
+        'GET /dedicated/server/*/install/status',
+      );
+    } catch (error) {
+      if (error instanceof OvhError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  listTasks(sn: string, filter: TaskFilter = {}): Promise<number[]> {
+    return this.#get(`${server(sn)}/task`, 'GET /dedicated/server/*/task', { ...filter });
+  }
+
+  getTask(sn: string, taskId: number): Promise<ServerTask> {
+    return this.#get(`${server(sn)}/task/${taskId}`, 'GET /dedicated/server/*/task/*');
+  }
+
+  async cancelTask(sn: string, taskId: number): Promise<void> {
+    try {
+      await this.#call(
+        'POST',
+        `${server(sn)}/task/${taskId}/cancel`,
+        'POST /dedicated/server/*/task/*/cancel',
+      );
+    } finally {
+      this.invalidateServer(sn);
+    }
+  }
+
+  /** OVH's clock (seconds since the epoch); needs no credentials. */
+  getTime(): Promise<number> {
+    return this.#get('/auth/time', 'GET /auth/time');
+  }
+
+  invalidateServer(sn: string): void {
+    this.#cache.deletePrefix(`server:${sn}:`);
+  }
+
+  async #cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const hit = this.#cache.get(key);
+    if (hit !== undefined) return hit as T;
+    const value = await load();
+    this.#cache.set(key, value);
+    return value;
+  }
+
+  #get<T>(path: string, rule: string, query?: Record<string, unknown>): Promise<T> {
+    const key = query ? `${path}?${new URLSearchParams(sortedEntries(query)).toString()}` : path;
+    return this.#coalescer.run(key, () =>
+      withRetry(() => this.#call('GET', path, rule, query), this.#retry),
+    ) as Promise<T>;
+  }
+
+  async #call(
+    method: OvhMethod,
+    path: string,
+    rule: string,
+    params?: Record<string, unknown>,
+  ): Promise<unknown> {
+    try {
+      return await this.#limit(() => this.#transport(method, path, params));
+    } catch (raw) {
+      const error = normaliseOvhError(raw);
+      error.rule ??= rule;
+      throw error;
+    }
+  }
+}
+
+function sortedEntries(query: Record<string, unknown>): [string, string][] {
+  return Object.entries(query)
+    .filter(([, v]) => v !== undefined && v !== null)
+    .map(([k, v]): [string, string] => [k, String(v)])
+    .sort(([a], [b]) => a.localeCompare(b));
+}

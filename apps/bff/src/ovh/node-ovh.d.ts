@@ -1,0 +1,30 @@
+// @ovhcloud/node-ovh 3.0.0 ships no types: the subset this app calls, from its lib/ovh.js.
+declare module '@ovhcloud/node-ovh' {
+  interface OvhClientOptions {
+    endpoint?: string;
+    appKey: string;
+    appSecret: string;
+    consumerKey: string;
+    host?: string;
+    port?: number;
+    basePath?: string;
+    /** Socket idle timeout, ms. It only aborts the socket; the promise may never settle. */
+    timeout?: number;
+    apiTimeDiff?: number;
+  }
+
+  interface OvhClient {
+    /**
+     * Rejects with `{ error, message }`: `error` is an HTTP status, a negative errno, a string or an
+     * Error; `message` is OVH's error message when there is one.
+     */
+    requestPromised(
+      method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+      path: string,
+      params?: Record<string, unknown>,
+    ): PromiseLike<unknown>;
+  }
+
+  function ovh(options: OvhClientOptions): OvhClient;
+  export default ovh;
+}

@@ -1,0 +1,33 @@
+/**
+ * The one place that calls node-ovh: one HTTP request, bounded by our own timeout (node-ovh's
+ * `timeout` only aborts the socket and can leave its promise pending), failures normalised.
+ */
+import type { OvhClient } from '@ovhcloud/node-ovh';
+import { normaliseOvhError, timeoutError } from './errors.ts';
+
+export type OvhMethod = 'GET' | 'POST';
+
+/** One upstream request; rejects with an `OvhError`. */
+export type OvhTransport = (
+  method: OvhMethod,
+  path: string,
+  params?: Record<string, unknown>,
+) => Promise<unknown>;
+
+export function nodeOvhTransport(client: OvhClient, timeoutMs: number): OvhTransport {
+  return (method, path, params) =>
+    new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => reject(timeoutError(method, path, timeoutMs)), timeoutMs);
+      // node-ovh deletes keys from `params` as it goes: give it a copy.
+      Promise.resolve(client.requestPromised(method, path, params ? { ...params } : {})).then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (rejection: unknown) => {
+          clearTimeout(timer);
+          reject(normaliseOvhError(rejection));
+        },
+      );
+    });
+}
