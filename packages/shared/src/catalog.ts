@@ -1,0 +1,260 @@
+/**
+ * The error catalog: every message OVH (and the simulator) gives for a BYOI install, what it means
+ * and what the operator does about it. `UPSTREAM_MESSAGES` builds the exact texts and
+ * `explainUpstreamMessage` reads them back, so the simulator and the UI cannot drift apart.
+ */
+
+export type CatalogEntry = {
+  code: string;
+  title: string;
+  meaning: string;
+  remedy: string;
+  /** The original upstream text. */
+  message: string;
+  values: Record<string, string>;
+};
+
+/** The upstream texts, verbatim (DESIGN.md's simulator table; punctuation included). */
+export const UPSTREAM_MESSAGES = {
+  checksumPair: () => 'Please provide checkSum AND checkSumType or none of them',
+  /** OVH's own list (sha512 is accepted nonetheless). */
+  checksumType: () => 'Bad checkSumType, expected: sha1, sha256, md5.',
+  badFormat: () => 'Bad format image, expected: qcow2, raw.',
+  downloadFailed: (url: string) => `Could not download image located: ${url}.`,
+  imageTooBigForRam: (imageType: string) =>
+    `Could not download, ${imageType} image is too big to download in memory.`,
+  checksumMismatch: (checkSumType: string, got: string, expected: string) =>
+    `Bad ${checkSumType} for downloaded file, got: ${got} while expecting ${expected}.`,
+  notQcow2: (detected: string) =>
+    `image provided format is ${detected} which does not match expected qcow2 format`,
+  rawNoPartitionTable: (contents: string) =>
+    `image provided format is not of type raw because no partition table was found. It seems to contain: ${contents}`,
+  imageLargerThanDisk: (size: number | bigint, device: string, deviceSize: number | bigint) =>
+    `image provided has a size of ${size} bytes which is larger than ${device} of ${deviceSize} bytes`,
+  qcow2WriteFailed: () => "Can't write qcow2 on disk.",
+  gptRelocationFailed: () => 'Can not move backup GPT data structures to the end of disk.',
+  configdriveFailed: () => 'Could not create configdrive on disk.',
+} as const;
+
+export interface CatalogDefinition {
+  code: string;
+  title: string;
+  /** When OVH gives this message. */
+  when: string;
+  /** Matches the upstream message anywhere in a text; named groups are the extracted values. */
+  pattern: RegExp;
+  /** A real message of this kind, built with `UPSTREAM_MESSAGES`. */
+  example: string;
+  explain: (values: Record<string, string>) => { meaning: string; remedy: string };
+}
+
+const GIB = 1024 ** 3;
+
+/** Bytes for a person: `10737418240` → `10.0 GiB (10737418240 bytes)`. */
+function bytes(value: string | undefined): string {
+  const n = Number(value);
+  if (value === undefined || !Number.isFinite(n)) return `${value ?? '?'} bytes`;
+  return n >= GIB / 10 ? `${(n / GIB).toFixed(1)} GiB (${value} bytes)` : `${value} bytes`;
+}
+
+const SUM_TOOL: Record<string, string> = {
+  md5: 'md5sum',
+  sha1: 'sha1sum',
+  sha256: 'sha256sum',
+  sha512: 'sha512sum',
+};
+
+export const CATALOG: readonly CatalogDefinition[] = [
+  {
+    code: 'CHECKSUM_PAIR',
+    title: 'Checksum and checksum type must go together',
+    when: 'A checksum was sent without its type, or a type without a checksum (refused at submit).',
+    pattern: /Please provide checkSum AND checkSumType or none of them/,
+    example: UPSTREAM_MESSAGES.checksumPair(),
+    explain: () => ({
+      meaning:
+        'OVH received only half of the checksum settings, so it refused the install before touching the server.',
+      remedy:
+        'Fill in both Image checksum and Checksum type (e.g. the output of sha256sum and "sha256"), or clear both to skip the check.',
+    }),
+  },
+  {
+    code: 'CHECKSUM_TYPE',
+    title: 'Unsupported checksum type',
+    when: 'The checksum type is not one OVH knows (refused at submit).',
+    pattern: /Bad checkSumType, expected: (?<expected>[^\n]+?)\./,
+    example: UPSTREAM_MESSAGES.checksumType(),
+    explain: () => ({
+      meaning:
+        'OVH does not know the checksum type that was sent, so it refused the install before touching the server.',
+      remedy:
+        'Choose md5, sha1, sha256 or sha512 as Checksum type (OVH accepts sha512 although its message does not list it) and give the matching checksum.',
+    }),
+  },
+  {
+    code: 'BAD_FORMAT',
+    title: 'Not a qcow2 or raw disk image',
+    when: 'The image type is not qcow2/raw, or the downloaded file is an ISO, an archive, a web page or text.',
+    pattern: /Bad format image, expected: (?<expected>[^\n]+?)\./,
+    example: UPSTREAM_MESSAGES.badFormat(),
+    explain: () => ({
+      meaning:
+        'OVH only writes qcow2 or raw disk images. Either another image type was chosen, or the URL served something else: an ISO installer, a compressed file (.gz, .xz, .zst, .bz2) or a web page such as a login or error page.',
+      remedy:
+        'Publish the disk image itself: decompress it first (e.g. `xz -d image.raw.xz`, `zstd -d image.raw.zst`), convert other formats with `qemu-img convert -O qcow2 source.vmdk image.qcow2`, and check with `curl -I <url>` that the URL answers with the file, not an HTML page.',
+    }),
+  },
+  {
+    code: 'DOWNLOAD_FAILED',
+    title: 'The image could not be downloaded',
+    when: 'The image URL is unreachable: DNS failure, connection refused, HTTP 4xx/5xx, timeout.',
+    // Lazy up to the dot that ends the sentence, so dots inside the URL stay in it.
+    pattern: /Could not download image located: (?<url>\S+?)\.(?=\s|$)/,
+    example: UPSTREAM_MESSAGES.downloadFailed('https://images.example.com/debian-12.qcow2'),
+    explain: (v) => ({
+      meaning: `OVH's installer could not fetch ${v.url ?? 'the image'} from the internet (no answer, a DNS or TLS error, or an HTTP error status). The server was not changed by the download attempt.`,
+      remedy: `From a machine outside your network run \`curl -fI ${v.url ?? '<url>'}\`: it must answer 200 without a login. Check the host name resolves publicly, the firewall allows OVH, the HTTPS certificate is valid and the link has not expired; if the server needs credentials, add an Authorization HTTP header.`,
+    }),
+  },
+  {
+    code: 'IMAGE_TOO_BIG_FOR_RAM',
+    title: 'Image larger than the memory available for the download',
+    when: 'The image is larger than the server RAM minus 3 GiB.',
+    pattern: /Could not download, (?<imageType>\S+) image is too big to download in memory\./,
+    example: UPSTREAM_MESSAGES.imageTooBigForRam('qcow2'),
+    explain: (v) => ({
+      meaning: `OVH downloads the ${v.imageType ? `${v.imageType} ` : ''}image into the server's RAM before writing it, and only RAM − 3 GiB is available for it. This image is bigger.`,
+      remedy:
+        'Shrink the image below RAM − 3 GiB: convert raw to qcow2 with `qemu-img convert -O qcow2 -c image.raw image.qcow2` (compressed, and empty space takes no room), zero free space first (`virt-sparsify`), remove unneeded packages — or install on a server with more RAM.',
+    }),
+  },
+  {
+    code: 'CHECKSUM_MISMATCH',
+    title: 'Checksum does not match the downloaded file',
+    when: 'The checksum of the downloaded bytes differs from the one given.',
+    pattern:
+      /Bad (?<checkSumType>\S+) for downloaded file, got: (?<got>\S*) while expecting (?<expected>\S*?)\.(?=\s|$)/,
+    example: UPSTREAM_MESSAGES.checksumMismatch('sha256', 'a'.repeat(64), 'b'.repeat(64)),
+    explain: (v) => {
+      const tool = SUM_TOOL[v.checkSumType ?? ''] ?? 'sha512sum';
+      return {
+        meaning: `The file OVH downloaded has the ${v.checkSumType ?? ''} checksum ${v.got ?? '?'}, not the ${v.expected ?? '?'} you gave: it is not the file you summed, or it was damaged or changed on the way.`,
+        remedy: `Recompute it with \`${tool} image\` on the exact file the URL serves (download it with curl and sum that copy), check the URL does not point to an older or different build or to a redirect page, then paste the new checksum.`,
+      };
+    },
+  },
+  {
+    code: 'NOT_QCOW2',
+    title: 'Declared qcow2, but the file is not qcow2',
+    when: 'Image type qcow2 was chosen but the downloaded file is not a qcow2 image.',
+    pattern:
+      /image provided format is (?<detected>(?!not of type)[^\n]+?) which does not match expected qcow2 format/,
+    example: UPSTREAM_MESSAGES.notQcow2('raw'),
+    explain: (v) => ({
+      meaning: `You chose the qcow2 image type, but the file is ${v.detected === 'data' ? 'not a recognisable disk image (data)' : `a ${v.detected ?? 'different'} image`}.`,
+      remedy:
+        v.detected === 'raw'
+          ? 'Choose Image type raw, or convert the file with `qemu-img convert -O qcow2 image.raw image.qcow2` and publish the result.'
+          : 'Check with `qemu-img info image` that the URL serves your qcow2 image (not a different or damaged file); if it is raw, choose Image type raw.',
+    }),
+  },
+  {
+    code: 'RAW_NO_PARTITION_TABLE',
+    title: 'Declared raw, but no partition table',
+    when: 'Image type raw was chosen but the file has neither an MBR nor a GPT.',
+    pattern:
+      /image provided format is not of type raw because no partition table was found\. It seems to contain: (?<contents>[^\n]*)/,
+    example: UPSTREAM_MESSAGES.rawNoPartitionTable('QEMU QCOW2 Image (v3)'),
+    explain: (v) => {
+      const isQcow2 = /qcow/i.test(v.contents ?? '');
+      return {
+        meaning: `You chose the raw image type, but the file has no MBR or GPT partition table; it seems to contain: ${v.contents || 'nothing recognisable'}.`,
+        remedy: isQcow2
+          ? 'The file is a qcow2 image: choose Image type qcow2.'
+          : 'A raw image must be a whole disk with a partition table, not a single partition or file system. Check it with `sfdisk -l image.raw` or `sgdisk -p image.raw`, and rebuild it as a full disk (e.g. with `virt-make-fs --partition=gpt` or your image builder).',
+      };
+    },
+  },
+  {
+    code: 'IMAGE_LARGER_THAN_DISK',
+    title: 'Image larger than the target disk',
+    when: 'The image (qcow2 virtual size, or raw size) is larger than the disk it is written to.',
+    pattern:
+      /image provided has a size of (?<size>\d+) bytes which is larger than (?<device>\S+) of (?<deviceSize>\d+) bytes/,
+    example: UPSTREAM_MESSAGES.imageLargerThanDisk(536870912000, '/dev/sda', 480103981056),
+    explain: (v) => ({
+      meaning: `The image needs ${bytes(v.size)} once written, but ${v.device ?? 'the disk'} holds only ${bytes(v.deviceSize)}.`,
+      remedy: `Make the image's disk smaller than ${bytes(v.deviceSize)}: shrink the file systems and partitions, then \`qemu-img resize --shrink image.qcow2 <size>\` (or build it with a smaller disk; cloud-init's growpart enlarges it at first boot) — or install on a server with larger disks.`,
+    }),
+  },
+  {
+    code: 'QCOW2_WRITE_FAILED',
+    title: 'The qcow2 image could not be written',
+    when: 'The qcow2 cannot be converted: corrupt tables, a backing file, or encryption.',
+    pattern: /Can't write qcow2 on disk\./,
+    example: UPSTREAM_MESSAGES.qcow2WriteFailed(),
+    explain: () => ({
+      meaning:
+        'OVH could not convert the qcow2 image onto the disk: it is damaged, depends on a backing file that is not included, or is encrypted.',
+      remedy:
+        'Run `qemu-img check image.qcow2` and `qemu-img info image.qcow2`. Make a standalone, unencrypted copy with `qemu-img convert -O qcow2 image.qcow2 standalone.qcow2` (this also merges a backing file), then publish that copy.',
+    }),
+  },
+  {
+    code: 'GPT_RELOCATION_FAILED',
+    title: "The image's GPT is damaged",
+    when: 'A raw GPT image whose backup header cannot be moved to the end of the disk (corrupt GPT).',
+    pattern: /Can not move backup GPT data structures to the end of disk\./,
+    example: UPSTREAM_MESSAGES.gptRelocationFailed(),
+    explain: () => ({
+      meaning:
+        'After writing the raw image, OVH moves its backup GPT to the end of the larger disk; the partition table in the image is corrupt (bad CRC), so this failed.',
+      remedy:
+        'Check the table with `sgdisk -v image.raw`, repair it (`sgdisk -e image.raw` rewrites the backup header at the end of the image), or recreate the partition table, then publish the fixed image.',
+    }),
+  },
+  {
+    code: 'CONFIGDRIVE_FAILED',
+    title: 'The config drive could not be created',
+    when: 'The config drive cannot be built, usually because of bad user data.',
+    pattern: /Could not create configdrive on disk\./,
+    example: UPSTREAM_MESSAGES.configdriveFailed(),
+    explain: () => ({
+      meaning:
+        'The image was written, but OVH could not build the cloud-init config drive, usually because the Config Drive user data is neither valid #cloud-config YAML nor a #! script.',
+      remedy:
+        'Make Config Drive user data start with #cloud-config followed by valid YAML (check it with `cloud-init schema --config-file user-data`), or with #! for a script, then install again.',
+    }),
+  },
+];
+
+export const UNKNOWN_CODE = 'UNKNOWN';
+
+/** What OVH's message means and what to do; unknown messages keep their text under `UNKNOWN`. */
+export function explainUpstreamMessage(message: string): CatalogEntry {
+  for (const definition of CATALOG) {
+    const match = definition.pattern.exec(message);
+    if (!match) continue;
+    const values: Record<string, string> = {};
+    for (const [name, value] of Object.entries(match.groups ?? {})) {
+      if (value !== undefined) values[name] = value;
+    }
+    return {
+      code: definition.code,
+      title: definition.title,
+      ...definition.explain(values),
+      message,
+      values,
+    };
+  }
+  return {
+    code: UNKNOWN_CODE,
+    title: 'Unrecognised error from OVH',
+    meaning:
+      'OVH reported a problem this console does not know yet; its own words are kept as they are.',
+    remedy:
+      "Read OVH's message; if it does not say what to change, contact OVHcloud support with the server name and the task id.",
+    message,
+    values: {},
+  };
+}

@@ -1,0 +1,546 @@
+/**
+ * The BYOI install form: one zod schema used by the web form (as a convenience), the BFF (as the
+ * guard) and the simulator. Rules and labels follow DESIGN.md's "The form" table; every message
+ * says what is wrong and how to fix it.
+ */
+import { z } from 'zod';
+import { checkCloudConfig, detectUserDataKind, utf8ByteLength } from './userData.ts';
+
+export const IMAGE_TYPES = ['qcow2', 'raw'] as const;
+export type ImageType = (typeof IMAGE_TYPES)[number];
+
+export const CHECKSUM_TYPES = ['md5', 'sha1', 'sha256', 'sha512'] as const;
+export type ChecksumType = (typeof CHECKSUM_TYPES)[number];
+
+export const CHECKSUM_HEX_LENGTH: Record<ChecksumType, number> = {
+  md5: 32,
+  sha1: 40,
+  sha256: 64,
+  sha512: 128,
+};
+
+export const INSTALL_ROUTES = ['install-start', 'reinstall'] as const;
+export type InstallRoute = (typeof INSTALL_ROUTES)[number];
+
+export const MAX_HTTP_HEADERS = 10;
+export const MAX_METADATA = 10;
+export const USER_DATA_MAX_BYTES = 65536;
+
+const IMAGE_URL_MAX_LENGTH = 2000;
+const METADATA_VALUE_MAX_LENGTH = 2000;
+const HOSTNAME_MAX_LENGTH = 253;
+const HOSTNAME_LABEL_MAX_LENGTH = 63;
+const EFI_PATH_EXAMPLE = '\\efi\\debian\\grubx64.efi';
+
+const HEX = /^[0-9a-f]+$/;
+
+/** The checksum type a pasted checksum's length implies; undefined unless it is plain hex. */
+export function inferChecksumType(checksum: string): ChecksumType | undefined {
+  const hex = checksum.trim().toLowerCase();
+  if (!HEX.test(hex)) return undefined;
+  return CHECKSUM_TYPES.find((type) => CHECKSUM_HEX_LENGTH[type] === hex.length);
+}
+
+/** A required text field whose wrong type gets a message naming the field. */
+function text(label: string): z.ZodString {
+  return z.string({ error: `${label} must be text.` });
+}
+
+/**
+ * The web form sends '' for untouched optional inputs: blank means absent. `trim` decides whether
+ * surrounding blanks are dropped (not for user data, where every byte reaches cloud-init).
+ */
+function optionalText<T extends z.ZodType<unknown, string>>(label: string, inner: T, trim = true) {
+  return text(label)
+    .optional()
+    .transform((value) => {
+      if (value === undefined || value.trim() === '') return undefined;
+      return trim ? value.trim() : value;
+    })
+    .pipe(inner.optional());
+}
+
+// ---- imageURL ----
+
+const imageURL = text('The image URL')
+  .trim()
+  .superRefine((value, ctx) => {
+    const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
+    if (value === '') {
+      return fail(
+        'Enter the image URL, e.g. https://images.example.com/debian-12.qcow2: the address OVH downloads your image from.',
+      );
+    }
+    if (/\s/.test(value)) {
+      return fail(
+        'The image URL contains a space or line break. Remove it, or encode spaces in the path as %20.',
+      );
+    }
+    if (!/^https?:\/\//i.test(value)) {
+      return fail(
+        'The image URL must start with http:// or https://. FTP and local files are not supported: publish the image on a web server.',
+      );
+    }
+    if (value.length > IMAGE_URL_MAX_LENGTH) {
+      return fail(
+        `The image URL is ${value.length} characters long; OVH accepts at most ${IMAGE_URL_MAX_LENGTH}. Use a shorter link to the image.`,
+      );
+    }
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      return fail(
+        'The image URL is not a valid web address. Check it for typos, e.g. https://images.example.com/debian-12.qcow2.',
+      );
+    }
+    if (url.hostname === '') {
+      return fail(
+        'The image URL has no host name. Write it as http(s)://host/path, e.g. https://images.example.com/debian-12.qcow2.',
+      );
+    }
+    if (url.username !== '' || url.password !== '') {
+      return fail(
+        'The image URL contains a user name or password (user:pass@). Remove them from the URL and add an HTTP header instead, e.g. Authorization: Basic <base64 of user:pass>.',
+      );
+    }
+  });
+
+// ---- imageType ----
+
+const imageType = z.enum(IMAGE_TYPES, {
+  error:
+    'Choose the image type: qcow2 or raw (OVH writes no other format; convert others with qemu-img).',
+});
+
+// ---- imageCheckSum / imageCheckSumType ----
+
+const imageCheckSum = optionalText(
+  'The image checksum',
+  z
+    .string()
+    .transform((value) => value.toLowerCase())
+    .superRefine((value, ctx) => {
+      if (/\s/.test(value)) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'Paste only the checksum itself, without the file name that sha256sum and similar tools print after it.',
+        });
+      } else if (!HEX.test(value)) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'The image checksum must contain only hexadecimal characters (0-9, a-f). Copy it again from the output of sha256sum (or md5sum, sha1sum, sha512sum).',
+        });
+      }
+    }),
+);
+
+const imageCheckSumType = optionalText(
+  'The checksum type',
+  z
+    .string()
+    .transform((value) => value.toLowerCase())
+    .pipe(
+      z.enum(CHECKSUM_TYPES, {
+        error: 'Choose a checksum type OVH supports: md5, sha1, sha256 or sha512.',
+      }),
+    ),
+);
+
+// ---- httpHeaders ----
+
+/** RFC 9110 `token`. */
+const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+const httpHeader = z.strictObject(
+  {
+    name: text('The HTTP header name')
+      .trim()
+      .superRefine((value, ctx) => {
+        if (value === '') {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'Enter the HTTP header name, e.g. Authorization, or remove this header.',
+          });
+        } else if (!HTTP_TOKEN.test(value)) {
+          ctx.addIssue({
+            code: 'custom',
+            message:
+              "The HTTP header name may contain only letters, digits and ! # $ % & ' * + - . ^ _ ` | ~ (no spaces or colons), e.g. Authorization.",
+          });
+        }
+      }),
+    value: text('The HTTP header value').superRefine((value, ctx) => {
+      if (/[\r\n]/.test(value)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'The HTTP header value must fit on one line: remove the line breaks.',
+        });
+      } else if (value.trim() === '') {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'Enter the HTTP header value, or remove this header.',
+        });
+      }
+    }),
+  },
+  { error: objectMessages('An HTTP header', ['name', 'value']) },
+);
+
+const httpHeaders = z
+  .array(httpHeader, { error: 'HTTP headers must be a list of name/value pairs.' })
+  .max(MAX_HTTP_HEADERS, {
+    error: `OVH accepts at most ${MAX_HTTP_HEADERS} HTTP headers. Remove the ones the image server does not need.`,
+  })
+  .default([]);
+
+// ---- configDriveUserData ----
+
+const configDriveUserData = optionalText(
+  'Config Drive user data',
+  z.string().superRefine((value, ctx) => {
+    const bytes = utf8ByteLength(value);
+    if (bytes > USER_DATA_MAX_BYTES) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `Config Drive user data is ${bytes} bytes; the limit is 64 KiB (${USER_DATA_MAX_BYTES} bytes). Shorten it, or have a short script download the rest at first boot.`,
+      });
+      return;
+    }
+    const kind = detectUserDataKind(value);
+    if (kind === 'cloud-config') {
+      const check = checkCloudConfig(value);
+      if (!check.ok) ctx.addIssue({ code: 'custom', message: check.message });
+    } else if (kind !== 'script') {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'Config Drive user data must start with #cloud-config (cloud-init YAML) or #! (a script, e.g. #!/bin/bash) on its very first line. Add one of them, with nothing before it.',
+      });
+    }
+  }),
+  false,
+);
+
+// ---- configDriveMetadata ----
+
+const METADATA_KEY = /^[A-Za-z0-9-]{1,256}$/;
+/** Printable: no control characters (C0, DEL, C1). */
+const CONTROL_CHAR = /\p{Cc}/u;
+
+const metadataEntry = z.strictObject(
+  {
+    key: text('The metadata key')
+      .trim()
+      .superRefine((value, ctx) => {
+        if (value === '') {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'Enter the metadata key, e.g. role, or remove this entry.',
+          });
+        } else if (!METADATA_KEY.test(value)) {
+          ctx.addIssue({
+            code: 'custom',
+            message:
+              'The metadata key may contain only letters, digits and hyphens (at most 256), e.g. role or cluster-name.',
+          });
+        }
+      }),
+    value: text('The metadata value').superRefine((value, ctx) => {
+      if (value.trim() === '') {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'Enter the metadata value, or remove this entry.',
+        });
+      } else if (value.length > METADATA_VALUE_MAX_LENGTH) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `The metadata value is ${value.length} characters long; the limit is ${METADATA_VALUE_MAX_LENGTH}. Shorten it.`,
+        });
+      } else if (CONTROL_CHAR.test(value)) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'The metadata value must be printable text on one line: remove line breaks, tabs and other control characters.',
+        });
+      }
+    }),
+  },
+  { error: objectMessages('A metadata entry', ['key', 'value']) },
+);
+
+const configDriveMetadata = z
+  .array(metadataEntry, { error: 'Config Drive metadata must be a list of key/value pairs.' })
+  .max(MAX_METADATA, {
+    error: `OVH accepts at most ${MAX_METADATA} metadata entries. Remove the ones you do not need.`,
+  })
+  .default([]);
+
+// ---- customHostname ----
+
+const HOSTNAME_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
+
+const customHostname = optionalText(
+  'The custom hostname',
+  z.string().superRefine((value, ctx) => {
+    const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
+    if (value.length > HOSTNAME_MAX_LENGTH) {
+      return fail(
+        `The hostname is ${value.length} characters long; the limit is ${HOSTNAME_MAX_LENGTH}. Use a shorter name.`,
+      );
+    }
+    for (const label of value.split('.')) {
+      if (label === '') {
+        return fail(
+          'The hostname has an empty part (two dots in a row, or a dot at the start or end). Remove the extra dot, e.g. web1.example.com.',
+        );
+      }
+      if (label.length > HOSTNAME_LABEL_MAX_LENGTH) {
+        return fail(
+          `The hostname part "${label.slice(0, 20)}…" is ${label.length} characters long; each part between dots may have at most ${HOSTNAME_LABEL_MAX_LENGTH}.`,
+        );
+      }
+      if (!HOSTNAME_LABEL.test(label)) {
+        return fail(
+          `The hostname part "${label}" is not valid: use only letters, digits and hyphens, not starting or ending with a hyphen, e.g. web1.example.com.`,
+        );
+      }
+    }
+  }),
+);
+
+// ---- sshKey ----
+
+const SSH_KEY_TYPES = [
+  'ssh-rsa',
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'sk-ssh-ed25519@openssh.com',
+  'sk-ecdsa-sha2-nistp256@openssh.com',
+] as const;
+
+/** The key blob begins with its own type name (uint32 length + name): a truncated paste fails it. */
+function blobNamesType(blob: string, type: string): boolean {
+  let binary: string;
+  try {
+    binary = atob(blob);
+  } catch {
+    return false;
+  }
+  if (binary.length < 4 + type.length) return false;
+  const length =
+    ((binary.charCodeAt(0) << 24) |
+      (binary.charCodeAt(1) << 16) |
+      (binary.charCodeAt(2) << 8) |
+      binary.charCodeAt(3)) >>>
+    0;
+  return length === type.length && binary.slice(4, 4 + length) === type;
+}
+
+const sshKey = optionalText(
+  'The SSH public key',
+  z.string().superRefine((value, ctx) => {
+    const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
+    if (value.includes('PRIVATE KEY')) {
+      return fail(
+        'This is a private key: never share it. Paste the public key instead, the one-line content of the .pub file (e.g. ~/.ssh/id_ed25519.pub).',
+      );
+    }
+    if (/[\r\n]/.test(value)) {
+      return fail(
+        'Paste exactly one SSH public key, on one line. To authorise several keys, add them with #cloud-config ssh_authorized_keys.',
+      );
+    }
+    const [type = '', blob = ''] = value.split(/\s+/);
+    if (!(SSH_KEY_TYPES as readonly string[]).includes(type)) {
+      return fail(
+        `An SSH public key starts with its type (${SSH_KEY_TYPES.slice(0, 5).join(', ')} or sk-…), e.g. "ssh-ed25519 AAAAC3… me@laptop". Paste the whole line of your .pub file.`,
+      );
+    }
+    if (!blobNamesType(blob, type)) {
+      return fail(
+        `The ${type} key data is incomplete or damaged. Copy the whole line of your .pub file again.`,
+      );
+    }
+  }),
+);
+
+// ---- efiBootloaderPath ----
+
+const efiBootloaderPath = optionalText(
+  'The EFI bootloader path',
+  z.string().superRefine((value, ctx) => {
+    const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
+    if (CONTROL_CHAR.test(value)) {
+      return fail('The EFI bootloader path must be on one line: remove the line breaks.');
+    }
+    if (!/^[\\/]/.test(value) || !/\.efi$/i.test(value)) {
+      return fail(
+        `The EFI bootloader path must be the full path of the .efi file in the image's EFI partition, starting with \\ and ending with .efi, e.g. ${EFI_PATH_EXAMPLE}.`,
+      );
+    }
+  }),
+);
+
+// ---- the form ----
+
+const FIELDS = [
+  'imageURL',
+  'imageType',
+  'imageCheckSum',
+  'imageCheckSumType',
+  'httpHeaders',
+  'configDriveUserData',
+  'configDriveMetadata',
+  'customHostname',
+  'sshKey',
+  'efiBootloaderPath',
+] as const;
+
+/** For an object: names its unknown keys and the accepted ones; any other issue is a wrong type. */
+function objectMessages(what: string, accepted: readonly string[]) {
+  return (issue: z.core.$ZodRawIssue): string => {
+    if (issue.code !== 'unrecognized_keys') {
+      return `${what} must be an object with the fields ${accepted.join(', ')}.`;
+    }
+    const keys = issue.keys.map((key) => `"${key}"`).join(', ');
+    return `${what} has unknown field${issue.keys.length > 1 ? 's' : ''} ${keys}. Remove ${issue.keys.length > 1 ? 'them' : 'it'}; accepted fields: ${accepted.join(', ')}.`;
+  };
+}
+
+const formShape = z.strictObject(
+  {
+    imageURL,
+    imageType,
+    imageCheckSum,
+    imageCheckSumType,
+    httpHeaders,
+    configDriveUserData,
+    configDriveMetadata,
+    customHostname,
+    sshKey,
+    efiBootloaderPath,
+  },
+  { error: objectMessages('The install form', FIELDS) },
+);
+
+type FormShapeOutput = z.output<typeof formShape>;
+
+/**
+ * Rules that span fields. They run even when single fields failed (so the operator sees every
+ * problem at once), hence each check looks only at fields whose own rules passed, and at runtime
+ * types rather than the declared ones.
+ */
+function crossFieldRules(route: InstallRoute) {
+  return (form: FormShapeOutput, ctx: z.RefinementCtx): void => {
+    const checksum = typeof form.imageCheckSum === 'string' ? form.imageCheckSum : undefined;
+    const checksumIsHex = checksum !== undefined && HEX.test(checksum);
+    const type = (CHECKSUM_TYPES as readonly unknown[]).includes(form.imageCheckSumType)
+      ? form.imageCheckSumType
+      : undefined;
+
+    if (checksum !== undefined && form.imageCheckSumType === undefined) {
+      const inferred = checksumIsHex ? inferChecksumType(checksum) : undefined;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['imageCheckSumType'],
+        message: `Choose the checksum type of your checksum${inferred ? ` (a ${checksum.length}-character checksum is ${inferred})` : ''}: OVH needs the checksum and its type together, or neither.`,
+      });
+    } else if (checksum === undefined && type !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['imageCheckSum'],
+        message: `Enter the ${type} checksum of the image, or clear the checksum type: OVH needs the checksum and its type together, or neither.`,
+      });
+    } else if (checksumIsHex && type !== undefined) {
+      const expected = CHECKSUM_HEX_LENGTH[type];
+      if (checksum.length !== expected) {
+        const inferred = inferChecksumType(checksum);
+        ctx.addIssue({
+          code: 'custom',
+          path: ['imageCheckSum'],
+          message: `A ${type} checksum has ${expected} hexadecimal characters but this one has ${checksum.length}${inferred ? ` (that is the length of ${inferred})` : ''}. Paste the ${type} checksum, or choose ${inferred ?? 'the matching'} checksum type.`,
+        });
+      }
+    }
+
+    reportDuplicates(
+      form.httpHeaders,
+      'httpHeaders',
+      'name',
+      (name) => name.toLowerCase(),
+      (name) =>
+        `The HTTP header "${name}" is already set above (names are case-insensitive). Keep one of them.`,
+      ctx,
+    );
+    reportDuplicates(
+      form.configDriveMetadata,
+      'configDriveMetadata',
+      'key',
+      (key) => key,
+      (key) => `The metadata key "${key}" is already used above. Keep one of them.`,
+      ctx,
+    );
+
+    // Here rather than on the field: zod skips an optional field's checks when the key is absent.
+    if (route === 'reinstall' && form.efiBootloaderPath === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['efiBootloaderPath'],
+        message: `Enter the EFI bootloader path: OVH requires it for Bring Your Own Image on the reinstall route. Give the path of the .efi file inside your image's EFI partition, e.g. ${EFI_PATH_EXAMPLE}.`,
+      });
+    }
+  };
+}
+
+function reportDuplicates(
+  rows: unknown,
+  field: string,
+  column: string,
+  identity: (name: string) => string,
+  message: (name: string) => string,
+  ctx: z.RefinementCtx,
+): void {
+  if (!Array.isArray(rows)) return;
+  const seen = new Set<string>();
+  rows.forEach((row: unknown, index) => {
+    const name: unknown =
+      typeof row === 'object' && row !== null
+        ? (row as Record<string, unknown>)[column]
+        : undefined;
+    if (typeof name !== 'string' || name.trim() === '') return;
+    const id = identity(name);
+    if (seen.has(id)) {
+      ctx.addIssue({ code: 'custom', path: [field, index, column], message: message(name) });
+    }
+    seen.add(id);
+  });
+}
+
+/** The form as the given upstream route needs it (`reinstall` requires `efiBootloaderPath`). */
+export function byoiFormSchemaFor(route: InstallRoute) {
+  return formShape.superRefine(crossFieldRules(route), {
+    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
+  });
+}
+
+/** The form for the default `install-start` route. */
+export const byoiFormSchema = byoiFormSchemaFor('install-start');
+
+export type ByoiForm = z.output<typeof byoiFormSchema>;
+export type ByoiFormInput = z.input<typeof byoiFormSchema>;
+
+/** Issues by field path (`httpHeaders.0.value`); issues about the whole form under `_form`. */
+export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
+  const result: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.length === 0 ? '_form' : issue.path.map(String).join('.');
+    const messages = (result[key] ??= []);
+    if (!messages.includes(issue.message)) messages.push(issue.message);
+  }
+  return result;
+}

@@ -1,0 +1,5 @@
+export * from './form.ts';
+export * from './userData.ts';
+export * from './catalog.ts';
+export type * from './api.ts';
+export * from './image/sniff.ts';
