@@ -25,6 +25,7 @@ export type FetchErrorKind =
   | 'bad-redirect'
   | 'too-large'
   | 'aborted'
+  | 'http-status'
   | 'protocol';
 
 /** A fetch that could not complete. The message never contains header values. */
