@@ -153,6 +153,8 @@ export interface MetaResponse {
 export type ApiErrorCode =
   | 'VALIDATION_FAILED'
   | 'INSTALL_IN_PROGRESS'
+  /** Cancel asked, but the latest install task has already ended. */
+  | 'INSTALL_NOT_RUNNING'
   | 'NOT_FOUND'
   | 'UPSTREAM_BAD_REQUEST'
   | 'UPSTREAM_FORBIDDEN'
