@@ -243,3 +243,62 @@ export interface PreflightRequest {
   httpHeaders?: { name: string; value: string }[];
   checksumFileURL?: string;
 }
+
+// ---- Operators, sessions and the audit log (issue 7) ----
+
+/** `viewer` lists servers and reads progress; `operator` may also preflight, install and cancel. */
+export type ConsoleRole = 'viewer' | 'operator';
+
+/** The signed-in operator as the browser may know it: never a hash, never a token. */
+export interface SessionUserDto {
+  username: string;
+  role: ConsoleRole;
+  /** Server-name patterns this user may see (`*` any run of characters, `?` one character). */
+  servers: string[];
+}
+
+/** `POST /api/session`. */
+export interface SignInRequest {
+  username: string;
+  password: string;
+}
+
+/** `POST /api/session` (200) and `GET /api/session`. */
+export interface SessionResponse {
+  user: SessionUserDto;
+}
+
+export type AuditEvent = 'sign-in' | 'sign-out' | 'preflight' | 'install' | 'cancel' | 'refusal';
+export type AuditOutcome = 'success' | 'failure' | 'refused';
+
+/** One line of the audit log. Header values and user data appear only as SHA-256 digests. */
+export interface AuditEntryDto {
+  time: string;
+  event: AuditEvent;
+  outcome: AuditOutcome;
+  /** The signed-in user, or the username tried at sign-in; null when unknown. */
+  user: string | null;
+  role: ConsoleRole | null;
+  ip: string | null;
+  method: string;
+  route: string;
+  status: number;
+  code?: string;
+  server?: string;
+  /** Userinfo removed and every query value blanked (keys kept). */
+  imageURL?: string;
+  imageType?: string;
+  imageCheckSum?: string;
+  imageCheckSumType?: string;
+  checksumFileURL?: string;
+  httpHeaders?: { name: string; valueSha256: string }[];
+  configDriveUserDataSha256?: string;
+  taskId?: number;
+  idempotencyKeySha256?: string;
+  replayed?: boolean;
+}
+
+/** `GET /api/audit?limit=`: newest first. */
+export interface AuditListResponse {
+  entries: AuditEntryDto[];
+}
