@@ -94,7 +94,7 @@ export class OvhApi {
   async startInstall(
     route: InstallRoute,
     sn: string,
-    body: Record<string, unknown>,
+    body: object,
   ): Promise<ServerTask> {
     const suffix = INSTALL_PATHS[route];
     try {
@@ -171,7 +171,7 @@ export class OvhApi {
     method: OvhMethod,
     path: string,
     rule: string,
-    params?: Record<string, unknown>,
+    params?: object,
   ): Promise<unknown> {
     try {
       return await this.#limit(() => this.#transport(method, path, params));

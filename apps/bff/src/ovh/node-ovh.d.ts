@@ -1,6 +1,6 @@
 // @ovhcloud/node-ovh 3.0.0 ships no types: the subset this app calls, from its lib/ovh.js.
 declare module '@ovhcloud/node-ovh' {
-  interface OvhClientOptions {
+  export interface OvhClientOptions {
     endpoint?: string;
     appKey: string;
     appSecret: string;
@@ -13,7 +13,7 @@ declare module '@ovhcloud/node-ovh' {
     apiTimeDiff?: number;
   }
 
-  interface OvhClient {
+  export interface OvhClient {
     /**
      * Rejects with `{ error, message }`: `error` is an HTTP status, a negative errno, a string or an
      * Error; `message` is OVH's error message when there is one.
@@ -21,7 +21,7 @@ declare module '@ovhcloud/node-ovh' {
     requestPromised(
       method: 'GET' | 'POST' | 'PUT' | 'DELETE',
       path: string,
-      params?: Record<string, unknown>,
+      params?: object,
     ): PromiseLike<unknown>;
   }
 

@@ -11,7 +11,7 @@ export type OvhMethod = 'GET' | 'POST';
 export type OvhTransport = (
   method: OvhMethod,
   path: string,
-  params?: Record<string, unknown>,
+  params?: object,
 ) => Promise<unknown>;
 
 export function nodeOvhTransport(client: OvhClient, timeoutMs: number): OvhTransport {

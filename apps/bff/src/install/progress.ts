@@ -1,0 +1,97 @@
+/**
+ * The progress screen's data: OVH's install status (the steps; 404 when none runs) plus the latest
+ * `reinstallServer` task (which outlives the status and tells how it ended).
+ */
+import { explainUpstreamMessage, type InstallProgressDto, type InstallState, type InstallTaskDto } from '@byoi/shared';
+import type { OvhApi } from '../ovh/api.ts';
+import type { InstallationProgressStatus, ServerTask } from '../ovh/types.ts';
+
+export const INSTALL_TASK_FUNCTION = 'reinstallServer';
+const ACTIVE_TASK = new Set(['init', 'todo', 'doing']);
+
+export function isTaskActive(task: ServerTask | null): boolean {
+  return task !== null && ACTIVE_TASK.has(task.status);
+}
+
+export function toTaskDto(task: ServerTask): InstallTaskDto {
+  return {
+    taskId: task.taskId,
+    function: task.function,
+    status: task.status,
+    comment: task.comment ?? null,
+    startDate: task.startDate,
+    doneDate: task.doneDate ?? null,
+    lastUpdate: task.lastUpdate ?? null,
+  };
+}
+
+/** The newest install task on the server, or null. Task ids grow over time at OVH. */
+export async function latestInstallTask(api: OvhApi, sn: string): Promise<ServerTask | null> {
+  const ids = await api.listTasks(sn, { function: INSTALL_TASK_FUNCTION });
+  if (ids.length === 0) return null;
+  return api.getTask(sn, Math.max(...ids));
+}
+
+function stateOf(status: InstallationProgressStatus | null, task: ServerTask | null): InstallState {
+  const steps = status?.progress ?? [];
+  if (task?.status === 'cancelled') return 'cancelled';
+  if (steps.some((s) => s.status === 'error') || task?.status === 'customerError' || task?.status === 'ovhError')
+    return 'failed';
+  if (task?.status === 'done') return 'done';
+  if (status !== null) {
+    return steps.length > 0 && steps.every((s) => s.status === 'done') ? 'done' : 'running';
+  }
+  return isTaskActive(task) ? 'running' : 'idle';
+}
+
+function secondsBetween(from: string, to: number): number {
+  const start = Date.parse(from);
+  return Number.isNaN(start) ? 0 : Math.max(0, Math.round((to - start) / 1000));
+}
+
+/** Pure: OVH's two answers → the DTO. */
+export function buildProgress(
+  serverName: string,
+  status: InstallationProgressStatus | null,
+  task: ServerTask | null,
+  now: number = Date.now(),
+): InstallProgressDto {
+  const steps = (status?.progress ?? []).map((s) => ({
+    comment: s.comment,
+    status: s.status,
+    error: s.error ?? null,
+  }));
+  const state = stateOf(status, task);
+  const done = steps.filter((s) => s.status === 'done').length;
+  const percent =
+    state === 'done' ? 100 : steps.length === 0 ? 0 : Math.floor((done / steps.length) * 100);
+
+  let elapsedSeconds = 0;
+  if (status) elapsedSeconds = status.elapsedTime;
+  else if (task && state !== 'idle')
+    elapsedSeconds = secondsBetween(task.startDate, task.doneDate ? Date.parse(task.doneDate) : now);
+
+  let failure: InstallProgressDto['failure'] = null;
+  if (state === 'failed') {
+    const message =
+      steps.find((s) => s.status === 'error' && s.error)?.error ??
+      task?.comment ??
+      'OVH reported that the installation failed without saying why.';
+    failure = { message, entry: explainUpstreamMessage(message) };
+  }
+
+  return {
+    serverName,
+    state,
+    percent,
+    elapsedSeconds,
+    steps,
+    task: task ? toTaskDto(task) : null,
+    failure,
+  };
+}
+
+export async function readInstallProgress(api: OvhApi, sn: string): Promise<InstallProgressDto> {
+  const [status, task] = await Promise.all([api.getInstallStatus(sn), latestInstallTask(api, sn)]);
+  return buildProgress(sn, status, task);
+}

@@ -1,0 +1,75 @@
+/**
+ * Connects the app to OVH: the real API with the configured credentials, or (simulator mode) the
+ * embedded simulator on loopback, reached through the very same node-ovh client.
+ */
+import https from 'node:https';
+import tls from 'node:tls';
+import ovh from '@ovhcloud/node-ovh';
+import { startSimulator } from '@byoi/ovh-simulator';
+import type { Config } from '../config.ts';
+import { OvhApi } from './api.ts';
+import { nodeOvhTransport } from './transport.ts';
+
+export type RunningSimulator = Awaited<ReturnType<typeof startSimulator>>;
+
+export interface OvhConnection {
+  api: OvhApi;
+  /** Present in simulator mode (tests use its admin API). */
+  simulator: RunningSimulator | null;
+  close(): Promise<void>;
+}
+
+/**
+ * node-ovh 3.0.0 calls `https.request` without an agent or CA option, so the simulator's
+ * certificate is added to the global agent's trust list (the public roots stay trusted, and
+ * verification stays on).
+ */
+export function trustCertificate(ca: string): void {
+  const current = https.globalAgent.options.ca;
+  const list = current === undefined ? [...tls.rootCertificates] : Array.isArray(current) ? [...current] : [current];
+  if (!list.includes(ca)) list.push(ca);
+  https.globalAgent.options.ca = list;
+}
+
+export async function connectOvh(config: Config): Promise<OvhConnection> {
+  const common = { concurrency: config.ovhConcurrency, cacheTtlMs: config.serverCacheTtlMs };
+  if (config.ovh) {
+    const client = ovh({
+      endpoint: config.ovh.endpoint,
+      appKey: config.ovh.applicationKey,
+      appSecret: config.ovh.applicationSecret,
+      consumerKey: config.ovh.consumerKey,
+      timeout: config.ovhTimeoutMs,
+    });
+    return {
+      api: new OvhApi({ transport: nodeOvhTransport(client, config.ovhTimeoutMs), ...common }),
+      simulator: null,
+      close: () => Promise.resolve(),
+    };
+  }
+
+  const simulator = await startSimulator({
+    host: '127.0.0.1',
+    port: config.simulator.port,
+    clockSpeed: config.simulator.clockSpeed,
+    ...(config.simulator.latencyMs !== undefined ? { latencyMs: config.simulator.latencyMs } : {}),
+    ...(config.simulator.serverCount !== undefined
+      ? { serverCount: config.simulator.serverCount }
+      : {}),
+  });
+  trustCertificate(simulator.ca);
+  const client = ovh({
+    appKey: simulator.applicationKey,
+    appSecret: simulator.applicationSecret,
+    consumerKey: simulator.consumerKey,
+    host: '127.0.0.1',
+    port: simulator.port,
+    basePath: '/1.0',
+    timeout: config.ovhTimeoutMs,
+  });
+  return {
+    api: new OvhApi({ transport: nodeOvhTransport(client, config.ovhTimeoutMs), ...common }),
+    simulator,
+    close: () => simulator.close(),
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * Installing a server from the operator's image: submit (validated with the shared form schema,
+ * refused while another install runs), follow progress, cancel.
+ */
+import { Router, type Request } from 'express';
+import {
+  buildInstallPayload,
+  byoiFormSchemaFor,
+  fieldErrorsOf,
+  type InstallProgressDto,
+  type InstallResponse,
+  type InstallRoute,
+} from '@byoi/shared';
+import { ApiError } from '../apiError.ts';
+import type { InstallTracker } from '../install/installTracker.ts';
+import {
+  buildProgress,
+  isTaskActive,
+  latestInstallTask,
+  readInstallProgress,
+  toTaskDto,
+} from '../install/progress.ts';
+import type { OvhApi } from '../ovh/api.ts';
+import { requireServer } from '../servers/requireServer.ts';
+
+export interface InstallDeps {
+  ovh: OvhApi;
+  tracker: InstallTracker;
+  installRoute: InstallRoute;
+}
+
+function inProgress(sn: string, started: string): ApiError {
+  return new ApiError(
+    409,
+    'INSTALL_IN_PROGRESS',
+    `An installation is already running on ${sn} (started ${started}). Wait for it to finish or cancel it.`,
+  );
+}
+
+function validationMessage(fieldErrors: Record<string, string[]>): string {
+  const fields = Object.keys(fieldErrors);
+  const first = fields[0];
+  const firstMessage = first === undefined ? '' : ` ${first}: ${fieldErrors[first]?.[0] ?? ''}`;
+  return `The install form has ${fields.length === 1 ? 'a problem' : `problems in ${fields.length} fields`}; nothing was sent to OVH.${firstMessage}`;
+}
+
+function parseForm(req: Request, route: InstallRoute) {
+  if (!req.is('application/json')) {
+    throw new ApiError(
+      415,
+      'BAD_JSON',
+      'Send the install form as a JSON object with Content-Type: application/json.',
+    );
+  }
+  const parsed = byoiFormSchemaFor(route).safeParse(req.body);
+  if (!parsed.success) {
+    const fieldErrors = fieldErrorsOf(parsed.error);
+    throw new ApiError(400, 'VALIDATION_FAILED', validationMessage(fieldErrors), { fieldErrors });
+  }
+  return parsed.data;
+}
+
+export function installRouter({ ovh, tracker, installRoute }: InstallDeps): Router {
+  const router = Router();
+
+  router.post('/:sn/install', async (req, res) => {
+    const sn = req.params.sn;
+    const form = parseForm(req, installRoute);
+    if (!tracker.tryLock(sn)) throw inProgress(sn, 'a moment ago from this console');
+    try {
+      await requireServer(ovh, sn);
+      const payload = buildInstallPayload(installRoute, form);
+      const [status, task] = await Promise.all([
+        ovh.getInstallStatus(sn),
+        latestInstallTask(ovh, sn),
+      ]);
+      if (status !== null || isTaskActive(task)) {
+        tracker.markRunning(sn);
+        const started =
+          task && isTaskActive(task)
+            ? task.startDate
+            : new Date(Date.now() - (status?.elapsedTime ?? 0) * 1000).toISOString();
+        throw inProgress(sn, started);
+      }
+      const started = await ovh.startInstall(installRoute, sn, payload.body);
+      tracker.markRunning(sn);
+      const body: InstallResponse = { route: installRoute, task: toTaskDto(started) };
+      res.status(202).json(body);
+    } finally {
+      tracker.unlock(sn);
+    }
+  });
+
+  router.get('/:sn/install', async (req, res) => {
+    const sn = req.params.sn;
+    await requireServer(ovh, sn);
+    const progress = await readInstallProgress(ovh, sn);
+    tracker.observe(sn, progress.state);
+    const body: InstallProgressDto = progress;
+    res.json(body);
+  });
+
+  router.post('/:sn/install/cancel', async (req, res) => {
+    const sn = req.params.sn;
+    await requireServer(ovh, sn);
+    const task = await latestInstallTask(ovh, sn);
+    if (task === null) {
+      throw new ApiError(
+        404,
+        'NOT_FOUND',
+        `No installation has been started on ${sn}, so there is nothing to cancel.`,
+      );
+    }
+    if (!isTaskActive(task)) {
+      throw new ApiError(
+        409,
+        'INSTALL_NOT_RUNNING',
+        `No installation is running on ${sn}: the last one (task ${task.taskId}) is already ${task.status}. There is nothing to cancel.`,
+      );
+    }
+    await ovh.cancelTask(sn, task.taskId);
+    const [status, after] = await Promise.all([
+      ovh.getInstallStatus(sn),
+      latestInstallTask(ovh, sn),
+    ]);
+    const progress = buildProgress(sn, status, after);
+    tracker.observe(sn, progress.state);
+    res.json(progress);
+  });
+
+  return router;
+}

@@ -1,0 +1,87 @@
+/**
+ * OVH failures keep their meaning at the BFF's edge: a 400 stays a 400 with OVH's words, a missing
+ * access rule is named, and an unreachable OVH is a 502/503/504 — never a 500.
+ */
+import { explainUpstreamMessage, UNKNOWN_CODE } from '@byoi/shared';
+import { ApiError, type ApiErrorDetails } from './apiError.ts';
+import type { OvhError } from './ovh/errors.ts';
+
+const TOKEN_PAGE = 'https://eu.api.ovh.com/createToken/';
+
+function ovhDetails(error: OvhError): ApiErrorDetails {
+  return {
+    ovhMessage: error.message,
+    ...(error.ovhClass ? { ovhClass: error.ovhClass } : {}),
+  };
+}
+
+export function apiErrorFromOvh(error: OvhError): ApiError {
+  if (error.kind === 'timeout') {
+    return new ApiError(
+      504,
+      'UPSTREAM_TIMEOUT',
+      `OVH API unreachable: it did not answer in time (${error.message}) Try again in a moment.`,
+    );
+  }
+  if (error.kind === 'network') {
+    return new ApiError(
+      502,
+      'UPSTREAM_UNAVAILABLE',
+      `${error.message} Try again in a moment; if it persists, check that this console can reach the OVH API.`,
+    );
+  }
+
+  const status = error.status;
+  if (status === 400) {
+    const entry = explainUpstreamMessage(error.message);
+    const message =
+      entry.code === UNKNOWN_CODE ? error.message : `${error.message} ${entry.remedy}`;
+    return new ApiError(400, 'UPSTREAM_BAD_REQUEST', message, ovhDetails(error));
+  }
+  if (status === 401) {
+    return new ApiError(
+      403,
+      'UPSTREAM_FORBIDDEN',
+      `OVH refused this console's credentials ("${error.message}"). Ask the administrator to check OVH_APPLICATION_KEY, OVH_APPLICATION_SECRET and OVH_CONSUMER_KEY, or to create a new token at ${TOKEN_PAGE}.`,
+      ovhDetails(error),
+    );
+  }
+  if (status === 403) {
+    const rule = error.rule;
+    const message = rule
+      ? `The OVH token this console uses is not allowed to call ${rule} ("${error.message}"). Ask the administrator to request the access rule ${rule} for it at ${TOKEN_PAGE}.`
+      : `OVH refused the call ("${error.message}"). Ask the administrator to check the access rules of the console's OVH token.`;
+    return new ApiError(403, 'UPSTREAM_FORBIDDEN', message, {
+      ...ovhDetails(error),
+      ...(rule ? { missingRule: rule } : {}),
+    });
+  }
+  if (status === 404) {
+    return new ApiError(404, 'UPSTREAM_NOT_FOUND', error.message, ovhDetails(error));
+  }
+  if (status === 409) {
+    return new ApiError(409, 'UPSTREAM_CONFLICT', error.message, ovhDetails(error));
+  }
+  if (status === 503 || status === 429) {
+    return new ApiError(
+      503,
+      'UPSTREAM_UNAVAILABLE',
+      `OVH API unavailable: it answered HTTP ${status} ("${error.message}"). Try again in a moment.`,
+      ovhDetails(error),
+    );
+  }
+  if (status >= 500) {
+    return new ApiError(
+      502,
+      'UPSTREAM_UNAVAILABLE',
+      `OVH API unreachable: it answered HTTP ${status} ("${error.message}"). Try again in a moment.`,
+      ovhDetails(error),
+    );
+  }
+  return new ApiError(
+    502,
+    'UPSTREAM_BAD_REQUEST',
+    `OVH API refused the request with HTTP ${status} ("${error.message}").`,
+    ovhDetails(error),
+  );
+}
