@@ -108,10 +108,14 @@ const imageURL = text('The image URL')
 
 // ---- imageType ----
 
-const imageType = z.enum(IMAGE_TYPES, {
-  error:
-    'Choose the image type: qcow2 or raw (OVH writes no other format; convert others with qemu-img).',
-});
+const CHOOSE_IMAGE_TYPE =
+  'Choose the image type: qcow2 or raw (OVH writes no other format; convert others with qemu-img).';
+
+/** Input is any string: payloads read back from OVH requests and blank form selects reach it. */
+const imageType = z
+  .string({ error: CHOOSE_IMAGE_TYPE })
+  .trim()
+  .pipe(z.enum(IMAGE_TYPES, { error: CHOOSE_IMAGE_TYPE }));
 
 // ---- imageCheckSum / imageCheckSumType ----
 
