@@ -1,0 +1,40 @@
+import { lazy } from 'react';
+import { createBrowserRouter, Navigate } from 'react-router';
+import type { RouteObject } from 'react-router';
+import { Layout } from './Layout.tsx';
+import { RouteError } from './RouteError.tsx';
+
+// One chunk per screen: the first load only carries the shell and the screen it opens on.
+const ServersPage = lazy(() => import('../pages/servers/ServersPage.tsx'));
+const ServerPage = lazy(() => import('../pages/server/ServerPage.tsx'));
+const InstallDialog = lazy(() => import('../pages/server/InstallDialog.tsx'));
+const ConfigurePage = lazy(() => import('../pages/configure/ConfigurePage.tsx'));
+const ProgressPage = lazy(() => import('../pages/progress/ProgressPage.tsx'));
+const NotFoundPage = lazy(() => import('../pages/not-found/NotFoundPage.tsx'));
+
+export const routes: RouteObject[] = [
+  {
+    element: <Layout />,
+    errorElement: <RouteError />,
+    children: [
+      { index: true, element: <Navigate to="/servers" replace /> },
+      { path: 'servers', element: <ServersPage /> },
+      {
+        path: 'servers/:sn',
+        element: <ServerPage />,
+        children: [
+          { path: 'install', element: <Navigate to="source" replace /> },
+          { path: 'install/source', element: <InstallDialog step="source" /> },
+          { path: 'install/template', element: <InstallDialog step="template" /> },
+        ],
+      },
+      { path: 'servers/:sn/install/configure', element: <ConfigurePage /> },
+      { path: 'servers/:sn/install/progress', element: <ProgressPage /> },
+      { path: '*', element: <NotFoundPage /> },
+    ],
+  },
+];
+
+export function createAppRouter() {
+  return createBrowserRouter(routes);
+}

@@ -1,0 +1,3 @@
+export const metaKeys = {
+  all: ['meta'] as const,
+};

@@ -1,0 +1,74 @@
+import type { ByoiForm, InstallProgressDto } from '@byoi/shared';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { UseQueryOptions } from '@tanstack/react-query';
+import type { ApiError } from '../client.ts';
+import {
+  cancelInstall,
+  fetchInstall,
+  fetchServer,
+  fetchServers,
+  fetchTemplates,
+  startInstall,
+} from './api.ts';
+import { serverKeys } from './keys.ts';
+import type { ServerListParams } from './keys.ts';
+
+type Options<T> = Omit<UseQueryOptions<T, ApiError>, 'queryKey' | 'queryFn'>;
+
+export function useServers(params: ServerListParams) {
+  return useQuery({
+    queryKey: serverKeys.list(params),
+    queryFn: ({ signal }) => fetchServers(params, signal),
+    // Keeps the table in place while the next page or search loads.
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useServer(sn: string) {
+  return useQuery({
+    queryKey: serverKeys.detail(sn),
+    queryFn: ({ signal }) => fetchServer(sn, signal),
+  });
+}
+
+export function useTemplates(sn: string) {
+  return useQuery({
+    queryKey: serverKeys.templates(sn),
+    queryFn: ({ signal }) => fetchTemplates(sn, signal),
+    staleTime: 5 * 60_000,
+  });
+}
+
+export const INSTALL_POLL_MS = 2000;
+
+export function isInstallOver(progress: InstallProgressDto | undefined): boolean {
+  return progress !== undefined && progress.state !== 'running';
+}
+
+export function useInstallProgress(sn: string, options: Options<InstallProgressDto> = {}) {
+  return useQuery({
+    refetchInterval: (query) =>
+      query.state.data === undefined || query.state.data.state === 'running'
+        ? INSTALL_POLL_MS
+        : false,
+    ...options,
+    queryKey: serverKeys.install(sn),
+    queryFn: ({ signal }) => fetchInstall(sn, signal),
+  });
+}
+
+export function useStartInstall(sn: string) {
+  const queryClient = useQueryClient();
+  return useMutation<Awaited<ReturnType<typeof startInstall>>, ApiError, ByoiForm | object>({
+    mutationFn: (form) => startInstall(sn, form),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: serverKeys.detail(sn) }),
+  });
+}
+
+export function useCancelInstall(sn: string) {
+  const queryClient = useQueryClient();
+  return useMutation<unknown, ApiError, void>({
+    mutationFn: () => cancelInstall(sn),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: serverKeys.detail(sn) }),
+  });
+}

@@ -1,0 +1,201 @@
+import type { InstallProgressDto, ServerDetailResponse } from '@byoi/shared';
+import {
+  Badge,
+  Button,
+  Menu,
+  MenuContent,
+  MenuItem,
+  MenuTrigger,
+  Skeleton,
+  Tab,
+  TabContent,
+  TabList,
+  Tabs,
+} from '@ovhcloud/ods-react';
+import { useEffect } from 'react';
+import { Outlet, useNavigate, useParams } from 'react-router';
+import { useServer } from '../../data/servers/hooks.ts';
+import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
+import { formatBytes, formatGiBFloor, formatMemory } from '../../ui/format.ts';
+import { PageBreadcrumb } from '../../ui/PageBreadcrumb.tsx';
+import { RouterLink } from '../../ui/RouterLink.tsx';
+
+export const INSTALL_RUNNING_REASON = 'An installation is already running';
+
+const INSTALL_STATE_LABEL: Record<InstallProgressDto['state'], string> = {
+  idle: 'No installation yet',
+  running: 'Installing',
+  done: 'Installation complete',
+  failed: 'Installation failed',
+  cancelled: 'Installation cancelled',
+};
+
+function Row({ term, children }: { term: string; children: React.ReactNode }) {
+  return (
+    <div className="tile__row">
+      <div>
+        <dt>{term}</dt>
+        <dd>{children}</dd>
+      </div>
+    </div>
+  );
+}
+
+function SystemRow({ sn, detail }: { sn: string; detail: ServerDetailResponse }) {
+  const navigate = useNavigate();
+  const running = detail.install.state === 'running' || detail.server.installing;
+  return (
+    <div className="tile__row">
+      <div>
+        <dt id="system-os-label">System (OS)</dt>
+        <dd>{detail.server.os}</dd>
+        {running ? (
+          <span className="tile__reason" id="install-unavailable-reason">
+            Install is unavailable: {INSTALL_RUNNING_REASON}.
+          </span>
+        ) : null}
+      </div>
+      <Menu>
+        {/* The name stays "…" like the Control Panel; the description says which row it acts on. */}
+        <MenuTrigger asChild>
+          <Button
+            variant="ghost"
+            size="sm"
+            aria-describedby="system-os-label"
+            title="Actions for System (OS)"
+          >
+            …
+          </Button>
+        </MenuTrigger>
+        <MenuContent>
+          <MenuItem
+            value="install"
+            disabled={running}
+            aria-describedby={running ? 'install-unavailable-reason' : undefined}
+            onSelect={() => {
+              void navigate(`/servers/${encodeURIComponent(sn)}/install/source`);
+            }}
+          >
+            Install
+          </MenuItem>
+          {running ? (
+            <div className="menu-reason" role="note">
+              {INSTALL_RUNNING_REASON}
+            </div>
+          ) : null}
+        </MenuContent>
+      </Menu>
+    </div>
+  );
+}
+
+function ServerTiles({ sn, detail }: { sn: string; detail: ServerDetailResponse }) {
+  const { server, hardware, install } = detail;
+  const disks = hardware.diskGroups.length
+    ? hardware.diskGroups
+        .map(
+          (group) =>
+            `${group.numberOfDisks} × ${formatBytes(group.diskSizeBytes)} ${group.diskType}` +
+            (group.raidController ? ` (${group.raidController})` : ''),
+        )
+        .join(', ')
+    : 'No disk reported';
+  const progressPath = `/servers/${encodeURIComponent(sn)}/install/progress`;
+  return (
+    <div className="tiles">
+      <section className="tile" aria-labelledby="tile-info">
+        <h2 id="tile-info">General information</h2>
+        <dl>
+          <Row term="Name">{server.displayName || server.name}</Row>
+          <Row term="State">{server.state}</Row>
+          <Row term="Datacenter">{server.datacenter}</Row>
+          <Row term="IP">{server.ip ?? 'No IP address'}</Row>
+          {server.reverse ? <Row term="Reverse DNS">{server.reverse}</Row> : null}
+          {server.rack ? <Row term="Rack">{server.rack}</Row> : null}
+          <SystemRow sn={sn} detail={detail} />
+          <Row term="Boot mode">{hardware.bootMode === 'uefi' ? 'UEFI' : 'Legacy (BIOS)'}</Row>
+        </dl>
+      </section>
+      <section className="tile" aria-labelledby="tile-hardware">
+        <h2 id="tile-hardware">Hardware</h2>
+        <dl>
+          {hardware.description ? <Row term="Model">{hardware.description}</Row> : null}
+          {hardware.processorName ? <Row term="Processor">{hardware.processorName}</Row> : null}
+          <Row term="RAM">{formatMemory(hardware.memoryBytes)}</Row>
+          <Row term="Largest image">
+            {formatGiBFloor(hardware.imageLimitBytes)} (the server&apos;s RAM minus 3 GiB)
+          </Row>
+          <Row term="Disks">{disks}</Row>
+        </dl>
+      </section>
+      <section className="tile" aria-labelledby="tile-install">
+        <h2 id="tile-install">Installation</h2>
+        <dl>
+          <Row term="Status">
+            <Badge
+              color={
+                install.state === 'running'
+                  ? 'information'
+                  : install.state === 'done'
+                    ? 'success'
+                    : install.state === 'failed'
+                      ? 'critical'
+                      : 'neutral'
+              }
+            >
+              {INSTALL_STATE_LABEL[install.state]}
+            </Badge>
+          </Row>
+          {install.task ? (
+            <Row term="Started">{new Date(install.task.startDate).toLocaleString()}</Row>
+          ) : null}
+        </dl>
+        {install.state !== 'idle' ? (
+          <p>
+            <RouterLink to={progressPath}>
+              {install.state === 'running'
+                ? 'Follow the running installation'
+                : 'See the last installation'}
+            </RouterLink>
+          </p>
+        ) : null}
+      </section>
+    </div>
+  );
+}
+
+export default function ServerPage() {
+  const sn = useParams().sn ?? '';
+  const server = useServer(sn);
+
+  useEffect(() => {
+    document.title = `${sn} · BYOI Console`;
+  }, [sn]);
+
+  return (
+    <>
+      <PageBreadcrumb items={[{ label: 'Dedicated servers', to: '/servers' }, { label: sn }]} />
+      <h1 className="page-title">{server.data?.server.displayName || sn}</h1>
+      {server.data && server.data.server.displayName !== sn ? (
+        <p className="page-lead">{sn}</p>
+      ) : null}
+      {server.isError ? <ErrorMessage error={server.error} title="Could not load this server." /> : null}
+      <Tabs defaultValue="general">
+        <TabList>
+          <Tab value="general">General information</Tab>
+        </TabList>
+        <TabContent value="general">
+          {server.data ? (
+            <ServerTiles sn={sn} detail={server.data} />
+          ) : server.isPending ? (
+            <div className="tiles">
+              <Skeleton />
+              <Skeleton />
+            </div>
+          ) : null}
+        </TabContent>
+      </Tabs>
+      <Outlet />
+    </>
+  );
+}
