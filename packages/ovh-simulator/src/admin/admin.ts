@@ -1,0 +1,81 @@
+import type { AccessRule, CredentialStore, CredentialStatus } from '../auth/credentials.ts';
+import { parseAccessRules } from '../auth/credentials.ts';
+import type { Clock } from '../clock.ts';
+import type { ServerState } from '../fixtures.ts';
+import type { InstallRequestRecord, SimulatorState } from '../state.ts';
+import { NotFoundError } from '../errors.ts';
+import type { Fault, FaultSpec, FaultStore } from './faults.ts';
+import { parseFault } from './faults.ts';
+
+const SERVER_STATES: readonly ServerState[] = ['ok', 'error', 'hacked', 'hackedBlocked'];
+
+/** Test and demo controls; also served over HTTP under `/_sim`. */
+export interface SimulatorAdmin {
+  /** Back to the fixtures: no installs, tasks, recorded requests, calls or faults; clock speed as started. */
+  reset(): void;
+  /** Install requests received (`install/start` and `reinstall`), oldest first, bodies as sent. */
+  requests(): InstallRequestRecord[];
+  /** Every OVH API call received since the last reset, by `METHOD /path` (relative to `/1.0`). */
+  calls(): Record<string, number>;
+  injectFault(spec: FaultSpec): Fault;
+  faults(): Fault[];
+  clearFaults(): void;
+  setServerState(serviceName: string, state: ServerState): void;
+  setClockSpeed(speed: number): void;
+  /** A new consumer key for the simulator's application, pending validation unless said otherwise. */
+  createCredential(
+    rules: AccessRule[],
+    options?: { validated?: boolean },
+  ): { consumerKey: string; state: CredentialStatus };
+  validateCredential(consumerKey: string): void;
+  revokeCredential(consumerKey: string): void;
+}
+
+export interface AdminDeps {
+  state: SimulatorState;
+  faults: FaultStore;
+  clock: Clock;
+  credentials: CredentialStore;
+  applicationKey: string;
+  defaultConsumerKey: string;
+  initialClockSpeed: number;
+}
+
+export function createAdmin(deps: AdminDeps): SimulatorAdmin {
+  const { state, faults, clock, credentials } = deps;
+  return {
+    reset() {
+      state.reset();
+      faults.clear();
+      clock.speed = deps.initialClockSpeed;
+      credentials.validate(deps.defaultConsumerKey);
+    },
+    requests: () => structuredClone(state.installRequests),
+    calls: () => Object.fromEntries(state.calls),
+    injectFault: (spec) => faults.add(parseFault(spec)),
+    faults: () => faults.list(),
+    clearFaults: () => faults.clear(),
+    setServerState(serviceName, value) {
+      const server = state.servers.get(serviceName);
+      if (!server) throw new NotFoundError(`No server named ${serviceName} in this simulator; GET /1.0/dedicated/server lists them.`);
+      if (!SERVER_STATES.includes(value)) {
+        throw new TypeError(`state must be one of ${SERVER_STATES.join(', ')} (got ${String(value)}).`);
+      }
+      server.state = value;
+    },
+    setClockSpeed(speed) {
+      clock.speed = speed;
+    },
+    createCredential(rules, options = {}) {
+      const credential = credentials.create(deps.applicationKey, parseAccessRules(rules));
+      if (options.validated) credentials.validate(credential.consumerKey);
+      return { consumerKey: credential.consumerKey, state: credential.status };
+    },
+    validateCredential(consumerKey) {
+      credentials.validate(consumerKey);
+    },
+    revokeCredential(consumerKey) {
+      credentials.revoke(consumerKey);
+    },
+  };
+}

@@ -1,0 +1,212 @@
+/**
+ * The HTTP front door: `/1.0/*` is the OVH API (counted, delayed, faulted, routed, authenticated,
+ * answered), `/_sim/*` the admin API for loopback clients.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { AdminHandler } from '../admin/routes.ts';
+import type { FaultStore } from '../admin/faults.ts';
+import { authenticate } from '../auth/authenticate.ts';
+import type { CredentialStore } from '../auth/credentials.ts';
+import { authError, apiError, OvhError, reasonPhrase } from './ovhError.ts';
+import { NotFoundError } from '../errors.ts';
+import type { OvhRoute } from '../ovh/routes.ts';
+import type { SimulatorState } from '../state.ts';
+import type { Router } from './router.ts';
+
+export const API_PREFIX = '/1.0';
+const ADMIN_PREFIX = '/_sim';
+/** OVH refuses bodies this large long before; install bodies are a few KiB. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface HandlerDeps {
+  state: SimulatorState;
+  credentials: CredentialStore;
+  faults: FaultStore;
+  ovh: Router<OvhRoute>;
+  admin: Router<AdminHandler>;
+  /** Added to every OVH API call. */
+  latencyMs: () => number;
+}
+
+class BodyTooLarge extends Error {}
+
+export function createRequestHandler(deps: HandlerDeps) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    handle(deps, req, res).catch((error: unknown) => {
+      // Only a simulator bug lands here; the message never holds request headers or bodies.
+      console.error(`[ovh-simulator] ${req.method ?? '?'} ${pathOnly(req.url)}: ${String(error)}`);
+      if (!res.headersSent) {
+        send(res, 500, { class: 'Server::InternalServerError', message: 'Internal server error' });
+      } else {
+        res.destroy();
+      }
+    });
+  };
+}
+
+function pathOnly(url: string | undefined): string {
+  return (url ?? '/').split('?')[0] ?? '/';
+}
+
+async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const rawPath = req.url ?? '/';
+  const url = new URL(rawPath, 'https://simulator.invalid');
+  const method = (req.method ?? 'GET').toUpperCase();
+  let body: string;
+  try {
+    body = await readBody(req);
+  } catch (error) {
+    if (error instanceof BodyTooLarge) {
+      send(res, 413, { class: 'Client::BadRequest', message: `Request body larger than ${MAX_BODY_BYTES} bytes` });
+      return;
+    }
+    throw error;
+  }
+
+  if (url.pathname === ADMIN_PREFIX || url.pathname.startsWith(`${ADMIN_PREFIX}/`)) {
+    handleAdmin(deps, req, res, method, url.pathname, body);
+    return;
+  }
+  if (!url.pathname.startsWith(`${API_PREFIX}/`)) {
+    send(res, 404, { class: 'Client::NotFound', message: 'Got an invalid (or empty) URL' });
+    return;
+  }
+  const apiPath = url.pathname.slice(API_PREFIX.length);
+  deps.state.countCall(method, apiPath);
+  if (deps.latencyMs() > 0) await delay(deps.latencyMs());
+
+  const fault = deps.faults.take(method, apiPath);
+  if (fault?.latencyMs) await delay(fault.latencyMs);
+  if (fault?.drop) {
+    req.socket.destroy();
+    return;
+  }
+  if (fault?.status) {
+    const errorClass = fault.status >= 500 ? 'Server::InternalServerError' : 'Client::BadRequest';
+    send(res, fault.status, { class: errorClass, message: `${reasonPhrase(fault.status)} (injected fault)` });
+    return;
+  }
+
+  try {
+    send(res, 200, await answerOvh(deps, req, method, rawPath, apiPath, url.searchParams, body));
+  } catch (error) {
+    if (!(error instanceof OvhError)) throw error;
+    send(res, error.status, error.body);
+  }
+}
+
+async function answerOvh(
+  deps: HandlerDeps,
+  req: IncomingMessage,
+  method: string,
+  rawPath: string,
+  apiPath: string,
+  query: URLSearchParams,
+  rawBody: string,
+): Promise<unknown> {
+  const match = deps.ovh.match(method, apiPath);
+  if (match.kind === 'notFound') throw apiError(404, 'Client::NotFound', 'Got an invalid (or empty) URL');
+  if (match.kind === 'methodNotAllowed') {
+    throw apiError(405, 'Client::MethodNotAllowed', `Received not described method '${method}' on path '${apiPath}'`);
+  }
+  const route = match.handler;
+  const header = (name: string): string | undefined => {
+    const value = req.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const applicationKey = header('x-ovh-application');
+  let credential;
+  if (route.auth === 'application') {
+    if (!applicationKey || !deps.credentials.application(applicationKey)) {
+      throw authError(403, 'INVALID_KEY', 'Invalid application key');
+    }
+  } else if (route.auth === 'signed') {
+    credential = authenticate(
+      { method, rawPath, apiPath, host: header('host') ?? '', body: rawBody, header },
+      deps.credentials,
+      Math.floor(Date.now() / 1000),
+    );
+  }
+  let body: unknown = null;
+  if (rawBody.trim() !== '') {
+    try {
+      body = JSON.parse(rawBody);
+    } catch {
+      throw apiError(400, 'Client::BadRequest', 'Invalid JSON received');
+    }
+  }
+  return await route.handle({
+    params: match.params,
+    query,
+    body,
+    origin: `https://${header('host') ?? 'localhost'}`,
+    applicationKey,
+    credential,
+  });
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return address === '::1' || address?.startsWith('127.') === true || address?.startsWith('::ffff:127.') === true;
+}
+
+function handleAdmin(
+  deps: HandlerDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  method: string,
+  path: string,
+  rawBody: string,
+): void {
+  if (!isLoopback(req.socket.remoteAddress)) {
+    send(res, 403, { error: 'The simulator admin API only answers loopback clients.' });
+    return;
+  }
+  const match = deps.admin.match(method, path);
+  if (match.kind !== 'found') {
+    const message =
+      match.kind === 'notFound'
+        ? `No admin route ${path}; see the simulator README for /_sim routes.`
+        : `${method} is not allowed on ${path}; use ${match.allowed.join(' or ')}.`;
+    send(res, match.kind === 'notFound' ? 404 : 405, { error: message });
+    return;
+  }
+  try {
+    const body: unknown = rawBody.trim() === '' ? {} : JSON.parse(rawBody);
+    const result = match.handler({ params: match.params, body });
+    send(res, result.status ?? 200, result.body);
+  } catch (error) {
+    const status = error instanceof NotFoundError ? 404 : 400;
+    const message = error instanceof SyntaxError ? `The body is not valid JSON: ${error.message}` : (error as Error).message;
+    send(res, status, { error: message });
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > MAX_BODY_BYTES) {
+        req.pause();
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body ?? null);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'X-Ovh-Queryid': `EU.ext-sim.${randomBytes(6).toString('hex')}`,
+  });
+  res.end(text);
+}

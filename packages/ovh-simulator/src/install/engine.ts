@@ -1,0 +1,178 @@
+import { UPSTREAM_MESSAGES, sniffImage } from '@byoi/shared';
+import type { ImageSniff } from '@byoi/shared';
+import type { Clock } from '../clock.ts';
+import type { InstallRun, ServerRecord, SimulatorState, StepRecord, TaskRecord } from '../state.ts';
+import { isFinished } from '../state.ts';
+import { downloadImage } from './download.ts';
+import { imageLimitBytes, targetDisk } from './hardware.ts';
+import { configDriveProblem, diskProblem, formatProblem, writeProblem } from './imageChecks.ts';
+import type { ByoiSpec, InstallSpec } from './spec.ts';
+import { BYOI_STEPS, TEMPLATE_STEPS } from './steps.ts';
+import type { StepDefinition, StepId } from './steps.ts';
+
+/** The comment of a task OVH has just accepted (from OVH's own example response). */
+export const TASK_START_COMMENT = 'Start bare metal OS installation';
+
+export interface EngineOptions {
+  state: SimulatorState;
+  clock: Clock;
+  downloadTimeoutMs: number;
+}
+
+/** What earlier steps learnt and later steps need. */
+interface ByoiContext {
+  spec: ByoiSpec;
+  server: ServerRecord;
+  size: number;
+  head: Uint8Array;
+  digest: string | null;
+  sniff: ImageSniff | null;
+}
+
+/** Runs installs for real, step by step on the simulator's clock. */
+export class InstallEngine {
+  readonly #options: EngineOptions;
+
+  constructor(options: EngineOptions) {
+    this.#options = options;
+  }
+
+  /** The running install's task, if any. */
+  runningTask(server: ServerRecord): TaskRecord | undefined {
+    return server.tasks.find((task) => task.function === 'reinstallServer' && !isFinished(task));
+  }
+
+  start(server: ServerRecord, spec: InstallSpec): TaskRecord {
+    const now = new Date().toISOString();
+    const task: TaskRecord = {
+      taskId: this.#options.state.nextTaskId(),
+      function: 'reinstallServer',
+      status: 'init',
+      comment: TASK_START_COMMENT,
+      startDate: now,
+      doneDate: null,
+      lastUpdate: now,
+    };
+    const definitions = spec.byoi ? BYOI_STEPS : TEMPLATE_STEPS;
+    const run: InstallRun = {
+      taskId: task.taskId,
+      startedAt: Date.now(),
+      endedAt: null,
+      steps: definitions.map((step) => ({ comment: step.comment, status: 'todo', error: null })),
+      abort: new AbortController(),
+    };
+    server.tasks.push(task);
+    server.install = run;
+    void this.#run(server, spec, task, run, definitions);
+    return task;
+  }
+
+  /** Stops a running install; false when the task has already ended. */
+  cancel(server: ServerRecord, task: TaskRecord): boolean {
+    if (isFinished(task)) return false;
+    if (server.install?.taskId === task.taskId) server.install.abort.abort();
+    else finish(task, 'cancelled', task.comment);
+    return true;
+  }
+
+  async #run(
+    server: ServerRecord,
+    spec: InstallSpec,
+    task: TaskRecord,
+    run: InstallRun,
+    definitions: readonly StepDefinition[],
+  ): Promise<void> {
+    const signal = run.abort.signal;
+    const context: ByoiContext | null = spec.byoi
+      ? { spec: spec.byoi, server, size: 0, head: new Uint8Array(), digest: null, sniff: null }
+      : null;
+    let current: StepRecord | undefined;
+    try {
+      await this.#options.clock.sleep(0, signal);
+      update(task, 'doing');
+      for (const [index, definition] of definitions.entries()) {
+        current = run.steps[index] as StepRecord;
+        current.status = 'doing';
+        task.lastUpdate = new Date().toISOString();
+        const [problem] = await Promise.all([
+          context ? this.#byoiStep(definition.id, context, signal) : Promise.resolve(null),
+          this.#options.clock.sleep(definition.durationMs, signal),
+        ]);
+        if (problem) {
+          current.status = 'error';
+          current.error = problem;
+          finish(task, 'customerError', problem);
+          return;
+        }
+        current.status = 'done';
+      }
+      server.os = spec.templateName;
+      finish(task, 'done', task.comment);
+    } catch (error) {
+      if (signal.aborted) {
+        // A cancelled step is left idle: it neither finished nor failed.
+        if (current?.status === 'doing') current.status = 'idle';
+        finish(task, 'cancelled', task.comment);
+        return;
+      }
+      // A simulator bug, not the operator's: OVH reports its own failures as ovhError.
+      console.error(`[ovh-simulator] install task ${task.taskId} crashed: ${String(error)}`);
+      if (current) {
+        current.status = 'error';
+        current.error = 'Internal error';
+      }
+      finish(task, 'ovhError', 'Internal error');
+    } finally {
+      run.endedAt = Date.now();
+    }
+  }
+
+  async #byoiStep(id: StepId, context: ByoiContext, signal: AbortSignal): Promise<string | null> {
+    const { spec, server } = context;
+    switch (id) {
+      case 'download': {
+        const result = await downloadImage({
+          url: spec.imageURL,
+          headers: spec.httpHeaders,
+          limitBytes: imageLimitBytes(server.fixture),
+          ...(spec.imageCheckSumType ? { hash: spec.imageCheckSumType } : {}),
+          timeoutMs: this.#options.downloadTimeoutMs,
+          signal,
+        });
+        if (result.outcome === 'unreachable') return UPSTREAM_MESSAGES.downloadFailed(spec.imageURL);
+        if (result.outcome === 'tooBig') return UPSTREAM_MESSAGES.imageTooBigForRam(spec.imageType);
+        context.size = result.size;
+        context.head = result.head;
+        context.digest = result.digest;
+        return null;
+      }
+      case 'checksum': {
+        const expected = spec.imageCheckSum?.trim().toLowerCase();
+        if (!expected || !spec.imageCheckSumType || context.digest === expected) return null;
+        return UPSTREAM_MESSAGES.checksumMismatch(spec.imageCheckSumType, context.digest ?? '', expected);
+      }
+      case 'format':
+        context.sniff = sniffImage(context.head, { totalSize: context.size });
+        return formatProblem(context.sniff, spec.imageType);
+      case 'write': {
+        const sniff = context.sniff ?? sniffImage(context.head, { totalSize: context.size });
+        return diskProblem(sniff, context.size, targetDisk(server.fixture)) ?? writeProblem(sniff);
+      }
+      case 'configDrive':
+        return configDriveProblem(spec.configDriveUserData);
+      default:
+        return null;
+    }
+  }
+}
+
+function update(task: TaskRecord, status: TaskRecord['status']): void {
+  task.status = status;
+  task.lastUpdate = new Date().toISOString();
+}
+
+function finish(task: TaskRecord, status: TaskRecord['status'], comment: string): void {
+  update(task, status);
+  task.comment = comment;
+  task.doneDate = task.lastUpdate;
+}

@@ -1,0 +1,97 @@
+import type { ServerFixture, ServerState } from './fixtures.ts';
+
+/** `dedicated.TaskStatusEnum`. */
+export type TaskStatus = 'init' | 'todo' | 'doing' | 'done' | 'customerError' | 'ovhError' | 'cancelled';
+/** `dedicated.server.InstallationProgressStatusEnum`. */
+export type StepStatus = 'doing' | 'done' | 'error' | 'expired' | 'idle' | 'pending' | 'stopping' | 'todo';
+
+export interface TaskRecord {
+  taskId: number;
+  function: 'reinstallServer';
+  status: TaskStatus;
+  comment: string;
+  startDate: string;
+  doneDate: string | null;
+  lastUpdate: string;
+}
+
+export interface StepRecord {
+  comment: string;
+  status: StepStatus;
+  error: string | null;
+}
+
+export interface InstallRun {
+  taskId: number;
+  startedAt: number;
+  endedAt: number | null;
+  steps: StepRecord[];
+  abort: AbortController;
+}
+
+export interface ServerRecord {
+  readonly fixture: ServerFixture;
+  state: ServerState;
+  os: string;
+  /** The latest install; kept after it ends (until the next one) so its final status stays readable. */
+  install: InstallRun | null;
+  tasks: TaskRecord[];
+}
+
+export type InstallRoute = 'install-start' | 'reinstall';
+
+export interface InstallRequestRecord {
+  route: InstallRoute;
+  serviceName: string;
+  body: unknown;
+  receivedAt: string;
+}
+
+const FINISHED: ReadonlySet<TaskStatus> = new Set(['done', 'customerError', 'ovhError', 'cancelled']);
+
+export function isFinished(task: TaskRecord): boolean {
+  return FINISHED.has(task.status);
+}
+
+/** Everything the simulator remembers; `reset()` returns it to the fixtures. */
+export class SimulatorState {
+  readonly servers = new Map<string, ServerRecord>();
+  readonly installRequests: InstallRequestRecord[] = [];
+  /** OVH API calls received, by `METHOD /path` (path relative to `/1.0`, no query). */
+  readonly calls = new Map<string, number>();
+  #nextTaskId = 0;
+  readonly #fixtures: readonly ServerFixture[];
+
+  constructor(fixtures: readonly ServerFixture[]) {
+    const names = new Set<string>();
+    for (const fixture of fixtures) {
+      if (names.has(fixture.name)) {
+        throw new Error(`Two fixtures are named ${fixture.name}; server names must be unique.`);
+      }
+      names.add(fixture.name);
+    }
+    this.#fixtures = fixtures;
+    this.reset();
+  }
+
+  reset(): void {
+    for (const server of this.servers.values()) server.install?.abort.abort();
+    this.servers.clear();
+    for (const fixture of this.#fixtures) {
+      this.servers.set(fixture.name, { fixture, state: fixture.state, os: fixture.os, install: null, tasks: [] });
+    }
+    this.installRequests.length = 0;
+    this.calls.clear();
+    this.#nextTaskId = 5_200_000;
+  }
+
+  nextTaskId(): number {
+    this.#nextTaskId += 1;
+    return this.#nextTaskId;
+  }
+
+  countCall(method: string, path: string): void {
+    const key = `${method} ${path}`;
+    this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
+  }
+}
