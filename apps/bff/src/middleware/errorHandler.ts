@@ -9,7 +9,7 @@ export const apiNotFound: RequestHandler = (req, _res, next) => {
     new ApiError(
       404,
       'NOT_FOUND',
-      `There is no API endpoint ${req.method} ${req.path}. See apps/bff/README.md for the list.`,
+      `There is no API endpoint ${req.method} ${req.baseUrl}${req.path}. See apps/bff/README.md for the list.`,
     ),
   );
 };

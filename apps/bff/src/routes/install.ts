@@ -7,6 +7,8 @@ import {
   buildInstallPayload,
   byoiFormSchemaFor,
   fieldErrorsOf,
+  PayloadError,
+  type ByoiForm,
   type InstallProgressDto,
   type InstallResponse,
   type InstallRoute,
@@ -60,6 +62,20 @@ function parseForm(req: Request, route: InstallRoute) {
   return parsed.data;
 }
 
+/** The builder re-validates; should it still refuse, that is the operator's form, not a crash. */
+function buildPayload(route: InstallRoute, form: ByoiForm) {
+  try {
+    return buildInstallPayload(route, form);
+  } catch (error) {
+    if (error instanceof PayloadError) {
+      throw new ApiError(400, 'VALIDATION_FAILED', validationMessage(error.fieldErrors), {
+        fieldErrors: error.fieldErrors,
+      });
+    }
+    throw error;
+  }
+}
+
 export function installRouter({ ovh, tracker, installRoute }: InstallDeps): Router {
   const router = Router();
 
@@ -69,7 +85,7 @@ export function installRouter({ ovh, tracker, installRoute }: InstallDeps): Rout
     if (!tracker.tryLock(sn)) throw inProgress(sn, 'a moment ago from this console');
     try {
       await requireServer(ovh, sn);
-      const payload = buildInstallPayload(installRoute, form);
+      const payload = buildPayload(installRoute, form);
       const [status, task] = await Promise.all([
         ovh.getInstallStatus(sn),
         latestInstallTask(ovh, sn),
