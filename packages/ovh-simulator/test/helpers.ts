@@ -1,0 +1,151 @@
+/** Shared test plumbing: a simulator per file, the real node-ovh client, raw signed calls. */
+import https from 'node:https';
+import tls from 'node:tls';
+import ovh from '@ovhcloud/node-ovh';
+import type { OvhRejection } from '@ovhcloud/node-ovh';
+import { signRequest } from '../src/auth/signature.ts';
+import type { Simulator, SimulatorOptions } from '../src/index.ts';
+import { startSimulator } from '../src/index.ts';
+
+export type OvhClient = ReturnType<typeof ovh>;
+
+/**
+ * node-ovh passes no `ca` to https.request, so the global agent must trust the simulator's
+ * certificate (what the BFF does too). Returns the function that restores the previous trust.
+ */
+export function trustSimulator(sim: Simulator): () => void {
+  const previous = https.globalAgent.options.ca;
+  https.globalAgent.options.ca = [...tls.rootCertificates, sim.ca];
+  return () => {
+    https.globalAgent.options.ca = previous;
+  };
+}
+
+export async function startTrusted(options: SimulatorOptions = {}) {
+  const sim = await startSimulator(options);
+  const untrust = trustSimulator(sim);
+  return {
+    sim,
+    async close() {
+      untrust();
+      await sim.close();
+    },
+  };
+}
+
+export function client(sim: Simulator, overrides: { appSecret?: string; consumerKey?: string; appKey?: string } = {}): OvhClient {
+  return ovh({
+    appKey: overrides.appKey ?? sim.applicationKey,
+    appSecret: overrides.appSecret ?? sim.applicationSecret,
+    consumerKey: overrides.consumerKey ?? sim.consumerKey,
+    host: '127.0.0.1',
+    port: sim.port,
+    basePath: '/1.0',
+  });
+}
+
+/** The rejection of a node-ovh call that must fail. */
+export async function rejection(promise: Promise<unknown>): Promise<OvhRejection> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as OvhRejection;
+  }
+  throw new Error('expected the OVH call to fail, it succeeded');
+}
+
+export interface RawResponse {
+  status: number;
+  body: unknown;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** A signed call that returns the whole response (node-ovh keeps only `message` of errors). */
+export function rawCall(
+  sim: Simulator,
+  method: string,
+  path: string,
+  options: {
+    body?: unknown;
+    sign?: boolean;
+    headers?: Record<string, string>;
+    timestamp?: number;
+    /** Sign as if the call were to this path (to prove the signature covers it). */
+    signedPath?: string;
+    signedBody?: string;
+  } = {},
+): Promise<RawResponse> {
+  const fullPath = `/1.0${path}`;
+  const body = options.body === undefined ? '' : JSON.stringify(options.body);
+  const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json',
+    'X-Ovh-Application': sim.applicationKey,
+    ...(options.sign === false
+      ? {}
+      : {
+          'X-Ovh-Timestamp': timestamp,
+          'X-Ovh-Consumer': sim.consumerKey,
+          'X-Ovh-Signature': signRequest({
+            applicationSecret: sim.applicationSecret,
+            consumerKey: sim.consumerKey,
+            method,
+            url: `https://127.0.0.1/1.0${options.signedPath ?? path}`,
+            body: options.signedBody ?? body,
+            timestamp,
+          }),
+        }),
+    ...options.headers,
+  };
+  return request(sim, method, fullPath, headers, body);
+}
+
+/** An unsigned call anywhere on the simulator's port (admin API, unknown paths). */
+export function plainCall(sim: Simulator, method: string, path: string, body?: unknown): Promise<RawResponse> {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  return request(sim, method, path, { 'Content-Type': 'application/json' }, text);
+}
+
+function request(
+  sim: Simulator,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      { host: '127.0.0.1', port: sim.port, method, path, headers, ca: sim.ca },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, body: text === '' ? undefined : JSON.parse(text), headers: res.headers });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export interface TaskBody {
+  taskId: number;
+  status: string;
+  comment: string | null;
+  function: string;
+}
+
+const FINISHED = new Set(['done', 'customerError', 'ovhError', 'cancelled']);
+
+/** Polls the task until it ends (through node-ovh, as the BFF would). */
+export async function waitForTask(c: OvhClient, serviceName: string, taskId: number, timeoutMs = 30_000): Promise<TaskBody> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const task = (await c.requestPromised('GET', `/dedicated/server/${serviceName}/task/${taskId}`)) as TaskBody;
+    if (FINISHED.has(task.status)) return task;
+    if (Date.now() > deadline) throw new Error(`task ${taskId} still ${task.status} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
