@@ -18,6 +18,8 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
+    // ODS's dist imports its own .css files; Vite must transform it instead of Node loading it.
+    server: { deps: { inline: [/@ovhcloud\/ods-react/] } },
     testTimeout: 20_000,
   },
 });

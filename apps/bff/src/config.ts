@@ -82,7 +82,9 @@ const envSchema = z.object({
   PORT: v(int(0, 65535).default(8080)),
   HOST: v(z.string().trim().min(1).default('127.0.0.1')),
   OVH_ENDPOINT: v(
-    z.enum(OVH_ENDPOINTS, { error: `must be one of ${OVH_ENDPOINTS.join(', ')}` }).default('ovh-eu'),
+    z
+      .enum(OVH_ENDPOINTS, { error: `must be one of ${OVH_ENDPOINTS.join(', ')}` })
+      .default('ovh-eu'),
   ),
   OVH_APPLICATION_KEY: text(),
   OVH_APPLICATION_SECRET: text(),
@@ -112,7 +114,11 @@ const envSchema = z.object({
   DATA_DIR: text(),
 });
 
-const CREDENTIAL_VARS = ['OVH_APPLICATION_KEY', 'OVH_APPLICATION_SECRET', 'OVH_CONSUMER_KEY'] as const;
+const CREDENTIAL_VARS = [
+  'OVH_APPLICATION_KEY',
+  'OVH_APPLICATION_SECRET',
+  'OVH_CONSUMER_KEY',
+] as const;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);

@@ -22,7 +22,10 @@ export const REDACT_PATHS = [
   '*.password',
 ];
 
-export function createLogger(options: { level: LogLevel; destination?: DestinationStream }): Logger {
+export function createLogger(options: {
+  level: LogLevel;
+  destination?: DestinationStream;
+}): Logger {
   return pino(
     {
       level: options.level,

@@ -38,21 +38,42 @@ describe('apiErrorFromOvh', () => {
   });
 
   it('passes 404 and 409 through', () => {
-    expect(apiErrorFromOvh(http(404, 'nope'))).toMatchObject({ status: 404, code: 'UPSTREAM_NOT_FOUND', message: 'nope' });
-    expect(apiErrorFromOvh(http(409, 'busy'))).toMatchObject({ status: 409, code: 'UPSTREAM_CONFLICT', message: 'busy' });
+    expect(apiErrorFromOvh(http(404, 'nope'))).toMatchObject({
+      status: 404,
+      code: 'UPSTREAM_NOT_FOUND',
+      message: 'nope',
+    });
+    expect(apiErrorFromOvh(http(409, 'busy'))).toMatchObject({
+      status: 409,
+      code: 'UPSTREAM_CONFLICT',
+      message: 'busy',
+    });
   });
 
   it('never answers 500 for an upstream failure', () => {
-    expect(apiErrorFromOvh(http(500, 'x'))).toMatchObject({ status: 502, code: 'UPSTREAM_UNAVAILABLE' });
-    expect(apiErrorFromOvh(http(503, 'x'))).toMatchObject({ status: 503, code: 'UPSTREAM_UNAVAILABLE' });
+    expect(apiErrorFromOvh(http(500, 'x'))).toMatchObject({
+      status: 502,
+      code: 'UPSTREAM_UNAVAILABLE',
+    });
+    expect(apiErrorFromOvh(http(503, 'x'))).toMatchObject({
+      status: 503,
+      code: 'UPSTREAM_UNAVAILABLE',
+    });
     expect(apiErrorFromOvh(http(429, 'x')).status).toBe(503);
     expect(apiErrorFromOvh(http(418, 'x')).status).toBe(502);
     const net = apiErrorFromOvh(
-      new OvhError({ status: 0, kind: 'network', retryable: true, message: 'OVH API unreachable (ECONNREFUSED).' }),
+      new OvhError({
+        status: 0,
+        kind: 'network',
+        retryable: true,
+        message: 'OVH API unreachable (ECONNREFUSED).',
+      }),
     );
     expect(net).toMatchObject({ status: 502, code: 'UPSTREAM_UNAVAILABLE' });
     expect(net.message).toMatch(/^OVH API unreachable/);
-    const slow = apiErrorFromOvh(new OvhError({ status: 0, kind: 'timeout', retryable: true, message: 't.' }));
+    const slow = apiErrorFromOvh(
+      new OvhError({ status: 0, kind: 'timeout', retryable: true, message: 't.' }),
+    );
     expect(slow).toMatchObject({ status: 504, code: 'UPSTREAM_TIMEOUT' });
     expect(slow.message).toMatch(/^OVH API unreachable/);
   });

@@ -54,9 +54,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const clock = new Clock(initialClockSpeed);
   const latencyMs = options.latencyMs ?? 0;
   if (!Number.isFinite(latencyMs) || latencyMs < 0) {
-    throw new RangeError(`latencyMs must be a number of milliseconds ≥ 0 (got ${String(options.latencyMs)}).`);
+    throw new RangeError(
+      `latencyMs must be a number of milliseconds ≥ 0 (got ${String(options.latencyMs)}).`,
+    );
   }
-  const fixtures = [...(options.fixtures ?? DEFAULT_FIXTURES), ...generateServers(options.serverCount ?? 0)];
+  const fixtures = [
+    ...(options.fixtures ?? DEFAULT_FIXTURES),
+    ...generateServers(options.serverCount ?? 0),
+  ];
   const state = new SimulatorState(fixtures);
 
   const credentials = new CredentialStore();
@@ -116,7 +121,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     async close() {
       for (const record of state.servers.values()) record.install?.abort.abort();
       server.closeAllConnections();
-      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
     },
   };
 }

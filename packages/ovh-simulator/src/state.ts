@@ -1,9 +1,11 @@
 import type { ServerFixture, ServerState } from './fixtures.ts';
 
 /** `dedicated.TaskStatusEnum`. */
-export type TaskStatus = 'init' | 'todo' | 'doing' | 'done' | 'customerError' | 'ovhError' | 'cancelled';
+export type TaskStatus =
+  'init' | 'todo' | 'doing' | 'done' | 'customerError' | 'ovhError' | 'cancelled';
 /** `dedicated.server.InstallationProgressStatusEnum`. */
-export type StepStatus = 'doing' | 'done' | 'error' | 'expired' | 'idle' | 'pending' | 'stopping' | 'todo';
+export type StepStatus =
+  'doing' | 'done' | 'error' | 'expired' | 'idle' | 'pending' | 'stopping' | 'todo';
 
 export interface TaskRecord {
   taskId: number;
@@ -47,7 +49,12 @@ export interface InstallRequestRecord {
   receivedAt: string;
 }
 
-const FINISHED: ReadonlySet<TaskStatus> = new Set(['done', 'customerError', 'ovhError', 'cancelled']);
+const FINISHED: ReadonlySet<TaskStatus> = new Set([
+  'done',
+  'customerError',
+  'ovhError',
+  'cancelled',
+]);
 
 export function isFinished(task: TaskRecord): boolean {
   return FINISHED.has(task.status);
@@ -78,7 +85,13 @@ export class SimulatorState {
     for (const server of this.servers.values()) server.install?.abort.abort();
     this.servers.clear();
     for (const fixture of this.#fixtures) {
-      this.servers.set(fixture.name, { fixture, state: fixture.state, os: fixture.os, install: null, tasks: [] });
+      this.servers.set(fixture.name, {
+        fixture,
+        state: fixture.state,
+        os: fixture.os,
+        install: null,
+        tasks: [],
+      });
     }
     this.installRequests.length = 0;
     this.calls.clear();

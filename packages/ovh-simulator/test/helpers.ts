@@ -26,14 +26,17 @@ export async function startTrusted(options: SimulatorOptions = {}) {
   const untrust = trustSimulator(sim);
   return {
     sim,
-    async close() {
+    close: async () => {
       untrust();
       await sim.close();
     },
   };
 }
 
-export function client(sim: Simulator, overrides: { appSecret?: string; consumerKey?: string; appKey?: string } = {}): OvhClient {
+export function client(
+  sim: Simulator,
+  overrides: { appSecret?: string; consumerKey?: string; appKey?: string } = {},
+): OvhClient {
   return ovh({
     appKey: overrides.appKey ?? sim.applicationKey,
     appSecret: overrides.appSecret ?? sim.applicationSecret,
@@ -101,7 +104,12 @@ export function rawCall(
 }
 
 /** An unsigned call anywhere on the simulator's port (admin API, unknown paths). */
-export function plainCall(sim: Simulator, method: string, path: string, body?: unknown): Promise<RawResponse> {
+export function plainCall(
+  sim: Simulator,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<RawResponse> {
   const text = body === undefined ? '' : JSON.stringify(body);
   return request(sim, method, path, { 'Content-Type': 'application/json' }, text);
 }
@@ -121,7 +129,11 @@ function request(
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (text += chunk));
         res.on('end', () => {
-          resolve({ status: res.statusCode ?? 0, body: text === '' ? undefined : JSON.parse(text), headers: res.headers });
+          resolve({
+            status: res.statusCode ?? 0,
+            body: text === '' ? undefined : JSON.parse(text),
+            headers: res.headers,
+          });
         });
       },
     );
@@ -140,12 +152,21 @@ export interface TaskBody {
 const FINISHED = new Set(['done', 'customerError', 'ovhError', 'cancelled']);
 
 /** Polls the task until it ends (through node-ovh, as the BFF would). */
-export async function waitForTask(c: OvhClient, serviceName: string, taskId: number, timeoutMs = 30_000): Promise<TaskBody> {
+export async function waitForTask(
+  c: OvhClient,
+  serviceName: string,
+  taskId: number,
+  timeoutMs = 30_000,
+): Promise<TaskBody> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const task = (await c.requestPromised('GET', `/dedicated/server/${serviceName}/task/${taskId}`)) as TaskBody;
+    const task = (await c.requestPromised(
+      'GET',
+      `/dedicated/server/${serviceName}/task/${taskId}`,
+    )) as TaskBody;
     if (FINISHED.has(task.status)) return task;
-    if (Date.now() > deadline) throw new Error(`task ${taskId} still ${task.status} after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`task ${taskId} still ${task.status} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

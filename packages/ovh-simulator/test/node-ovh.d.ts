@@ -11,7 +11,11 @@ declare module '@ovhcloud/node-ovh' {
   }
   interface OvhClient {
     apiTimeDiff: number | null;
-    requestPromised(method: string, path: string, params?: Record<string, unknown>): Promise<unknown>;
+    requestPromised(
+      method: string,
+      path: string,
+      params?: Record<string, unknown>,
+    ): Promise<unknown>;
   }
   /** Rejections are `{ error, message }`: error is the HTTP status (or errno), message the body's `message`. */
   export interface OvhRejection {

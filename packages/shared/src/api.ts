@@ -7,24 +7,11 @@ import type { ChecksumType, ImageType, InstallRoute } from './form.ts';
 
 /** `dedicated.TaskStatusEnum` in OVH's OpenAPI description. */
 export type TaskStatus =
-  | 'init'
-  | 'todo'
-  | 'doing'
-  | 'done'
-  | 'customerError'
-  | 'ovhError'
-  | 'cancelled';
+  'init' | 'todo' | 'doing' | 'done' | 'customerError' | 'ovhError' | 'cancelled';
 
 /** `dedicated.server.InstallationProgressStatusEnum`. */
 export type InstallStepStatus =
-  | 'doing'
-  | 'done'
-  | 'error'
-  | 'expired'
-  | 'idle'
-  | 'pending'
-  | 'stopping'
-  | 'todo';
+  'doing' | 'done' | 'error' | 'expired' | 'idle' | 'pending' | 'stopping' | 'todo';
 
 export type BootMode = 'uefi' | 'legacy';
 
@@ -193,12 +180,7 @@ export interface ApiErrorBody {
 export type PreflightVerdict = 'pass' | 'warn' | 'fail' | 'skipped';
 
 export type PreflightCheckId =
-  | 'reachability'
-  | 'size'
-  | 'format'
-  | 'bootMode'
-  | 'checksum'
-  | 'checksumFile';
+  'reachability' | 'size' | 'format' | 'bootMode' | 'checksum' | 'checksumFile';
 
 export interface PreflightCheck {
   id: PreflightCheckId;

@@ -62,6 +62,9 @@ function optionalText<T extends z.ZodType<unknown, string>>(label: string, inner
 
 // ---- imageURL ----
 
+const NO_HOST =
+  'The image URL has no host name. Write it as http(s)://host/path, e.g. https://images.example.com/debian-12.qcow2.';
+
 const imageURL = text('The image URL')
   .trim()
   .superRefine((value, ctx) => {
@@ -86,6 +89,10 @@ const imageURL = text('The image URL')
         `The image URL is ${value.length} characters long; OVH accepts at most ${IMAGE_URL_MAX_LENGTH}. Use a shorter link to the image.`,
       );
     }
+    // WHATWG URL parsing would quietly read https:///a.raw as host "a.raw": check the text first.
+    if (/^https?:\/\/(?:[/?#]|$)/i.test(value)) {
+      return fail(NO_HOST);
+    }
     let url: URL;
     try {
       url = new URL(value);
@@ -94,11 +101,7 @@ const imageURL = text('The image URL')
         'The image URL is not a valid web address. Check it for typos, e.g. https://images.example.com/debian-12.qcow2.',
       );
     }
-    if (url.hostname === '') {
-      return fail(
-        'The image URL has no host name. Write it as http(s)://host/path, e.g. https://images.example.com/debian-12.qcow2.',
-      );
-    }
+    if (url.hostname === '') return fail(NO_HOST);
     if (url.username !== '' || url.password !== '') {
       return fail(
         'The image URL contains a user name or password (user:pass@). Remove them from the URL and add an HTTP header instead, e.g. Authorization: Basic <base64 of user:pass>.',

@@ -51,7 +51,13 @@ export interface CookieSpec {
   maxAgeMs: number;
 }
 
-export function setCookie(req: Request, res: Response, name: string, value: string, spec: CookieSpec): void {
+export function setCookie(
+  req: Request,
+  res: Response,
+  name: string,
+  value: string,
+  spec: CookieSpec,
+): void {
   forgetQueuedCookie(res, name);
   res.cookie(name, value, {
     httpOnly: spec.httpOnly,

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, parsePasswordHash, PasswordHashFormatError, verifyPassword } from './password.ts';
+import {
+  hashPassword,
+  parsePasswordHash,
+  PasswordHashFormatError,
+  verifyPassword,
+} from './password.ts';
 import { TEST_SCRYPT } from './testing.ts';
 
 describe('password hashing', () => {

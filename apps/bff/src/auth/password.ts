@@ -16,7 +16,8 @@ export const DEFAULT_SCRYPT_PARAMS: ScryptParams = { N: 32768, r: 8, p: 1 };
 
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 16;
-const PHC_PATTERN = /^scrypt\$N=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9+/]+={0,2})\$([A-Za-z0-9+/]+={0,2})$/;
+const PHC_PATTERN =
+  /^scrypt\$N=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9+/]+={0,2})\$([A-Za-z0-9+/]+={0,2})$/;
 
 export class PasswordHashFormatError extends Error {
   constructor(message: string) {
@@ -40,7 +41,14 @@ export function parsePasswordHash(phc: string): ParsedHash {
         'Create one with: pnpm --filter @byoi/bff hash-password',
     );
   }
-  const [, n, r, p, salt, hash] = match as unknown as [string, string, string, string, string, string];
+  const [, n, r, p, salt, hash] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const params = { N: Number(n), r: Number(r), p: Number(p) };
   // N must be a power of two > 1 for scrypt; bounds keep a hostile file from exhausting memory.
   if (params.N < 2 || params.N > 2 ** 20 || (params.N & (params.N - 1)) !== 0) {
@@ -57,7 +65,12 @@ export function parsePasswordHash(phc: string): ParsedHash {
   return { params, salt: saltBytes, hash: hashBytes };
 }
 
-function derive(password: string, salt: Buffer, params: ScryptParams, length: number): Promise<Buffer> {
+function derive(
+  password: string,
+  salt: Buffer,
+  params: ScryptParams,
+  length: number,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     // maxmem above 128·N·r, or Node refuses the default parameters.
     const maxmem = 128 * params.N * params.r * params.p + 32 * 1024 * 1024;

@@ -9,12 +9,17 @@ export function isValidServerPattern(pattern: string): boolean {
 }
 
 function toRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, 'i');
 }
 
 /** Compiles the patterns once; the matcher answers whether a server name is allowed. */
-export function compileServerPatterns(patterns: readonly string[]): (serverName: string) => boolean {
+export function compileServerPatterns(
+  patterns: readonly string[],
+): (serverName: string) => boolean {
   const regexps = patterns.map(toRegExp);
   return (serverName) => regexps.some((re) => re.test(serverName));
 }

@@ -24,7 +24,11 @@ export interface TestUser {
   servers?: string[];
 }
 
-export const OPERATOR: TestUser = { username: 'olivia', password: 'operator-pass-1', role: 'operator' };
+export const OPERATOR: TestUser = {
+  username: 'olivia',
+  password: 'operator-pass-1',
+  role: 'operator',
+};
 export const VIEWER: TestUser = { username: 'victor', password: 'viewer-pass-1', role: 'viewer' };
 
 export async function writeUsersFile(dir: string, users: TestUser[]): Promise<string> {
@@ -48,18 +52,27 @@ export function browserAgent(app: Express): TestAgent {
   return request.agent(app).host('localhost').set('Origin', TEST_ORIGIN);
 }
 
-export function cookieValue(setCookie: string[] | string | undefined, name: string): string | undefined {
+export function cookieValue(
+  setCookie: string[] | string | undefined,
+  name: string,
+): string | undefined {
   const list = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
   for (const c of list) {
-    if (c.startsWith(`${name}=`)) return decodeURIComponent(c.slice(name.length + 1).split(';')[0] ?? '');
+    if (c.startsWith(`${name}=`))
+      return decodeURIComponent(c.slice(name.length + 1).split(';')[0] ?? '');
   }
   return undefined;
 }
 
 /** Signs in through the real `POST /api/session` and returns an agent that sends the CSRF header. */
-export async function signIn(app: Express, user: Pick<TestUser, 'username' | 'password'> = OPERATOR): Promise<TestAgent> {
+export async function signIn(
+  app: Express,
+  user: Pick<TestUser, 'username' | 'password'> = OPERATOR,
+): Promise<TestAgent> {
   const agent = browserAgent(app);
-  const res = await agent.post('/api/session').send({ username: user.username, password: user.password });
+  const res = await agent
+    .post('/api/session')
+    .send({ username: user.username, password: user.password });
   if (res.status !== 200) {
     throw new Error(`signIn(${user.username}) answered ${res.status}: ${JSON.stringify(res.body)}`);
   }

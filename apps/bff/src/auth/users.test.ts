@@ -32,7 +32,10 @@ async function problemsOf(content: unknown): Promise<string[]> {
 describe('UserDirectory from CONSOLE_USERS_FILE', () => {
   it('authenticates each user with their password and role, names case-insensitively', async () => {
     const file = await writeUsersFile(dir, [OPERATOR, { ...VIEWER, servers: ['ns1*'] }]);
-    const { directory, oneTimeAdminPassword } = await UserDirectory.load({ usersFile: file, scryptParams: TEST_SCRYPT });
+    const { directory, oneTimeAdminPassword } = await UserDirectory.load({
+      usersFile: file,
+      scryptParams: TEST_SCRYPT,
+    });
     expect(oneTimeAdminPassword).toBeNull();
     expect(directory.size).toBe(2);
     const op = await directory.authenticate(OPERATOR.username.toUpperCase(), OPERATOR.password);
@@ -63,13 +66,19 @@ describe('UserDirectory from CONSOLE_USERS_FILE', () => {
     expect(text).toContain('users.0.role must be "viewer" or "operator"');
     expect(text).toContain('users.1.username must be 1–64 letters');
     expect(text).toMatch(/users\.2 .*unknown field\(s\) password.*passwordHash/);
-    expect(text).toContain('users.2.passwordHash is required: create one with `pnpm --filter @byoi/bff hash-password`');
+    expect(text).toContain(
+      'users.2.passwordHash is required: create one with `pnpm --filter @byoi/bff hash-password`',
+    );
     expect(text).toContain('users.3.servers.0 must be a server-name pattern');
   });
 
   it('rejects a hash that is not scrypt, naming the user', async () => {
-    const problems = await problemsOf({ users: [{ username: 'alice', passwordHash: 'hunter2', role: 'viewer' }] });
-    expect(problems.join('\n')).toMatch(/users\.0 \(alice\): passwordHash is not a scrypt password hash/);
+    const problems = await problemsOf({
+      users: [{ username: 'alice', passwordHash: 'hunter2', role: 'viewer' }],
+    });
+    expect(problems.join('\n')).toMatch(
+      /users\.0 \(alice\): passwordHash is not a scrypt password hash/,
+    );
   });
 
   it('rejects duplicate usernames, whatever their case', async () => {
@@ -98,13 +107,16 @@ describe('UserDirectory without a users file', () => {
       scryptParams: TEST_SCRYPT,
     });
     expect(oneTimeAdminPassword).toBeNull();
-    expect(await directory.authenticate('admin', 'some-password')).toMatchObject({ role: 'operator', servers: ['*'] });
+    expect(await directory.authenticate('admin', 'some-password')).toMatchObject({
+      role: 'operator',
+      servers: ['*'],
+    });
   });
 
   it('rejects a malformed CONSOLE_ADMIN_PASSWORD_HASH', async () => {
-    await expect(UserDirectory.load({ adminPasswordHash: 'plain', scryptParams: TEST_SCRYPT })).rejects.toThrow(
-      /CONSOLE_ADMIN_PASSWORD_HASH: passwordHash is not a scrypt password hash/,
-    );
+    await expect(
+      UserDirectory.load({ adminPasswordHash: 'plain', scryptParams: TEST_SCRYPT }),
+    ).rejects.toThrow(/CONSOLE_ADMIN_PASSWORD_HASH: passwordHash is not a scrypt password hash/);
   });
 
   it('generates a one-time admin password that works, different at every start', async () => {
@@ -112,7 +124,9 @@ describe('UserDirectory without a users file', () => {
     const b = await UserDirectory.load({ scryptParams: TEST_SCRYPT });
     expect(a.oneTimeAdminPassword).toMatch(/^[A-Za-z0-9_-]{24}$/);
     expect(a.oneTimeAdminPassword).not.toBe(b.oneTimeAdminPassword);
-    expect(await a.directory.authenticate('admin', a.oneTimeAdminPassword!)).toMatchObject({ role: 'operator' });
+    expect(await a.directory.authenticate('admin', a.oneTimeAdminPassword!)).toMatchObject({
+      role: 'operator',
+    });
     expect(await a.directory.authenticate('admin', b.oneTimeAdminPassword!)).toBeNull();
   });
 
@@ -122,6 +136,8 @@ describe('UserDirectory without a users file', () => {
       adminPasswordHash: await hashPassword('another-password', TEST_SCRYPT),
       scryptParams: TEST_SCRYPT,
     });
-    expect(one.directory.find('admin')?.credentialId).not.toBe(other.directory.find('admin')?.credentialId);
+    expect(one.directory.find('admin')?.credentialId).not.toBe(
+      other.directory.find('admin')?.credentialId,
+    );
   });
 });

@@ -40,9 +40,9 @@ const USERNAME_RULE = /^[A-Za-z0-9._@-]{1,64}$/;
 
 const userSchema = z.strictObject(
   {
-    username: z
-      .string({ error: 'is required' })
-      .regex(USERNAME_RULE, { error: 'must be 1–64 letters, digits, dots, dashes, underscores or @' }),
+    username: z.string({ error: 'is required' }).regex(USERNAME_RULE, {
+      error: 'must be 1–64 letters, digits, dots, dashes, underscores or @',
+    }),
     passwordHash: z.string({
       error: 'is required: create one with `pnpm --filter @byoi/bff hash-password`',
     }),
@@ -65,7 +65,9 @@ const userSchema = z.strictObject(
 );
 
 export const usersFileSchema = z.strictObject({
-  users: z.array(userSchema, { error: 'must be a list of users' }).min(1, { error: 'must list at least one user' }),
+  users: z
+    .array(userSchema, { error: 'must be a list of users' })
+    .min(1, { error: 'must list at least one user' }),
 });
 export type UsersFile = z.infer<typeof usersFileSchema>;
 
@@ -94,7 +96,9 @@ export class UserDirectory {
     options: UserDirectoryOptions,
   ): Promise<{ directory: UserDirectory; oneTimeAdminPassword: string | null }> {
     const params = options.scryptParams ?? DEFAULT_SCRYPT_PARAMS;
-    const dummyHash = parsePasswordHash(await hashPassword(randomBytes(16).toString('hex'), params));
+    const dummyHash = parsePasswordHash(
+      await hashPassword(randomBytes(16).toString('hex'), params),
+    );
     if (options.usersFile !== undefined) {
       const users = await readUsersFile(options.usersFile);
       return { directory: new UserDirectory(users, dummyHash), oneTimeAdminPassword: null };
@@ -130,7 +134,9 @@ export class UserDirectory {
   }
 }
 
-export function toSessionUserDto(user: Pick<ConsoleUser, 'username' | 'role' | 'servers'>): SessionUserDto {
+export function toSessionUserDto(
+  user: Pick<ConsoleUser, 'username' | 'role' | 'servers'>,
+): SessionUserDto {
   return { username: user.username, role: user.role, servers: [...user.servers] };
 }
 
@@ -188,7 +194,9 @@ async function readUsersFile(file: string): Promise<StoredUser[]> {
   parsed.data.users.forEach((entry, i) => {
     const key = entry.username.toLowerCase();
     if (seen.has(key)) {
-      problems.push(`CONSOLE_USERS_FILE users.${i}.username "${entry.username}" appears twice; usernames must be unique.`);
+      problems.push(
+        `CONSOLE_USERS_FILE users.${i}.username "${entry.username}" appears twice; usernames must be unique.`,
+      );
       return;
     }
     seen.add(key);

@@ -54,12 +54,7 @@ describe('buildProgress', () => {
   });
 
   it('is done at 100% when the task is done', () => {
-    const p = buildProgress(
-      's',
-      null,
-      task('done', { doneDate: '2025-01-01T10:01:00Z' }),
-      now,
-    );
+    const p = buildProgress('s', null, task('done', { doneDate: '2025-01-01T10:01:00Z' }), now);
     expect(p).toMatchObject({ state: 'done', percent: 100, elapsedSeconds: 60 });
   });
 
@@ -81,7 +76,12 @@ describe('buildProgress', () => {
   });
 
   it('falls back to the task comment for the failure message', () => {
-    const p = buildProgress('s', null, task('ovhError', { comment: 'Can\'t write qcow2 on disk.' }), now);
+    const p = buildProgress(
+      's',
+      null,
+      task('ovhError', { comment: "Can't write qcow2 on disk." }),
+      now,
+    );
     expect(p.failure?.message).toBe("Can't write qcow2 on disk.");
     expect(p.failure?.entry.code).not.toBe('UNKNOWN');
   });

@@ -2,7 +2,12 @@
  * The progress screen's data: OVH's install status (the steps; 404 when none runs) plus the latest
  * `reinstallServer` task (which outlives the status and tells how it ended).
  */
-import { explainUpstreamMessage, type InstallProgressDto, type InstallState, type InstallTaskDto } from '@byoi/shared';
+import {
+  explainUpstreamMessage,
+  type InstallProgressDto,
+  type InstallState,
+  type InstallTaskDto,
+} from '@byoi/shared';
 import type { OvhApi } from '../ovh/api.ts';
 import type { InstallationProgressStatus, ServerTask } from '../ovh/types.ts';
 
@@ -35,7 +40,11 @@ export async function latestInstallTask(api: OvhApi, sn: string): Promise<Server
 function stateOf(status: InstallationProgressStatus | null, task: ServerTask | null): InstallState {
   const steps = status?.progress ?? [];
   if (task?.status === 'cancelled') return 'cancelled';
-  if (steps.some((s) => s.status === 'error') || task?.status === 'customerError' || task?.status === 'ovhError')
+  if (
+    steps.some((s) => s.status === 'error') ||
+    task?.status === 'customerError' ||
+    task?.status === 'ovhError'
+  )
     return 'failed';
   if (task?.status === 'done') return 'done';
   if (status !== null) {
@@ -69,7 +78,10 @@ export function buildProgress(
   let elapsedSeconds = 0;
   if (status) elapsedSeconds = status.elapsedTime;
   else if (task && state !== 'idle')
-    elapsedSeconds = secondsBetween(task.startDate, task.doneDate ? Date.parse(task.doneDate) : now);
+    elapsedSeconds = secondsBetween(
+      task.startDate,
+      task.doneDate ? Date.parse(task.doneDate) : now,
+    );
 
   let failure: InstallProgressDto['failure'] = null;
   if (state === 'failed') {

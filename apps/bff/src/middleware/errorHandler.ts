@@ -27,7 +27,10 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _nex
           );
   if (apiError.status >= 500) {
     // Only the name and message: upstream messages never contain credentials, and bodies are not logged.
-    const cause = error instanceof Error ? { name: error.name, message: error.message } : { value: typeof error };
+    const cause =
+      error instanceof Error
+        ? { name: error.name, message: error.message }
+        : { value: typeof error };
     req.log?.error({ err: cause, code: apiError.code }, 'request failed');
   }
   if (res.headersSent) return;

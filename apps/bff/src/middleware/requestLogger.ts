@@ -46,7 +46,12 @@ export function requestLogger(logger: Logger) {
       error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     // Our own serializers: no bodies, no query strings (search terms are user data), no secrets.
     serializers: {
-      req: (req: { id?: unknown; method?: string; url?: string; headers?: Record<string, unknown> }) => ({
+      req: (req: {
+        id?: unknown;
+        method?: string;
+        url?: string;
+        headers?: Record<string, unknown>;
+      }) => ({
         id: req.id,
         method: req.method,
         path: pathOf(req.url),

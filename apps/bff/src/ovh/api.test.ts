@@ -6,7 +6,7 @@ import type { OvhTransport } from './transport.ts';
 // Unit tests of the efficiency rules with a scripted transport (the layer *below* node-ovh's
 // wrapper); the routes' tests run the real node-ovh client against the real simulator.
 
-function recorder(answer: (method: string, path: string) => unknown | Promise<unknown>) {
+function recorder(answer: (method: string, path: string) => unknown) {
   const calls: { method: string; path: string; params: unknown }[] = [];
   const transport: OvhTransport = async (method, path, params) => {
     calls.push({ method, path, params });
@@ -76,7 +76,13 @@ describe('OvhApi cache', () => {
     const { calls, transport } = recorder((method, path) =>
       method === 'POST' ? { taskId: 1, function: 'reinstallServer', status: 'init' } : { path },
     );
-    const api = new OvhApi({ transport, concurrency: 4, cacheTtlMs: 5_000, retry: fast, now: () => now });
+    const api = new OvhApi({
+      transport,
+      concurrency: 4,
+      cacheTtlMs: 5_000,
+      retry: fast,
+      now: () => now,
+    });
     return { api, calls, advance: (ms: number) => (now += ms) };
   }
   const gets = (calls: { method: string }[]) => calls.filter((c) => c.method === 'GET').length;
@@ -139,6 +145,8 @@ describe('OvhApi retries', () => {
     const transport: OvhTransport = (method) => {
       calls.push(method);
       const failure = failures.shift();
+      // node-ovh rejects with plain objects; the failures here copy its shapes.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       return failure === undefined ? Promise.resolve(success) : Promise.reject(failure);
     };
     return { calls, transport };
@@ -160,7 +168,10 @@ describe('OvhApi retries', () => {
 
   it('retries network errors and timeouts', async () => {
     const { calls, transport } = flaky(
-      [{ error: -104 }, new OvhError({ status: 0, kind: 'timeout', retryable: true, message: 't' })],
+      [
+        { error: -104 },
+        new OvhError({ status: 0, kind: 'timeout', retryable: true, message: 't' }),
+      ],
       7,
     );
     const api = new OvhApi({ transport, concurrency: 1, cacheTtlMs: 0, retry: fast });
@@ -169,7 +180,10 @@ describe('OvhApi retries', () => {
   });
 
   it('does not retry a GET on 4xx', async () => {
-    const { calls, transport } = flaky([{ error: 403, message: 'This call has not been granted' }], {});
+    const { calls, transport } = flaky(
+      [{ error: 403, message: 'This call has not been granted' }],
+      {},
+    );
     const api = new OvhApi({ transport, concurrency: 1, cacheTtlMs: 0, retry: fast });
     await expect(api.getServer('s1')).rejects.toMatchObject({
       status: 403,

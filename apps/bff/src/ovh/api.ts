@@ -91,11 +91,7 @@ export class OvhApi {
   }
 
   /** Never retried: a second POST could start a second install. */
-  async startInstall(
-    route: InstallRoute,
-    sn: string,
-    body: object,
-  ): Promise<ServerTask> {
+  async startInstall(route: InstallRoute, sn: string, body: object): Promise<ServerTask> {
     const suffix = INSTALL_PATHS[route];
     try {
       return (await this.#call(
@@ -167,12 +163,7 @@ export class OvhApi {
     ) as Promise<T>;
   }
 
-  async #call(
-    method: OvhMethod,
-    path: string,
-    rule: string,
-    params?: object,
-  ): Promise<unknown> {
+  async #call(method: OvhMethod, path: string, rule: string, params?: object): Promise<unknown> {
     try {
       return await this.#limit(() => this.#transport(method, path, params));
     } catch (raw) {

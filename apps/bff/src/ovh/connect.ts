@@ -8,6 +8,7 @@ import ovh from '@ovhcloud/node-ovh';
 import { startSimulator } from '@byoi/ovh-simulator';
 import type { Config } from '../config.ts';
 import { OvhApi } from './api.ts';
+import type { RetryPolicy } from './retry.ts';
 import { nodeOvhTransport } from './transport.ts';
 
 export type RunningSimulator = Awaited<ReturnType<typeof startSimulator>>;
@@ -26,13 +27,25 @@ export interface OvhConnection {
  */
 export function trustCertificate(ca: string): void {
   const current = https.globalAgent.options.ca;
-  const list = current === undefined ? [...tls.rootCertificates] : Array.isArray(current) ? [...current] : [current];
+  const list =
+    current === undefined
+      ? [...tls.rootCertificates]
+      : Array.isArray(current)
+        ? [...current]
+        : [current];
   if (!list.includes(ca)) list.push(ca);
   https.globalAgent.options.ca = list;
 }
 
-export async function connectOvh(config: Config): Promise<OvhConnection> {
-  const common = { concurrency: config.ovhConcurrency, cacheTtlMs: config.serverCacheTtlMs };
+export async function connectOvh(
+  config: Config,
+  options: { retry?: RetryPolicy } = {},
+): Promise<OvhConnection> {
+  const common = {
+    concurrency: config.ovhConcurrency,
+    cacheTtlMs: config.serverCacheTtlMs,
+    ...(options.retry ? { retry: options.retry } : {}),
+  };
   if (config.ovh) {
     const client = ovh({
       endpoint: config.ovh.endpoint,

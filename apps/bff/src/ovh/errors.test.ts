@@ -23,9 +23,9 @@ describe('normaliseOvhError', () => {
   });
 
   it('keeps an OVH error class when one is present', () => {
-    expect(normaliseOvhError({ error: 404, message: 'x', class: 'Client::NotFound' }).ovhClass).toBe(
-      'Client::NotFound',
-    );
+    expect(
+      normaliseOvhError({ error: 404, message: 'x', class: 'Client::NotFound' }).ovhClass,
+    ).toBe('Client::NotFound');
   });
 
   it('turns a negative errno into a retryable network error named by its code', () => {
@@ -46,7 +46,10 @@ describe('normaliseOvhError', () => {
   });
 
   it("turns node-ovh's own strings into network errors without the [OVH] prefix", () => {
-    const e = normaliseOvhError({ error: '[OVH] Unable to fetch OVH API time', message: undefined });
+    const e = normaliseOvhError({
+      error: '[OVH] Unable to fetch OVH API time',
+      message: undefined,
+    });
     expect(e).toMatchObject({ kind: 'network', status: 0, retryable: true });
     expect(e.message).toBe('OVH API unreachable (Unable to fetch OVH API time).');
   });

@@ -8,11 +8,7 @@ import { normaliseOvhError, timeoutError } from './errors.ts';
 export type OvhMethod = 'GET' | 'POST';
 
 /** One upstream request; rejects with an `OvhError`. */
-export type OvhTransport = (
-  method: OvhMethod,
-  path: string,
-  params?: object,
-) => Promise<unknown>;
+export type OvhTransport = (method: OvhMethod, path: string, params?: object) => Promise<unknown>;
 
 export function nodeOvhTransport(client: OvhClient, timeoutMs: number): OvhTransport {
   return (method, path, params) =>

@@ -90,12 +90,13 @@ export function installRouter({ ovh, tracker, installRoute }: InstallDeps): Rout
         ovh.getInstallStatus(sn),
         latestInstallTask(ovh, sn),
       ]);
-      if (status !== null || isTaskActive(task)) {
+      // The status outlives an install (its steps stay done or failed), so "running" is judged
+      // from the steps and the task together, exactly as the progress screen shows it.
+      const current = buildProgress(sn, status, task);
+      if (current.state === 'running') {
         tracker.markRunning(sn);
         const started =
-          task && isTaskActive(task)
-            ? task.startDate
-            : new Date(Date.now() - (status?.elapsedTime ?? 0) * 1000).toISOString();
+          task?.startDate ?? new Date(Date.now() - current.elapsedSeconds * 1000).toISOString();
         throw inProgress(sn, started);
       }
       const started = await ovh.startInstall(installRoute, sn, payload.body);

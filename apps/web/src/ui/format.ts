@@ -6,7 +6,8 @@ export function formatGiBFloor(bytes: number): string {
 }
 
 export function formatBytes(bytes: number): string {
-  if (bytes >= 1000 ** 4) return `${(bytes / 1000 ** 4).toFixed(bytes % 1000 ** 4 === 0 ? 0 : 1)} TB`;
+  if (bytes >= 1000 ** 4)
+    return `${(bytes / 1000 ** 4).toFixed(bytes % 1000 ** 4 === 0 ? 0 : 1)} TB`;
   if (bytes >= 1000 ** 3) return `${Math.round(bytes / 1000 ** 3)} GB`;
   if (bytes >= 1000 ** 2) return `${Math.round(bytes / 1000 ** 2)} MB`;
   return `${bytes} B`;

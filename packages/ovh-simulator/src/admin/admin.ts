@@ -57,9 +57,14 @@ export function createAdmin(deps: AdminDeps): SimulatorAdmin {
     clearFaults: () => faults.clear(),
     setServerState(serviceName, value) {
       const server = state.servers.get(serviceName);
-      if (!server) throw new NotFoundError(`No server named ${serviceName} in this simulator; GET /1.0/dedicated/server lists them.`);
+      if (!server)
+        throw new NotFoundError(
+          `No server named ${serviceName} in this simulator; GET /1.0/dedicated/server lists them.`,
+        );
       if (!SERVER_STATES.includes(value)) {
-        throw new TypeError(`state must be one of ${SERVER_STATES.join(', ')} (got ${String(value)}).`);
+        throw new TypeError(
+          `state must be one of ${SERVER_STATES.join(', ')} (got ${String(value)}).`,
+        );
       }
       server.state = value;
     },

@@ -25,23 +25,34 @@ export interface Fault extends FaultSpec {
 /** Checks an admin request; throws a sentence saying what is wrong. */
 export function parseFault(value: unknown): FaultSpec {
   if (typeof value !== 'object' || value === null) {
-    throw new TypeError('A fault is a JSON object, e.g. { "path": "/dedicated/server/*", "status": 503, "times": 2 }.');
+    throw new TypeError(
+      'A fault is a JSON object, e.g. { "path": "/dedicated/server/*", "status": 503, "times": 2 }.',
+    );
   }
   const v = value as Record<string, unknown>;
   if (typeof v.path !== 'string' || !v.path.startsWith('/')) {
-    throw new TypeError('fault.path must be a glob starting with "/", relative to /1.0, e.g. "/dedicated/server/*".');
+    throw new TypeError(
+      'fault.path must be a glob starting with "/", relative to /1.0, e.g. "/dedicated/server/*".',
+    );
   }
   const spec: FaultSpec = { path: v.path };
   if (v.method !== undefined) {
-    if (typeof v.method !== 'string') throw new TypeError('fault.method must be an HTTP method such as "GET".');
+    if (typeof v.method !== 'string')
+      throw new TypeError('fault.method must be an HTTP method such as "GET".');
     spec.method = v.method.toUpperCase();
   }
   if (v.latencyMs !== undefined) {
-    if (typeof v.latencyMs !== 'number' || !(v.latencyMs >= 0)) throw new TypeError('fault.latencyMs must be a number of milliseconds ≥ 0.');
+    if (typeof v.latencyMs !== 'number' || !(v.latencyMs >= 0))
+      throw new TypeError('fault.latencyMs must be a number of milliseconds ≥ 0.');
     spec.latencyMs = v.latencyMs;
   }
   if (v.status !== undefined) {
-    if (typeof v.status !== 'number' || !Number.isInteger(v.status) || v.status < 400 || v.status > 599) {
+    if (
+      typeof v.status !== 'number' ||
+      !Number.isInteger(v.status) ||
+      v.status < 400 ||
+      v.status > 599
+    ) {
       throw new TypeError('fault.status must be an HTTP error status between 400 and 599.');
     }
     spec.status = v.status;
@@ -52,7 +63,9 @@ export function parseFault(value: unknown): FaultSpec {
   }
   if (v.times !== undefined) {
     if (typeof v.times !== 'number' || !Number.isInteger(v.times) || v.times < 1) {
-      throw new TypeError('fault.times must be a whole number ≥ 1 (leave it out for "until cleared").');
+      throw new TypeError(
+        'fault.times must be a whole number ≥ 1 (leave it out for "until cleared").',
+      );
     }
     spec.times = v.times;
   }

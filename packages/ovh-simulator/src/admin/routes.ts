@@ -14,7 +14,9 @@ export type AdminHandler = (request: AdminRequest) => { status?: number; body: u
 const ok = (body: unknown = { ok: true }) => ({ body });
 
 function field(body: unknown, name: string): unknown {
-  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+  return typeof body === 'object' && body !== null
+    ? (body as Record<string, unknown>)[name]
+    : undefined;
 }
 
 export function buildAdminRouter(admin: SimulatorAdmin): Router<AdminHandler> {
@@ -31,7 +33,10 @@ export function buildAdminRouter(admin: SimulatorAdmin): Router<AdminHandler> {
       .add('GET', '/_sim/requests', () => ok({ installs: admin.requests(), calls: admin.calls() }))
       .add('GET', '/_sim/calls', () => ok(admin.calls()))
       .add('GET', '/_sim/faults', () => ok(admin.faults()))
-      .add('POST', '/_sim/faults', ({ body }) => ({ status: 201, body: admin.injectFault(body as never) }))
+      .add('POST', '/_sim/faults', ({ body }) => ({
+        status: 201,
+        body: admin.injectFault(body as never),
+      }))
       .add('DELETE', '/_sim/faults', () => {
         admin.clearFaults();
         return ok();

@@ -29,7 +29,10 @@ export interface Application {
   applicationSecret: string;
 }
 
-export const FULL_ACCESS: readonly AccessRule[] = HTTP_METHODS.map((method) => ({ method, path: '/*' }));
+export const FULL_ACCESS: readonly AccessRule[] = HTTP_METHODS.map((method) => ({
+  method,
+  path: '/*',
+}));
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -42,15 +45,21 @@ export function randomKey(length: number): string {
 /** Validates access rules the way `POST /auth/credential` does; throws a sentence on bad input. */
 export function parseAccessRules(value: unknown): AccessRule[] {
   if (!Array.isArray(value) || value.length === 0) {
-    throw new TypeError('accessRules must be a non-empty array of { method, path }, e.g. [{ "method": "GET", "path": "/dedicated/server/*" }].');
+    throw new TypeError(
+      'accessRules must be a non-empty array of { method, path }, e.g. [{ "method": "GET", "path": "/dedicated/server/*" }].',
+    );
   }
   return value.map((rule: unknown, index) => {
     const { method, path } = (rule ?? {}) as { method?: unknown; path?: unknown };
     if (typeof method !== 'string' || !HTTP_METHODS.includes(method as HttpMethod)) {
-      throw new TypeError(`accessRules[${index}].method must be one of ${HTTP_METHODS.join(', ')}.`);
+      throw new TypeError(
+        `accessRules[${index}].method must be one of ${HTTP_METHODS.join(', ')}.`,
+      );
     }
     if (typeof path !== 'string' || !path.startsWith('/')) {
-      throw new TypeError(`accessRules[${index}].path must start with "/", e.g. "/dedicated/server/*".`);
+      throw new TypeError(
+        `accessRules[${index}].path must start with "/", e.g. "/dedicated/server/*".`,
+      );
     }
     return { method: method as HttpMethod, path };
   });
@@ -69,7 +78,11 @@ export class CredentialStore {
     return this.#applications.get(applicationKey);
   }
 
-  create(applicationKey: string, rules: readonly AccessRule[], consumerKey = randomKey(32)): Credential {
+  create(
+    applicationKey: string,
+    rules: readonly AccessRule[],
+    consumerKey = randomKey(32),
+  ): Credential {
     const credential: Credential = {
       credentialId: randomInt(100_000_000, 999_999_999),
       applicationKey,
@@ -97,7 +110,10 @@ export class CredentialStore {
 
   #setStatus(consumerKey: string, status: CredentialStatus): Credential {
     const credential = this.#credentials.get(consumerKey);
-    if (!credential) throw new NotFoundError(`No consumer key ${consumerKey} exists in this simulator; create one with POST /1.0/auth/credential first.`);
+    if (!credential)
+      throw new NotFoundError(
+        `No consumer key ${consumerKey} exists in this simulator; create one with POST /1.0/auth/credential first.`,
+      );
     credential.status = status;
     return credential;
   }

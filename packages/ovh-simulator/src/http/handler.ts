@@ -59,7 +59,10 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
     body = await readBody(req);
   } catch (error) {
     if (error instanceof BodyTooLarge) {
-      send(res, 413, { class: 'Client::BadRequest', message: `Request body larger than ${MAX_BODY_BYTES} bytes` });
+      send(res, 413, {
+        class: 'Client::BadRequest',
+        message: `Request body larger than ${MAX_BODY_BYTES} bytes`,
+      });
       return;
     }
     throw error;
@@ -85,7 +88,10 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
   }
   if (fault?.status) {
     const errorClass = fault.status >= 500 ? 'Server::InternalServerError' : 'Client::BadRequest';
-    send(res, fault.status, { class: errorClass, message: `${reasonPhrase(fault.status)} (injected fault)` });
+    send(res, fault.status, {
+      class: errorClass,
+      message: `${reasonPhrase(fault.status)} (injected fault)`,
+    });
     return;
   }
 
@@ -107,9 +113,14 @@ async function answerOvh(
   rawBody: string,
 ): Promise<unknown> {
   const match = deps.ovh.match(method, apiPath);
-  if (match.kind === 'notFound') throw apiError(404, 'Client::NotFound', 'Got an invalid (or empty) URL');
+  if (match.kind === 'notFound')
+    throw apiError(404, 'Client::NotFound', 'Got an invalid (or empty) URL');
   if (match.kind === 'methodNotAllowed') {
-    throw apiError(405, 'Client::MethodNotAllowed', `Received not described method '${method}' on path '${apiPath}'`);
+    throw apiError(
+      405,
+      'Client::MethodNotAllowed',
+      `Received not described method '${method}' on path '${apiPath}'`,
+    );
   }
   const route = match.handler;
   const header = (name: string): string | undefined => {
@@ -148,7 +159,11 @@ async function answerOvh(
 }
 
 function isLoopback(address: string | undefined): boolean {
-  return address === '::1' || address?.startsWith('127.') === true || address?.startsWith('::ffff:127.') === true;
+  return (
+    address === '::1' ||
+    address?.startsWith('127.') === true ||
+    address?.startsWith('::ffff:127.') === true
+  );
 }
 
 function handleAdmin(
@@ -178,7 +193,10 @@ function handleAdmin(
     send(res, result.status ?? 200, result.body);
   } catch (error) {
     const status = error instanceof NotFoundError ? 404 : 400;
-    const message = error instanceof SyntaxError ? `The body is not valid JSON: ${error.message}` : (error as Error).message;
+    const message =
+      error instanceof SyntaxError
+        ? `The body is not valid JSON: ${error.message}`
+        : (error as Error).message;
     send(res, status, { error: message });
   }
 }

@@ -1,7 +1,6 @@
 /** OVH answers API errors as `{ class, message }`; authentication errors as `{ errorCode, httpCode, message }`. */
 export type OvhErrorBody =
-  | { class: string; message: string }
-  | { errorCode: string; httpCode: string; message: string };
+  { class: string; message: string } | { errorCode: string; httpCode: string; message: string };
 
 /** Thrown by handlers; the HTTP layer turns it into the status and body OVH would send. */
 export class OvhError extends Error {
@@ -38,7 +37,11 @@ export function apiError(status: number, errorClass: string, message: string): O
 
 /** An authentication-layer error, e.g. `INVALID_SIGNATURE` → `400 Bad Request`. */
 export function authError(status: number, errorCode: string, message: string): OvhError {
-  return new OvhError(status, { errorCode, httpCode: `${status} ${reasonPhrase(status)}`, message });
+  return new OvhError(status, {
+    errorCode,
+    httpCode: `${status} ${reasonPhrase(status)}`,
+    message,
+  });
 }
 
 export const notFound = (what: string, value: string | number): OvhError =>

@@ -88,7 +88,10 @@ function get(
   });
 }
 
-async function consume(response: IncomingMessage, options: DownloadOptions): Promise<DownloadResult> {
+async function consume(
+  response: IncomingMessage,
+  options: DownloadOptions,
+): Promise<DownloadResult> {
   const hash: Hash | null = options.hash ? createHash(options.hash) : null;
   const head = new Uint8Array(HEAD_BYTES);
   let headLength = 0;
@@ -96,7 +99,8 @@ async function consume(response: IncomingMessage, options: DownloadOptions): Pro
   try {
     for await (const chunk of response as AsyncIterable<Buffer>) {
       size += chunk.byteLength;
-      if (size > options.limitBytes) throw new TooBig(`more than ${options.limitBytes} bytes received`);
+      if (size > options.limitBytes)
+        throw new TooBig(`more than ${options.limitBytes} bytes received`);
       if (headLength < HEAD_BYTES) {
         const take = chunk.subarray(0, HEAD_BYTES - headLength);
         head.set(take, headLength);
@@ -111,7 +115,12 @@ async function consume(response: IncomingMessage, options: DownloadOptions): Pro
     return { outcome: 'unreachable', reason: describe(error) };
   }
   if (!response.complete) return { outcome: 'unreachable', reason: 'the connection closed early' };
-  return { outcome: 'ok', size, head: head.slice(0, headLength), digest: hash ? hash.digest('hex') : null };
+  return {
+    outcome: 'ok',
+    size,
+    head: head.slice(0, headLength),
+    digest: hash ? hash.digest('hex') : null,
+  };
 }
 
 function describe(error: unknown): string {

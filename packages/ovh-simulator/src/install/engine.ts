@@ -91,7 +91,7 @@ export class InstallEngine {
       await this.#options.clock.sleep(0, signal);
       update(task, 'doing');
       for (const [index, definition] of definitions.entries()) {
-        current = run.steps[index] as StepRecord;
+        current = run.steps[index];
         current.status = 'doing';
         task.lastUpdate = new Date().toISOString();
         const [problem] = await Promise.all([
@@ -139,7 +139,8 @@ export class InstallEngine {
           timeoutMs: this.#options.downloadTimeoutMs,
           signal,
         });
-        if (result.outcome === 'unreachable') return UPSTREAM_MESSAGES.downloadFailed(spec.imageURL);
+        if (result.outcome === 'unreachable')
+          return UPSTREAM_MESSAGES.downloadFailed(spec.imageURL);
         if (result.outcome === 'tooBig') return UPSTREAM_MESSAGES.imageTooBigForRam(spec.imageType);
         context.size = result.size;
         context.head = result.head;
@@ -149,7 +150,11 @@ export class InstallEngine {
       case 'checksum': {
         const expected = spec.imageCheckSum?.trim().toLowerCase();
         if (!expected || !spec.imageCheckSumType || context.digest === expected) return null;
-        return UPSTREAM_MESSAGES.checksumMismatch(spec.imageCheckSumType, context.digest ?? '', expected);
+        return UPSTREAM_MESSAGES.checksumMismatch(
+          spec.imageCheckSumType,
+          context.digest ?? '',
+          expected,
+        );
       }
       case 'format':
         context.sniff = sniffImage(context.head, { totalSize: context.size });

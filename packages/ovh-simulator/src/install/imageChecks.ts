@@ -34,9 +34,15 @@ export function formatProblem(sniff: ImageSniff, imageType: ImageType): string |
 }
 
 /** Step 5: the size the image takes on disk (qcow2: its virtual size) against the target disk. */
-export function diskProblem(sniff: ImageSniff, downloadedBytes: number, disk: TargetDisk): string | null {
+export function diskProblem(
+  sniff: ImageSniff,
+  downloadedBytes: number,
+  disk: TargetDisk,
+): string | null {
   const size = sniff.kind === 'qcow2' && sniff.qcow2 ? sniff.qcow2.virtualSize : downloadedBytes;
-  return size > disk.bytes ? UPSTREAM_MESSAGES.imageLargerThanDisk(size, disk.device, disk.bytes) : null;
+  return size > disk.bytes
+    ? UPSTREAM_MESSAGES.imageLargerThanDisk(size, disk.device, disk.bytes)
+    : null;
 }
 
 /** Step 6: what `qemu-img convert` and `sgdisk -e` would refuse while writing. */

@@ -22,7 +22,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const present = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
+const present = (value: unknown): value is string =>
+  typeof value === 'string' && value.trim() !== '';
 
 const mandatory = (name: string, why: string) =>
   badRequest(
@@ -35,16 +36,25 @@ export function readInstallRequest(route: InstallRoute, body: unknown): InstallS
   const nameField = route === 'install-start' ? 'templateName' : 'operatingSystem';
   const templateName = isRecord(body) ? body[nameField] : undefined;
   if (!present(templateName)) {
-    throw badRequest(`Missing parameter ${nameField}: give the name of the OS to install, e.g. ${BYOI_TEMPLATE}.`);
+    throw badRequest(
+      `Missing parameter ${nameField}: give the name of the OS to install, e.g. ${BYOI_TEMPLATE}.`,
+    );
   }
   if (!findTemplate(templateName)) {
-    throw apiError(404, 'Client::NotFound::OperatingSystem', `Operating system ${templateName} could not be found`);
+    throw apiError(
+      404,
+      'Client::NotFound::OperatingSystem',
+      `Operating system ${templateName} could not be found`,
+    );
   }
   if (templateName !== BYOI_TEMPLATE) return { templateName, byoi: null };
 
   let form: ByoiFormInput;
   try {
-    form = route === 'install-start' ? formFromInstallStartPayload(body) : formFromReinstallPayload(body);
+    form =
+      route === 'install-start'
+        ? formFromInstallStartPayload(body)
+        : formFromReinstallPayload(body);
   } catch (error) {
     if (error instanceof PayloadError) throw badRequest(error.message);
     throw error;
@@ -53,7 +63,8 @@ export function readInstallRequest(route: InstallRoute, body: unknown): InstallS
   // OVH's order (DESIGN.md, step 1): the checksum pair, the checksum type, the image type.
   const checksum: unknown = form.imageCheckSum;
   const checksumType: unknown = form.imageCheckSumType;
-  if (present(checksum) !== present(checksumType)) throw badRequest(UPSTREAM_MESSAGES.checksumPair());
+  if (present(checksum) !== present(checksumType))
+    throw badRequest(UPSTREAM_MESSAGES.checksumPair());
   if (present(checksumType) && !(CHECKSUM_TYPES as readonly string[]).includes(checksumType)) {
     throw badRequest(UPSTREAM_MESSAGES.checksumType());
   }
@@ -66,7 +77,10 @@ export function readInstallRequest(route: InstallRoute, body: unknown): InstallS
     throw mandatory('imageURL', `imageURL is mandatory for operating system ${BYOI_TEMPLATE}`);
   }
   if (route === 'reinstall' && !present(form.efiBootloaderPath)) {
-    throw mandatory('efiBootloaderPath', `efiBootloaderPath is mandatory for operating system ${BYOI_TEMPLATE}`);
+    throw mandatory(
+      'efiBootloaderPath',
+      `efiBootloaderPath is mandatory for operating system ${BYOI_TEMPLATE}`,
+    );
   }
 
   const headers: Record<string, string> = {};
@@ -82,7 +96,9 @@ export function readInstallRequest(route: InstallRoute, body: unknown): InstallS
         ? { imageCheckSum: checksum.trim().toLowerCase(), imageCheckSumType: checksumType }
         : {}),
       httpHeaders: headers,
-      ...(typeof form.configDriveUserData === 'string' ? { configDriveUserData: form.configDriveUserData } : {}),
+      ...(typeof form.configDriveUserData === 'string'
+        ? { configDriveUserData: form.configDriveUserData }
+        : {}),
     },
   };
 }

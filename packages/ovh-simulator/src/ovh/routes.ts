@@ -6,7 +6,13 @@ import { Router } from '../http/router.ts';
 import type { RouteParams } from '../http/router.ts';
 import type { InstallEngine } from '../install/engine.ts';
 import { readInstallRequest } from '../install/submit.ts';
-import type { InstallRoute, ServerRecord, SimulatorState, TaskRecord, TaskStatus } from '../state.ts';
+import type {
+  InstallRoute,
+  ServerRecord,
+  SimulatorState,
+  TaskRecord,
+  TaskStatus,
+} from '../state.ts';
 import * as serialize from './serialize.ts';
 import { TEMPLATES, findTemplate } from './templates.ts';
 
@@ -38,7 +44,15 @@ export interface OvhDeps {
   credentials: CredentialStore;
 }
 
-const TASK_STATUSES: readonly TaskStatus[] = ['init', 'todo', 'doing', 'done', 'customerError', 'ovhError', 'cancelled'];
+const TASK_STATUSES: readonly TaskStatus[] = [
+  'init',
+  'todo',
+  'doing',
+  'done',
+  'customerError',
+  'ovhError',
+  'cancelled',
+];
 
 export function buildOvhRouter({ state, engine, credentials }: OvhDeps): Router<OvhRoute> {
   const server = (request: OvhRequest): ServerRecord => {
@@ -54,25 +68,26 @@ export function buildOvhRouter({ state, engine, credentials }: OvhDeps): Router<
     if (!task) throw notFound('taskId', id);
     return { record, task };
   };
-  const install = (route: InstallRoute, respond: (task: TaskRecord) => unknown) => (request: OvhRequest) => {
-    const record = server(request);
-    state.installRequests.push({
-      route,
-      serviceName: record.fixture.name,
-      body: structuredClone(request.body),
-      receivedAt: new Date().toISOString(),
-    });
-    const spec = readInstallRequest(route, request.body);
-    const running = engine.runningTask(record);
-    if (running) {
-      throw apiError(
-        409,
-        'Client::Conflict::DisturbAlreadyExists',
-        `Server resource ${record.fixture.name} is already locked by another process, blocking any new OS reinstallation`,
-      );
-    }
-    return respond(engine.start(record, spec));
-  };
+  const install =
+    (route: InstallRoute, respond: (task: TaskRecord) => unknown) => (request: OvhRequest) => {
+      const record = server(request);
+      state.installRequests.push({
+        route,
+        serviceName: record.fixture.name,
+        body: structuredClone(request.body),
+        receivedAt: new Date().toISOString(),
+      });
+      const spec = readInstallRequest(route, request.body);
+      const running = engine.runningTask(record);
+      if (running) {
+        throw apiError(
+          409,
+          'Client::Conflict::DisturbAlreadyExists',
+          `Server resource ${record.fixture.name} is already locked by another process, blocking any new OS reinstallation`,
+        );
+      }
+      return respond(engine.start(record, spec));
+    };
 
   return new Router<OvhRoute>()
     .add('GET', '/auth/time', { auth: 'none', handle: () => Math.floor(Date.now() / 1000) })
@@ -97,7 +112,8 @@ export function buildOvhRouter({ state, engine, credentials }: OvhDeps): Router<
     .add('GET', '/auth/currentCredential', {
       auth: 'signed',
       handle: ({ credential }) => {
-        if (!credential) throw authError(403, 'INVALID_CREDENTIAL', 'This credential does not exist');
+        if (!credential)
+          throw authError(403, 'INVALID_CREDENTIAL', 'This credential does not exist');
         return {
           allowedIPs: null,
           applicationId: 1,
@@ -153,7 +169,11 @@ export function buildOvhRouter({ state, engine, credentials }: OvhDeps): Router<
       handle: (request) => {
         const status = serialize.installationStatus(server(request));
         if (!status) {
-          throw apiError(404, 'Client::NotFound', 'Server is not being installed or reinstalled at the moment');
+          throw apiError(
+            404,
+            'Client::NotFound',
+            'Server is not being installed or reinstalled at the moment',
+          );
         }
         return status;
       },
@@ -164,10 +184,14 @@ export function buildOvhRouter({ state, engine, credentials }: OvhDeps): Router<
         const fn = request.query.get('function');
         const status = request.query.get('status');
         if (status !== null && !(TASK_STATUSES as readonly string[]).includes(status)) {
-          throw badRequest(`Invalid value for parameter status: ${status} is not one of ${TASK_STATUSES.join(', ')}`);
+          throw badRequest(
+            `Invalid value for parameter status: ${status} is not one of ${TASK_STATUSES.join(', ')}`,
+          );
         }
         return server(request)
-          .tasks.filter((t) => (fn === null || t.function === fn) && (status === null || t.status === status))
+          .tasks.filter(
+            (t) => (fn === null || t.function === fn) && (status === null || t.status === status),
+          )
           .map((t) => t.taskId);
       },
     })
@@ -180,7 +204,9 @@ export function buildOvhRouter({ state, engine, credentials }: OvhDeps): Router<
       handle: (request) => {
         const { record, task } = taskOf(request);
         if (!engine.cancel(record, task)) {
-          throw badRequest(`Task ${task.taskId} cannot be cancelled: its status is already ${task.status}`);
+          throw badRequest(
+            `Task ${task.taskId} cannot be cancelled: its status is already ${task.status}`,
+          );
         }
         return null;
       },

@@ -113,6 +113,10 @@ export function installationStatus(server: ServerRecord) {
   const end = run.endedAt ?? Date.now();
   return {
     elapsedTime: Math.floor((end - run.startedAt) / 1000),
-    progress: run.steps.map((step) => ({ comment: step.comment, error: step.error, status: step.status })),
+    progress: run.steps.map((step) => ({
+      comment: step.comment,
+      error: step.error,
+      status: step.status,
+    })),
   };
 }

@@ -14,7 +14,10 @@ export function fetchServers(
   params: ServerListParams,
   signal?: AbortSignal,
 ): Promise<ServerListResponse> {
-  const query = new URLSearchParams({ page: String(params.page), pageSize: String(params.pageSize) });
+  const query = new URLSearchParams({
+    page: String(params.page),
+    pageSize: String(params.pageSize),
+  });
   if (params.search !== '') query.set('search', params.search);
   return apiRequest<ServerListResponse>(`/api/servers?${query.toString()}`, { signal });
 }

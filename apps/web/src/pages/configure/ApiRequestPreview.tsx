@@ -100,8 +100,9 @@ export function ApiRequestPreview({
       <details onToggle={(event) => setOpen(event.currentTarget.open)}>
         <summary>Show API request</summary>
         <p className="field-hint">
-          What the console will send to the OVH API ({route === 'reinstall' ? 'reinstall' : 'install/start'}{' '}
-          route). HTTP header values are masked here.
+          What the console will send to the OVH API (
+          {route === 'reinstall' ? 'reinstall' : 'install/start'} route). HTTP header values are
+          masked here.
         </p>
         {content}
       </details>

@@ -42,7 +42,9 @@ export default function ConfigurePage() {
         Step 3 of 3 · Configure the image. OVH downloads it into the server&apos;s memory, checks
         it, then writes it to the disks.
       </p>
-      {server.isError ? <ErrorMessage error={server.error} title="Could not load this server." /> : null}
+      {server.isError ? (
+        <ErrorMessage error={server.error} title="Could not load this server." />
+      ) : null}
       {meta.isError ? (
         <ErrorMessage error={meta.error} title="Could not read the console's settings." />
       ) : null}
@@ -88,7 +90,9 @@ export default function ConfigurePage() {
           </aside>
         </div>
       ) : null}
-      {(server.isPending || meta.isPending) && !server.isError && !meta.isError ? <Skeleton /> : null}
+      {(server.isPending || meta.isPending) && !server.isError && !meta.isError ? (
+        <Skeleton />
+      ) : null}
     </>
   );
 }

@@ -8,14 +8,7 @@ import {
 } from '@byoi/shared';
 import type { ByoiForm, ByoiFormInput, HardwareDto, InstallRoute } from '@byoi/shared';
 import { zodResolver } from '@hookform/resolvers/zod';
-import {
-  Button,
-  Input,
-  Message,
-  MessageBody,
-  MessageIcon,
-  Textarea,
-} from '@ovhcloud/ods-react';
+import { Button, Input, Message, MessageBody, MessageIcon, Textarea } from '@ovhcloud/ods-react';
 import { useEffect, useMemo, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 import { Link, useNavigate } from 'react-router';
@@ -321,7 +314,10 @@ export function InstallForm({
           </ErrorMessage>
         ) : null}
         {pageErrors.length > 0 ? (
-          <ErrorMessage error={new Error(pageErrors.join(' '))} title="The installation did not start." />
+          <ErrorMessage
+            error={new Error(pageErrors.join(' '))}
+            title="The installation did not start."
+          />
         ) : null}
         {formState.submitCount > 0 && Object.keys(errors).length > 0 ? (
           <p className="field-error" role="alert">

@@ -20,10 +20,14 @@ interface PairConfig {
   secondPlaceholder: string;
 }
 
-function rowError(errors: FieldErrors<ByoiFormInput>, name: PairConfig['name'], index: number, column: string) {
+function rowError(
+  errors: FieldErrors<ByoiFormInput>,
+  name: PairConfig['name'],
+  index: number,
+  column: string,
+) {
   const rows = errors[name] as unknown as
-    | (Record<string, { message?: string } | undefined> | undefined)[]
-    | undefined;
+    (Record<string, { message?: string } | undefined> | undefined)[] | undefined;
   return rows?.[index]?.[column]?.message;
 }
 
@@ -50,7 +54,11 @@ export function PairRows({ form, config }: { form: FormApi; config: PairConfig }
         };
         return (
           <div className="pair-row" key={field.id}>
-            <Field id={`${prefix}-${index}-${config.first}`} label={config.firstLabel} error={firstError}>
+            <Field
+              id={`${prefix}-${index}-${config.first}`}
+              label={config.firstLabel}
+              error={firstError}
+            >
               <Input
                 {...register(firstPath)}
                 placeholder={config.firstPlaceholder}

@@ -34,7 +34,13 @@ export function UserDataField({
       error={error}
       hint={
         <>
-          <span className={kind === 'script' || (kind === 'cloud-config' && yaml.ok) ? 'field-hint--ok' : undefined}>
+          <span
+            className={
+              kind === 'script' || (kind === 'cloud-config' && yaml.ok)
+                ? 'field-hint--ok'
+                : undefined
+            }
+          >
             {KIND_TEXT[kind]}
           </span>
           {!yaml.ok && error === undefined ? (

@@ -12,7 +12,11 @@ describe('applyFieldErrors', () => {
       },
       setError,
     );
-    expect(setError).toHaveBeenCalledWith('imageURL', { type: 'server', message: 'Bad URL.' }, { shouldFocus: true });
+    expect(setError).toHaveBeenCalledWith(
+      'imageURL',
+      { type: 'server', message: 'Bad URL.' },
+      { shouldFocus: true },
+    );
     expect(setError).toHaveBeenCalledWith(
       'httpHeaders.0.value',
       { type: 'server', message: 'One line only. Second.' },

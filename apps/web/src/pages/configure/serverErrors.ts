@@ -31,7 +31,11 @@ export function applyFieldErrors(
       unplaced.push(message);
       continue;
     }
-    setError(path as FieldPath<ByoiFormInput>, { type: 'server', message }, { shouldFocus: !focused });
+    setError(
+      path as FieldPath<ByoiFormInput>,
+      { type: 'server', message },
+      { shouldFocus: !focused },
+    );
     focused = true;
   }
   return unplaced;

@@ -17,7 +17,10 @@ import { formatDuration } from '../../ui/format.ts';
 import { PageBreadcrumb } from '../../ui/PageBreadcrumb.tsx';
 import { RouterLink } from '../../ui/RouterLink.tsx';
 
-const STEP_BADGE: Record<InstallStepDto['status'], { label: string; color: 'neutral' | 'information' | 'success' | 'critical' | 'warning' }> = {
+const STEP_BADGE: Record<
+  InstallStepDto['status'],
+  { label: string; color: 'neutral' | 'information' | 'success' | 'critical' | 'warning' }
+> = {
   todo: { label: 'To do', color: 'neutral' },
   pending: { label: 'Pending', color: 'neutral' },
   idle: { label: 'Waiting', color: 'neutral' },
@@ -39,20 +42,14 @@ function useSecondsSince(timestamp: number, active: boolean): number {
   return active ? Math.max(0, Math.floor((now - timestamp) / 1000)) : 0;
 }
 
-function Outcome({
-  progress,
-  onRetry,
-}: {
-  progress: InstallProgressDto;
-  onRetry: () => void;
-}) {
+function Outcome({ progress, onRetry }: { progress: InstallProgressDto; onRetry: () => void }) {
   if (progress.state === 'done') {
     return (
       <Message color="success" dismissible={false} className="page-message">
         <MessageIcon name="circle-check" />
         <MessageBody>
-          <strong>Installation complete</strong>. The server boots your image; cloud-init applies the
-          Config Drive on first boot.
+          <strong>Installation complete</strong>. The server boots your image; cloud-init applies
+          the Config Drive on first boot.
         </MessageBody>
       </Message>
     );
@@ -132,7 +129,9 @@ export default function ProgressPage() {
       <h1 className="page-title">Installation progress</h1>
       <p className="page-lead">
         Bring Your Own Image - byoi on {sn}
-        {data?.task ? ` · task ${data.task.taskId}, started ${new Date(data.task.startDate).toLocaleString()}` : ''}
+        {data?.task
+          ? ` · task ${data.task.taskId}, started ${new Date(data.task.startDate).toLocaleString()}`
+          : ''}
       </p>
 
       {progress.isError ? (
@@ -175,7 +174,10 @@ export default function ProgressPage() {
                 <ErrorMessage error={cancel.error} title="The installation was not cancelled." />
               ) : null}
               {running ? (
-                <div className="form-actions" style={{ justifyContent: 'flex-start', margin: '16px 0' }}>
+                <div
+                  className="form-actions"
+                  style={{ justifyContent: 'flex-start', margin: '16px 0' }}
+                >
                   <Button
                     color="critical"
                     variant="outline"

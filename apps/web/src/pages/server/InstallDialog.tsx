@@ -124,7 +124,11 @@ function TemplateStep({
               </li>
             ))}
           </ul>
-          <fieldset id={listId} className="wizard__choices" style={{ border: 0, padding: 0, margin: 0 }}>
+          <fieldset
+            id={listId}
+            className="wizard__choices"
+            style={{ border: 0, padding: 0, margin: 0 }}
+          >
             <legend className="wizard__step">{active?.label ?? ''} templates</legend>
             {active?.templates.map((template) => {
               const isByoi = template.name === BYOI_TEMPLATE;

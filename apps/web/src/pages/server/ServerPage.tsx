@@ -179,7 +179,9 @@ export default function ServerPage() {
       {server.data && server.data.server.displayName !== sn ? (
         <p className="page-lead">{sn}</p>
       ) : null}
-      {server.isError ? <ErrorMessage error={server.error} title="Could not load this server." /> : null}
+      {server.isError ? (
+        <ErrorMessage error={server.error} title="Could not load this server." />
+      ) : null}
       <Tabs defaultValue="general">
         <TabList>
           <Tab value="general">General information</Tab>

@@ -87,7 +87,9 @@ export default function ServersPage() {
         </span>
       </div>
 
-      {servers.isError ? <ErrorMessage error={servers.error} title="Could not list servers." /> : null}
+      {servers.isError ? (
+        <ErrorMessage error={servers.error} title="Could not list servers." />
+      ) : null}
 
       <div className="table-wrap">
         <Table aria-busy={servers.isFetching} aria-label="Dedicated servers">

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { guardedTestApp } from '../auth/guardedTestApp.ts';
+import { browserAgent, OPERATOR, signIn, VIEWER } from '../auth/testing.ts';
+import { DEFAULT_RATE_LIMITS } from './rateLimits.ts';
+
+describe('documented limits', () => {
+  it('are 5 failures per account and 20 per address in 15 minutes, 10 installs and 20 preflights a minute', () => {
+    expect(DEFAULT_RATE_LIMITS).toEqual({
+      signInFailuresPerUser: 5,
+      signInFailuresPerIp: 20,
+      signInWindowMinutes: 15,
+      installsPerMinute: 10,
+      preflightsPerMinute: 20,
+    });
+  });
+});
+
+describe('sign-in throttling', () => {
+  it('locks an account after 5 failures, even for the right password, and says for how long', async () => {
+    const { app } = await guardedTestApp();
+    const agent = browserAgent(app);
+    for (let i = 0; i < 5; i++) {
+      const res = await agent
+        .post('/api/session')
+        .send({ username: OPERATOR.username, password: `wrong-${i}` });
+      expect(res.status).toBe(401);
+    }
+    const locked = await agent
+      .post('/api/session')
+      .send({ username: OPERATOR.username, password: OPERATOR.password });
+    expect(locked.status).toBe(429);
+    expect(locked.body.error).toEqual({
+      code: 'RATE_LIMITED',
+      message: 'Too many failed sign-ins for this account. Try again in 15 minutes.',
+    });
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(14 * 60);
+    // The lock is per account: another user still signs in from the same address.
+    expect(
+      (
+        await agent
+          .post('/api/session')
+          .send({ username: VIEWER.username, password: VIEWER.password })
+      ).status,
+    ).toBe(200);
+  });
+
+  it('does not count successful sign-ins', async () => {
+    const { app } = await guardedTestApp();
+    const agent = browserAgent(app);
+    for (let i = 0; i < 8; i++) {
+      const ok = await agent
+        .post('/api/session')
+        .send({ username: OPERATOR.username, password: OPERATOR.password });
+      expect(ok.status).toBe(200);
+    }
+  });
+
+  it('locks an address after 20 failures across accounts', async () => {
+    const { app } = await guardedTestApp();
+    const agent = browserAgent(app);
+    for (let i = 0; i < 20; i++) {
+      const res = await agent.post('/api/session').send({ username: `guess${i}`, password: 'x' });
+      expect(res.status).toBe(401);
+    }
+    const locked = await agent
+      .post('/api/session')
+      .send({ username: VIEWER.username, password: VIEWER.password });
+    expect(locked.status).toBe(429);
+    expect(locked.body.error.message).toBe(
+      'Too many failed sign-ins from your network address. Try again in 15 minutes.',
+    );
+  });
+});
+
+describe('install rate limit', () => {
+  it('allows the documented installs a minute per user, then 429 with Retry-After', async () => {
+    const { app, installs } = await guardedTestApp({ rateLimits: { installsPerMinute: 3 } });
+    const agent = await signIn(app, OPERATOR);
+    for (let i = 0; i < 3; i++) {
+      expect(
+        (await agent.post('/api/servers/ns1.ip-51-91-0.eu/install').send({ n: i })).status,
+      ).toBe(202);
+    }
+    const limited = await agent.post('/api/servers/ns1.ip-51-91-0.eu/install').send({ n: 4 });
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe('RATE_LIMITED');
+    expect(limited.body.error.message).toMatch(
+      /too many installs in a short time \(at most 3 a minute\)\. Try again in \d+ seconds?\./,
+    );
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(installs()).toBe(3);
+  });
+});

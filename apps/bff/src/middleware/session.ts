@@ -1,0 +1,174 @@
+/**
+ * Stateless operator sessions: the whole session lives in an encrypted, signed cookie sealed with
+ * iron-session (`SESSION_SECRET`), so any number of BFF replicas serve the same users with no shared
+ * store. Idle and absolute expiry are enforced here, from timestamps inside the seal; `lastSeen` is
+ * refreshed at most once a minute to keep cookie churn low. A session also ends when its user is
+ * removed from the directory or their role, servers or password change.
+ */
+import { randomBytes } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { sealData, unsealData } from 'iron-session';
+import { z } from 'zod';
+import { sendApiError } from '../auth/apiError.ts';
+import {
+  clearCookie,
+  CSRF_COOKIE,
+  readCookie,
+  SESSION_COOKIE,
+  setCookie,
+} from '../auth/cookies.ts';
+import { ROLES, type ConsoleUser, type UserDirectory } from '../auth/users.ts';
+
+export interface SessionSettings {
+  /** ≥ 32 characters (iron-session's minimum). */
+  secret: string;
+  idleMinutes: number;
+  maxHours: number;
+  /** Injectable clock for expiry tests. */
+  now?: () => number;
+}
+
+const sessionDataSchema = z.object({
+  user: z.string(),
+  role: z.enum(ROLES),
+  servers: z.array(z.string()),
+  issuedAt: z.number(),
+  lastSeen: z.number(),
+  csrf: z.string().min(32),
+  cred: z.string(),
+});
+type SessionData = z.infer<typeof sessionDataSchema>;
+
+export type SessionEnd = 'expired' | 'ended';
+
+interface RequestSession {
+  user: ConsoleUser;
+  csrf: string;
+}
+
+// Per-request state without augmenting Express's global types.
+const sessions = new WeakMap<Request, RequestSession>();
+const endings = new WeakMap<Request, SessionEnd>();
+
+/** The signed-in user of this request, if any. */
+export function sessionUser(req: Request): ConsoleUser | undefined {
+  return sessions.get(req)?.user;
+}
+
+/** The CSRF token sealed in this request's session. */
+export function sessionCsrfToken(req: Request): string | undefined {
+  return sessions.get(req)?.csrf;
+}
+
+const REFRESH_EVERY_MS = 60_000;
+
+export interface Sessions {
+  /** Reads the cookie on every request; never refuses by itself (see `requireSession`). */
+  load: RequestHandler;
+  /** Starts a fresh session (a new seal and a new CSRF token: rotation on sign-in). */
+  signIn: (req: Request, res: Response, user: ConsoleUser) => Promise<void>;
+  signOut: (req: Request, res: Response) => void;
+}
+
+export function createSessions(settings: SessionSettings, directory: UserDirectory): Sessions {
+  if (settings.secret.length < 32)
+    throw new Error('The session secret must be at least 32 characters.');
+  const now = settings.now ?? Date.now;
+  const idleMs = settings.idleMinutes * 60_000;
+  const maxAgeMs = settings.maxHours * 3_600_000;
+  // iron's own TTL backs up ours: a seal older than the absolute lifetime never opens.
+  const ironOptions = { password: settings.secret, ttl: Math.ceil(maxAgeMs / 1000) + 60 };
+
+  async function writeSession(req: Request, res: Response, data: SessionData): Promise<void> {
+    const seal = await sealData(data, ironOptions);
+    const remaining = Math.max(0, data.issuedAt + maxAgeMs - now());
+    setCookie(req, res, SESSION_COOKIE, seal, { httpOnly: true, maxAgeMs: remaining });
+  }
+
+  function clearSessionCookies(req: Request, res: Response): void {
+    clearCookie(req, res, SESSION_COOKIE, true);
+    clearCookie(req, res, CSRF_COOKIE, false);
+  }
+
+  async function open(seal: string): Promise<SessionData | null> {
+    try {
+      const parsed = sessionDataSchema.safeParse(await unsealData<unknown>(seal, ironOptions));
+      return parsed.success ? parsed.data : null;
+    } catch {
+      return null; // a tampered or truncated cookie is simply no session
+    }
+  }
+
+  const load: RequestHandler = (req, res, next: NextFunction) => {
+    const seal = readCookie(req, SESSION_COOKIE);
+    if (!seal) return next();
+    void (async () => {
+      const data = await open(seal);
+      const t = now();
+      if (!data) {
+        endings.set(req, 'ended');
+        clearSessionCookies(req, res);
+        return;
+      }
+      if (t - data.issuedAt > maxAgeMs || t - data.lastSeen > idleMs) {
+        endings.set(req, 'expired');
+        clearSessionCookies(req, res);
+        return;
+      }
+      const user = directory.find(data.user);
+      if (
+        !user ||
+        user.role !== data.role ||
+        user.credentialId !== data.cred ||
+        user.servers.join('\n') !== data.servers.join('\n')
+      ) {
+        endings.set(req, 'ended');
+        clearSessionCookies(req, res);
+        return;
+      }
+      sessions.set(req, { user, csrf: data.csrf });
+      if (t - data.lastSeen >= REFRESH_EVERY_MS)
+        await writeSession(req, res, { ...data, lastSeen: t });
+    })().then(() => next(), next);
+  };
+
+  async function signIn(req: Request, res: Response, user: ConsoleUser): Promise<void> {
+    const t = now();
+    const csrf = randomBytes(32).toString('base64url');
+    await writeSession(req, res, {
+      user: user.username,
+      role: user.role,
+      servers: user.servers,
+      issuedAt: t,
+      lastSeen: t,
+      csrf,
+      cred: user.credentialId,
+    });
+    // Readable by the SPA, which echoes it in X-CSRF-Token (double submit).
+    setCookie(req, res, CSRF_COOKIE, csrf, { httpOnly: false, maxAgeMs: maxAgeMs });
+    sessions.set(req, { user, csrf });
+  }
+
+  function signOut(req: Request, res: Response): void {
+    sessions.delete(req);
+    clearSessionCookies(req, res);
+  }
+
+  return { load, signIn, signOut };
+}
+
+/** 401 unless the request carries a live session. */
+export const requireSession: RequestHandler = (req, res, next) => {
+  if (sessionUser(req)) return next();
+  const ending = endings.get(req);
+  sendApiError(
+    res,
+    401,
+    'UNAUTHENTICATED',
+    ending === 'expired'
+      ? 'Your session has expired. Sign in again to continue.'
+      : ending === 'ended'
+        ? 'Your session has ended (you were signed out or your access changed). Sign in again to continue.'
+        : 'Sign in to use the console.',
+  );
+};

@@ -1,0 +1,145 @@
+import request from 'supertest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_FIXTURES, DEFAULT_SERVER, SMALL_RAM_SERVER } from '@byoi/ovh-simulator';
+import type { ServerDetailResponse, ServerListResponse, TemplatesResponse } from '@byoi/shared';
+import { startHarness, type Harness } from '../testing/harness.ts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ SERVER_CACHE_TTL_MS: '0' });
+});
+afterAll(() => h.close());
+beforeEach(() => h.sim.admin.reset());
+
+const names = DEFAULT_FIXTURES.map((f) => f.name).sort((a, b) => a.localeCompare(b));
+
+describe('GET /api/servers', () => {
+  it('lists the fleet sorted by name, with details, first page by default', async () => {
+    const res = await request(h.app).get('/api/servers').expect(200);
+    const body = res.body as ServerListResponse;
+    expect(body.total).toBe(names.length);
+    expect(body.page).toBe(1);
+    expect(body.pageSize).toBe(50);
+    expect(body.items.map((s) => s.name)).toEqual(names);
+    const def = body.items.find((s) => s.name === DEFAULT_SERVER);
+    expect(def).toEqual({
+      name: DEFAULT_SERVER,
+      displayName: 'web-prod-01',
+      datacenter: 'gra3',
+      state: 'ok',
+      os: 'debian12_64',
+      ip: '51.91.0.12',
+      commercialRange: 'advance-1',
+      installing: false,
+    });
+  });
+
+  it('pages and fetches details for the page only', async () => {
+    const res = await request(h.app).get('/api/servers?page=2&pageSize=2').expect(200);
+    const body = res.body as ServerListResponse;
+    expect(body.items.map((s) => s.name)).toEqual(names.slice(2, 4));
+    expect(body.total).toBe(names.length);
+    const calls = h.sim.admin.calls();
+    const detailCalls = Object.entries(calls).filter(([k]) =>
+      /^GET \/dedicated\/server\/[^/]+$/.test(k),
+    );
+    expect(detailCalls.map(([k]) => k.split('/').pop()).sort()).toEqual(names.slice(2, 4));
+    // No per-row install status calls for a list nobody has installed on.
+    expect(Object.keys(calls).some((k) => k.endsWith('/install/status'))).toBe(false);
+  });
+
+  it('filters by name, case-insensitively', async () => {
+    const res = await request(h.app).get('/api/servers?search=SMALL-RAM').expect(200);
+    const body = res.body as ServerListResponse;
+    expect(body.items.map((s) => s.name)).toEqual([SMALL_RAM_SERVER]);
+    expect(body.total).toBe(1);
+  });
+
+  it('answers an empty page past the end', async () => {
+    const res = await request(h.app).get('/api/servers?page=99').expect(200);
+    expect(res.body).toMatchObject({ items: [], total: names.length, page: 99 });
+  });
+
+  it.each([
+    ['pageSize=201', 'pageSize', 'at most 200'],
+    ['pageSize=0', 'pageSize', 'at least 1'],
+    ['page=0', 'page', 'starts at 1'],
+    ['page=abc', 'page', 'must be a number'],
+    ['pageSize=1.5', 'pageSize', 'whole number'],
+    ['sort=name', '_query', 'Unknown query parameter'],
+  ])('refuses %s with a 400 naming the parameter', async (query, field, text) => {
+    const res = await request(h.app).get(`/api/servers?${query}`).expect(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(res.body.error.message).toContain(text);
+    expect(res.body.error.details.fieldErrors[field]?.[0]).toContain(text);
+    expect(h.sim.admin.calls()).toEqual({});
+  });
+});
+
+describe('GET /api/servers/:sn', () => {
+  it('answers details, hardware with the image limit, and idle install progress', async () => {
+    const res = await request(h.app).get(`/api/servers/${DEFAULT_SERVER}`).expect(200);
+    const body = res.body as ServerDetailResponse;
+    expect(body.server).toMatchObject({
+      name: DEFAULT_SERVER,
+      displayName: 'web-prod-01',
+      reverse: 'ns1234567.ip-51-91-0.eu',
+      rack: 'G312A04',
+      powerState: 'poweron',
+      supportLevel: 'pro',
+      installing: false,
+    });
+    expect(body.hardware).toEqual({
+      memoryBytes: 32 * 1024 ** 3,
+      imageLimitBytes: 29 * 1024 ** 3,
+      bootMode: 'uefi',
+      description: 'ADVANCE-1 - AMD EPYC 4244P',
+      processorName: 'AMD EPYC 4244P',
+      diskGroups: [
+        {
+          diskGroupId: 1,
+          description: '2 X Disk NVME, 960GB, JBOD',
+          diskType: 'NVME',
+          numberOfDisks: 2,
+          diskSizeBytes: 960 * 1024 ** 3,
+          raidController: null,
+        },
+      ],
+    });
+    expect(body.install).toMatchObject({ serverName: DEFAULT_SERVER, state: 'idle', task: null });
+  });
+
+  it('computes RAM − 3 GiB for the small-RAM server (8 MiB)', async () => {
+    const res = await request(h.app).get(`/api/servers/${SMALL_RAM_SERVER}`).expect(200);
+    expect((res.body as ServerDetailResponse).hardware.imageLimitBytes).toBe(8 * 1024 ** 2);
+  });
+
+  it('answers 404 NOT_FOUND naming an unknown server', async () => {
+    const res = await request(h.app).get('/api/servers/ns-nope.example').expect(404);
+    expect(res.body.error.code).toBe('NOT_FOUND');
+    expect(res.body.error.message).toContain('There is no server named "ns-nope.example"');
+  });
+});
+
+describe('GET /api/servers/:sn/templates', () => {
+  it('groups compatible templates; Custom holds byoi_64 as "Bring Your Own Image - byoi"', async () => {
+    const res = await request(h.app).get(`/api/servers/${DEFAULT_SERVER}/templates`).expect(200);
+    const body = res.body as TemplatesResponse;
+    const custom = body.categories.find((c) => c.label === 'Custom');
+    expect(custom?.category).toBe('CUSTOMER');
+    expect(custom?.templates).toContainEqual(
+      expect.objectContaining({ name: 'byoi_64', displayName: 'Bring Your Own Image - byoi' }),
+    );
+    expect(body.categories.find((c) => c.category === 'BASIC')?.label).toBe('Basic');
+  });
+
+  it('answers 404 for an unknown server', async () => {
+    await request(h.app).get('/api/servers/nope/templates').expect(404);
+  });
+});
+
+describe('GET /api/ready', () => {
+  it('is ready when the simulator answers /auth/time', async () => {
+    expect((await request(h.app).get('/api/ready').expect(200)).body).toEqual({ status: 'ready' });
+  });
+});
