@@ -17,6 +17,7 @@ import { useStartInstall } from '../../data/servers/hooks.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 import { formatGiBFloor, formatMemory } from '../../ui/format.ts';
 import { NativeSelect } from '../../ui/NativeSelect.tsx';
+import { useFocusFirstInvalid } from '../../ui/useFocusFirstInvalid.ts';
 import { ApiRequestPreview } from './ApiRequestPreview.tsx';
 import { Field } from './Field.tsx';
 import { saveForm } from './formStorage.ts';
@@ -71,7 +72,8 @@ export function InstallForm({
     resolver: zodResolver(schema),
     mode: 'onBlur',
     reValidateMode: 'onChange',
-    shouldFocusError: true,
+    // RHF focuses in registration order; the operator expects the first error on screen.
+    shouldFocusError: false,
     defaultValues: { ...EMPTY_FORM, ...initialValues },
   });
   const { register, handleSubmit, formState, setValue, setError, control } = form;
@@ -81,11 +83,15 @@ export function InstallForm({
   const [confirmText, setConfirmText] = useState('');
   const [pageErrors, setPageErrors] = useState<string[]>([]);
   const startInstall = useStartInstall(sn);
+  const [formRef, focusFirstInvalid] = useFocusFirstInvalid<HTMLFormElement>();
 
   // Every change is kept for a reload or an "Edit and retry"; header values are dropped on save.
   useEffect(() => saveForm(sn, values), [sn, values]);
 
+  // The pair rules (both or neither, length vs type) put their message on one field of the pair:
+  // validating one field re-validates the other so the message appears whichever was edited last.
   const checksumField = register('imageCheckSum', {
+    deps: ['imageCheckSumType'],
     onChange: (event: { target: { value: string } }) => {
       const inferred = inferChecksumType(event.target.value);
       if (inferred) {
@@ -95,6 +101,7 @@ export function InstallForm({
     },
   });
   const checksumTypeField = register('imageCheckSumType', {
+    deps: ['imageCheckSum'],
     onChange: () => setAutoType(undefined),
   });
 
@@ -124,7 +131,8 @@ export function InstallForm({
     <form
       noValidate
       aria-label={`Install Bring Your Own Image - byoi on ${sn}`}
-      onSubmit={(event) => void handleSubmit(onValid)(event)}
+      ref={formRef}
+      onSubmit={(event) => void handleSubmit(onValid, focusFirstInvalid)(event)}
     >
       {headerValuesCleared ? (
         <Message color="information" dismissible={false} className="page-message">

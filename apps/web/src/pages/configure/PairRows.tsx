@@ -1,5 +1,6 @@
 import { Button, Icon, Input, Password } from '@ovhcloud/ods-react';
-import { useFieldArray } from 'react-hook-form';
+import type { ChangeEvent, ClipboardEvent } from 'react';
+import { Controller, useFieldArray } from 'react-hook-form';
 import type { FieldErrors, UseFormReturn } from 'react-hook-form';
 import type { ByoiForm, ByoiFormInput } from '@byoi/shared';
 import { Field } from './Field.tsx';
@@ -46,12 +47,6 @@ export function PairRows({ form, config }: { form: FormApi; config: PairConfig }
         const secondPath = `${config.name}.${index}.value` as 'httpHeaders.0.value';
         const firstError = rowError(formState.errors, config.name, index, config.first);
         const secondError = rowError(formState.errors, config.name, index, 'value');
-        const secondProps = {
-          ...register(secondPath),
-          placeholder: config.secondPlaceholder,
-          autoComplete: 'off',
-          spellCheck: false,
-        };
         return (
           <div className="pair-row" key={field.id}>
             <Field
@@ -67,17 +62,47 @@ export function PairRows({ form, config }: { form: FormApi; config: PairConfig }
               />
             </Field>
             <Field id={`${prefix}-${index}-value`} label={config.secondLabel} error={secondError}>
-              {config.secret ? (
-                <Password
-                  {...secondProps}
-                  i18n={{
-                    'input.mask.show.button': `Show ${config.secondLabel} ${index + 1}`,
-                    'input.mask.hide.button': `Hide ${config.secondLabel} ${index + 1}`,
-                  }}
-                />
-              ) : (
-                <Input {...secondProps} />
-              )}
+              {/* Controlled: a single-line input silently drops pasted line breaks, which would
+                  send another value than the one copied (a token split in two). The form keeps
+                  the text as pasted, so the one-line rule says what is wrong instead. */}
+              <Controller
+                control={control}
+                name={secondPath}
+                render={({ field: { value: current, onChange, onBlur, ref, name } }) => {
+                  const value = current ?? '';
+                  const props = {
+                    ref,
+                    name,
+                    value,
+                    onBlur,
+                    onChange: (event: ChangeEvent<HTMLInputElement>) =>
+                      onChange(event.target.value),
+                    onPaste: (event: ClipboardEvent<HTMLInputElement>) => {
+                      const pasted = event.clipboardData.getData('text');
+                      if (!/[\r\n]/.test(pasted)) return;
+                      event.preventDefault();
+                      const input = event.currentTarget;
+                      const start = input.selectionStart ?? value.length;
+                      const end = input.selectionEnd ?? value.length;
+                      onChange(value.slice(0, start) + pasted + value.slice(end));
+                    },
+                    placeholder: config.secondPlaceholder,
+                    autoComplete: 'off',
+                    spellCheck: false,
+                  };
+                  return config.secret ? (
+                    <Password
+                      {...props}
+                      i18n={{
+                        'input.mask.show.button': `Show ${config.secondLabel} ${index + 1}`,
+                        'input.mask.hide.button': `Hide ${config.secondLabel} ${index + 1}`,
+                      }}
+                    />
+                  ) : (
+                    <Input {...props} />
+                  );
+                }}
+              />
             </Field>
             <div className="pair-row__remove">
               <Button
