@@ -130,6 +130,69 @@ describe('OvhApi cache', () => {
     expect(gets(calls)).toBe(3);
   });
 
+  it('serves a burst of 100 identical detail reads with one upstream call, then from the cache', async () => {
+    const { api, calls } = setup();
+    const burst = await Promise.all(Array.from({ length: 100 }, () => api.getServer('s1')));
+    expect(gets(calls)).toBe(1);
+    expect(new Set(burst).size).toBe(1);
+    await api.getServer('s1');
+    expect(gets(calls)).toBe(1);
+  });
+
+  it('caches the fleet names and hands out the same array within the TTL', async () => {
+    const { api, calls, advance } = setup();
+    const first = await api.listServers();
+    advance(4_999);
+    expect(await api.listServers()).toBe(first);
+    expect(gets(calls)).toBe(1);
+    advance(1);
+    await api.listServers();
+    expect(gets(calls)).toBe(2);
+  });
+
+  it('does not cache, nor share, a detail read that began before an install was submitted', async () => {
+    const { api, calls } = setup();
+    const before = api.getServer('s1');
+    await api.startInstall('install-start', 's1', {});
+    const after = api.getServer('s1');
+    await Promise.all([before, after]);
+    expect(gets(calls)).toBe(2);
+    await api.getServer('s1');
+    expect(gets(calls)).toBe(2);
+  });
+
+  it('remembers settled facts for the TTL, shares concurrent loads, and forgets them on install', async () => {
+    const { api, advance } = setup();
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      await new Promise((r) => setTimeout(r, 5));
+      return { state: 'idle' };
+    };
+    const settled = (v: { state: string }) => v.state !== 'running';
+    await Promise.all(
+      Array.from({ length: 10 }, () => api.remember('s1', 'install', load, settled)),
+    );
+    await api.remember('s1', 'install', load, settled);
+    expect(loads).toBe(1);
+    await api.startInstall('install-start', 's1', {});
+    await api.remember('s1', 'install', load, settled);
+    expect(loads).toBe(2);
+    advance(5_000);
+    await api.remember('s1', 'install', load, settled);
+    expect(loads).toBe(3);
+  });
+
+  it('does not remember a fact that is not settled', async () => {
+    const { api } = setup();
+    let loads = 0;
+    const load = () => Promise.resolve({ state: 'running', n: ++loads });
+    const settled = (v: { state: string }) => v.state !== 'running';
+    await api.remember('s1', 'install', load, settled);
+    await api.remember('s1', 'install', load, settled);
+    expect(loads).toBe(2);
+  });
+
   it('caches nothing with a TTL of 0', async () => {
     const { calls, transport } = recorder(() => ({}));
     const api = new OvhApi({ transport, concurrency: 1, cacheTtlMs: 0, retry: fast });

@@ -1,7 +1,9 @@
 /**
  * `OvhApi`: the typed OVH calls this app makes, with the upstream-efficiency rules in one place —
- * bounded concurrency, coalescing of identical in-flight GETs, retries for GETs only, and a short
- * TTL cache of server detail + hardware that an install submission or end invalidates.
+ * bounded concurrency (FIFO, so the first page's calls go out before later pages'), coalescing of
+ * identical in-flight GETs, retries for GETs only, and a short TTL cache of the fleet's names and
+ * of each server's detail, hardware and settled install state, which an install submission, a
+ * cancel or an install's end invalidates.
  */
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { InstallRoute } from '@byoi/shared';
@@ -46,6 +48,8 @@ export class OvhApi {
   readonly #coalescer = new Coalescer();
   readonly #cache: TtlCache<unknown>;
   readonly #retry: RetryPolicy;
+  /** Bumped by `invalidateServer`: a read that began before the bump is not cached after it. */
+  readonly #generations = new Map<string, number>();
 
   constructor(options: OvhApiOptions) {
     this.#transport = options.transport;
@@ -54,23 +58,48 @@ export class OvhApi {
     this.#retry = options.retry ?? DEFAULT_RETRY;
   }
 
+  /**
+   * The fleet's service names, cached like details: a server added at OVH shows within the TTL.
+   * The same array is handed out until it expires, so callers may memoise work on it.
+   */
   listServers(): Promise<string[]> {
-    return this.#get('/dedicated/server', 'GET /dedicated/server');
+    return this.#cached('fleet:names', () =>
+      this.#get('/dedicated/server', 'GET /dedicated/server'),
+    );
   }
 
   getServer(sn: string): Promise<DedicatedServer> {
-    return this.#cached(`server:${sn}:detail`, () =>
-      this.#get<DedicatedServer>(server(sn), 'GET /dedicated/server/*'),
+    return this.#cached(
+      `server:${sn}:detail`,
+      () => this.#get<DedicatedServer>(server(sn), 'GET /dedicated/server/*'),
+      sn,
     );
   }
 
   getHardware(sn: string): Promise<HardwareSpecifications> {
-    return this.#cached(`server:${sn}:hardware`, () =>
-      this.#get<HardwareSpecifications>(
-        `${server(sn)}/specifications/hardware`,
-        'GET /dedicated/server/*/specifications/hardware',
-      ),
+    return this.#cached(
+      `server:${sn}:hardware`,
+      () =>
+        this.#get<HardwareSpecifications>(
+          `${server(sn)}/specifications/hardware`,
+          'GET /dedicated/server/*/specifications/hardware',
+        ),
+      sn,
     );
+  }
+
+  /**
+   * A fact about one server derived from several calls (e.g. its install progress), shared by
+   * concurrent readers and kept for the TTL when `keep` says it is settled. Dropped with the
+   * server's other entries by `invalidateServer`.
+   */
+  remember<T>(
+    sn: string,
+    fact: string,
+    load: () => Promise<T>,
+    keep: (value: T) => boolean,
+  ): Promise<T> {
+    return this.#cached(`server:${sn}:${fact}`, load, sn, keep);
   }
 
   getCompatibleTemplates(sn: string): Promise<InstallTemplate> {
@@ -145,15 +174,33 @@ export class OvhApi {
   }
 
   invalidateServer(sn: string): void {
+    this.#generations.set(sn, this.#generation(sn) + 1);
     this.#cache.deletePrefix(`server:${sn}:`);
   }
 
-  async #cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+  #generation(sn: string | undefined): number {
+    return sn === undefined ? 0 : (this.#generations.get(sn) ?? 0);
+  }
+
+  /**
+   * A cache hit, or one shared load per key and generation: a burst of identical reads makes one
+   * upstream round, and a read that started before an invalidation is neither joined nor cached
+   * after it.
+   */
+  #cached<T>(
+    key: string,
+    load: () => Promise<T>,
+    sn?: string,
+    keep: (value: T) => boolean = () => true,
+  ): Promise<T> {
     const hit = this.#cache.get(key);
-    if (hit !== undefined) return hit as T;
-    const value = await load();
-    this.#cache.set(key, value);
-    return value;
+    if (hit !== undefined) return Promise.resolve(hit as T);
+    const generation = this.#generation(sn);
+    return this.#coalescer.run(`${key}#${generation}`, async () => {
+      const value = await load();
+      if (keep(value) && this.#generation(sn) === generation) this.#cache.set(key, value);
+      return value;
+    });
   }
 
   #get<T>(path: string, rule: string, query?: Record<string, unknown>): Promise<T> {

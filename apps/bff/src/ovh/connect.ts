@@ -4,12 +4,12 @@
  */
 import https from 'node:https';
 import tls from 'node:tls';
-import ovh from '@ovhcloud/node-ovh';
+import ovh, { type OvhClient } from '@ovhcloud/node-ovh';
 import { startSimulator } from '@byoi/ovh-simulator';
 import type { Config } from '../config.ts';
 import { OvhApi } from './api.ts';
 import type { RetryPolicy } from './retry.ts';
-import { nodeOvhTransport } from './transport.ts';
+import { nodeOvhTransport, type OvhTransport } from './transport.ts';
 
 export type RunningSimulator = Awaited<ReturnType<typeof startSimulator>>;
 
@@ -20,21 +20,34 @@ export interface OvhConnection {
   close(): Promise<void>;
 }
 
+/** The simulator certificate `trustCertificate` added last. */
+let trustedSimulatorCa: string | null = null;
+
 /**
  * node-ovh 3.0.0 calls `https.request` without an agent or CA option, so the simulator's
  * certificate is added to the global agent's trust list (the public roots stay trusted, and
- * verification stays on).
+ * verification stays on). It replaces the previous simulator's: every simulator certificate has
+ * the same subject, and OpenSSL, finding the older one first by subject, would reject the new one.
  */
 export function trustCertificate(ca: string): void {
   const current = https.globalAgent.options.ca;
-  const list =
+  const list = (
     current === undefined
       ? [...tls.rootCertificates]
       : Array.isArray(current)
         ? [...current]
-        : [current];
+        : [current]
+  ).filter((cert) => cert !== trustedSimulatorCa);
   if (!list.includes(ca)) list.push(ca);
   https.globalAgent.options.ca = list;
+  trustedSimulatorCa = ca;
+}
+
+/** The transport, with OVH's clock learnt now rather than on the first operator's request. */
+function startTransport(client: OvhClient, timeoutMs: number): OvhTransport {
+  const { transport, clock } = nodeOvhTransport(client, timeoutMs);
+  void clock.ready();
+  return transport;
 }
 
 export async function connectOvh(
@@ -55,7 +68,7 @@ export async function connectOvh(
       timeout: config.ovhTimeoutMs,
     });
     return {
-      api: new OvhApi({ transport: nodeOvhTransport(client, config.ovhTimeoutMs), ...common }),
+      api: new OvhApi({ transport: startTransport(client, config.ovhTimeoutMs), ...common }),
       simulator: null,
       close: () => Promise.resolve(),
     };
@@ -81,7 +94,7 @@ export async function connectOvh(
     timeout: config.ovhTimeoutMs,
   });
   return {
-    api: new OvhApi({ transport: nodeOvhTransport(client, config.ovhTimeoutMs), ...common }),
+    api: new OvhApi({ transport: startTransport(client, config.ovhTimeoutMs), ...common }),
     simulator,
     close: () => simulator.close(),
   };

@@ -15,6 +15,11 @@ declare module '@ovhcloud/node-ovh' {
 
   export interface OvhClient {
     /**
+     * OVH's clock minus the local one, seconds; `null` until known, and then node-ovh fetches
+     * `GET /auth/time` before every signed call. Read and written by lib/ovh.js itself.
+     */
+    apiTimeDiff: number | null | undefined;
+    /**
      * Rejects with `{ error, message }`: `error` is an HTTP status, a negative errno, a string or an
      * Error; `message` is OVH's error message when there is one.
      */
