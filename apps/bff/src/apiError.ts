@@ -1,4 +1,5 @@
-/** The one error type routes throw; the error handler turns it into `ApiErrorBody`. */
+/** The one error type routes throw (the error handler turns it into `ApiErrorBody`), and the guards' direct answer. */
+import type { Response } from 'express';
 import type { ApiErrorBody, ApiErrorCode } from '@byoi/shared';
 
 export type ApiErrorDetails = NonNullable<ApiErrorBody['error']['details']>;
@@ -23,4 +24,15 @@ export class ApiError extends Error {
       },
     };
   }
+}
+
+/** Answers an error directly from a guard (middleware that refuses without throwing). */
+export function sendApiError(
+  res: Response,
+  status: number,
+  code: ApiErrorCode,
+  message: string,
+  details?: ApiErrorDetails,
+): void {
+  res.status(status).json(new ApiError(status, code, message, details).toBody());
 }

@@ -10,10 +10,12 @@ import { Writable } from 'node:stream';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
+import { UserDirectory } from './auth/users.ts';
 import { loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { OvhApi } from './ovh/api.ts';
 import type { OvhTransport } from './ovh/transport.ts';
+import { OPERATOR, signIn, TEST_SCRYPT, writeUsersFile } from './testing/users.ts';
 
 function captureLog() {
   const lines: string[] = [];
@@ -46,18 +48,33 @@ function noUpstream() {
   };
 }
 
-function setup(env: NodeJS.ProcessEnv = {}) {
+const usersDir = mkdtempSync(path.join(os.tmpdir(), 'byoi-users-'));
+const directory = writeUsersFile(usersDir, [OPERATOR]).then(
+  async (usersFile) =>
+    (await UserDirectory.load({ usersFile, scryptParams: TEST_SCRYPT })).directory,
+);
+
+async function setup(env: NodeJS.ProcessEnv = {}) {
   const dist = mkdtempSync(path.join(os.tmpdir(), 'byoi-dist-'));
-  const config = loadConfig({ WEB_DIST_DIR: dist, ...env });
+  const config = loadConfig({
+    WEB_DIST_DIR: dist,
+    DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'byoi-data-')),
+    ...env,
+  });
   const log = captureLog();
   const upstream = noUpstream();
-  const app = createApp({ config, ovh: upstream.ovh, logger: log.logger });
+  const app = createApp({
+    config,
+    ovh: upstream.ovh,
+    logger: log.logger,
+    directory: await directory,
+  });
   return { app, dist, config, ...log, ...upstream };
 }
 
 describe('app without upstream', () => {
   it('answers liveness without calling OVH, and does not log it', async () => {
-    const { app, calls, lines } = setup();
+    const { app, calls, lines } = await setup();
     const res = await request(app).get('/api/health').expect(200);
     expect(res.body).toEqual({ status: 'ok' });
     expect(calls).toEqual([]);
@@ -65,7 +82,7 @@ describe('app without upstream', () => {
   });
 
   it('answers readiness 503 UPSTREAM_UNAVAILABLE when OVH is unreachable', async () => {
-    const { app, calls } = setup();
+    const { app, calls } = await setup();
     const res = await request(app).get('/api/ready').expect(503);
     expect(res.body.error.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(res.body.error.message).toContain('OVH API unreachable');
@@ -73,12 +90,13 @@ describe('app without upstream', () => {
   });
 
   it('describes the deployment in /api/meta, never a key', async () => {
-    const { app } = setup({
+    const { app } = await setup({
       OVH_APPLICATION_KEY: 'app-key-123',
       OVH_APPLICATION_SECRET: 'app-secret-456',
       OVH_CONSUMER_KEY: 'consumer-key-789',
       OVH_ENDPOINT: 'ovh-ca',
       OVH_INSTALL_ROUTE: 'reinstall',
+      SESSION_SECRET: 'session-secret-of-at-least-32-bytes-000',
     });
     const res = await request(app).get('/api/meta').expect(200);
     expect(res.body).toEqual({
@@ -91,7 +109,9 @@ describe('app without upstream', () => {
   });
 
   it('says simulator in simulator mode', async () => {
-    const res = await request(setup().app).get('/api/meta').expect(200);
+    const res = await request((await setup()).app)
+      .get('/api/meta')
+      .expect(200);
     expect(res.body).toMatchObject({
       mode: 'simulator',
       endpoint: 'simulator',
@@ -99,8 +119,11 @@ describe('app without upstream', () => {
     });
   });
 
-  it('answers unknown API routes with a JSON 404', async () => {
-    const res = await request(setup().app).get('/api/nope').expect(404);
+  it('answers unknown API routes with a JSON 404 (401 before sign-in)', async () => {
+    const { app } = await setup();
+    const anonymous = await request(app).get('/api/nope').expect(401);
+    expect(anonymous.body.error.code).toBe('UNAUTHENTICATED');
+    const res = await (await signIn(app)).get('/api/nope').expect(404);
     expect(res.body).toEqual({
       error: {
         code: 'NOT_FOUND',
@@ -110,8 +133,10 @@ describe('app without upstream', () => {
   });
 
   it('answers malformed JSON with BAD_JSON and no stack', async () => {
-    const { app, calls } = setup();
-    const res = await request(app)
+    const { app, calls } = await setup();
+    const res = await (
+      await signIn(app)
+    )
       .post('/api/servers/x/install')
       .set('Content-Type', 'application/json')
       .send('{"imageURL": ')
@@ -122,8 +147,10 @@ describe('app without upstream', () => {
   });
 
   it('answers a body over 1 MiB with 413 PAYLOAD_TOO_LARGE', async () => {
-    const { app, calls } = setup();
-    const res = await request(app)
+    const { app, calls } = await setup();
+    const res = await (
+      await signIn(app)
+    )
       .post('/api/servers/x/install')
       .set('Content-Type', 'application/json')
       .send(JSON.stringify({ configDriveUserData: 'a'.repeat(1024 * 1024 + 10) }))
@@ -133,7 +160,9 @@ describe('app without upstream', () => {
   });
 
   it('sets security headers with a CSP that forbids inline scripts', async () => {
-    const res = await request(setup().app).get('/api/health').expect(200);
+    const res = await request((await setup()).app)
+      .get('/api/health')
+      .expect(200);
     const csp = String(res.headers['content-security-policy']);
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
@@ -143,14 +172,14 @@ describe('app without upstream', () => {
   });
 
   it('compresses large responses', async () => {
-    const { app, dist } = setup();
+    const { app, dist } = await setup();
     writeFileSync(path.join(dist, 'index.html'), `<!doctype html><p>${'x'.repeat(5000)}</p>`);
     const res = await request(app).get('/').set('Accept-Encoding', 'gzip').expect(200);
     expect(res.headers['content-encoding']).toBe('gzip');
   });
 
   it('serves the SPA with a history fallback for non-/api GETs', async () => {
-    const { app, dist } = setup();
+    const { app, dist } = await setup();
     writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>BYOI</title>');
     mkdirSync(path.join(dist, 'assets'));
     writeFileSync(path.join(dist, 'assets', 'app.js'), 'console.log(1)');
@@ -161,20 +190,20 @@ describe('app without upstream', () => {
     const js = await request(app).get('/assets/app.js').expect(200);
     expect(js.headers['content-type']).toContain('javascript');
     // /api paths never fall back to the SPA.
-    expect((await request(app).get('/api/servers-nope').expect(404)).body.error.code).toBe(
-      'NOT_FOUND',
+    expect((await request(app).get('/api/servers-nope').expect(401)).body.error.code).toBe(
+      'UNAUTHENTICATED',
     );
   });
 
   it('says how to build the web app when dist is missing', async () => {
-    const { app } = setup({ WEB_DIST_DIR: path.join(os.tmpdir(), 'byoi-no-such-dist') });
+    const { app } = await setup({ WEB_DIST_DIR: path.join(os.tmpdir(), 'byoi-no-such-dist') });
     const res = await request(app).get('/').expect(503);
     expect(res.text).toContain('The web app is not built yet');
     expect(res.text).toContain('pnpm build');
   });
 
   it('logs one line per request without secrets, bodies or query strings', async () => {
-    const { app, lines } = setup();
+    const { app, lines } = await setup();
     await request(app)
       .post('/api/servers/x/install?search=private')
       .set('Authorization', 'Bearer top-secret-token')
@@ -186,14 +215,17 @@ describe('app without upstream', () => {
         imageURL: 'https://example.test/i.qcow2',
         httpHeaders: [{ name: 'Authorization', value: 'Basic header-secret' }],
       })
-      .expect(400);
-    expect(lines).toHaveLength(1);
-    const entry = JSON.parse(lines[0] ?? '{}') as {
+      .expect(403);
+    // One request line; the other line is the audit entry of the refusal (no Origin: CSRF).
+    const requestLines = lines.filter((l) => 'req' in (JSON.parse(l) as object));
+    expect(requestLines).toHaveLength(1);
+    expect(lines).toHaveLength(2);
+    const entry = JSON.parse(requestLines[0] ?? '{}') as {
       req: { path: string; headers: Record<string, string> };
       res: { statusCode: number };
     };
     expect(entry.req.path).toBe('/api/servers/x/install');
-    expect(entry.res.statusCode).toBe(400);
+    expect(entry.res.statusCode).toBe(403);
     expect(entry.req.headers.authorization).toBe('[redacted]');
     expect(entry.req.headers.cookie).toBe('[redacted]');
     expect(entry.req.headers['x-ovh-consumer']).toBe('[redacted]');

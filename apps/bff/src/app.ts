@@ -1,52 +1,100 @@
 /**
  * Builds the Express app (no listening: tests drive it with supertest). Middleware order follows
- * STYLE.md: trust proxy → helmet → compression → request logger → [rate limits → session → CSRF,
- * added by the sign-in issue] → routers → 404 → one error handler.
+ * STYLE.md: trust proxy → helmet → compression → request logger → rate limits → session → CSRF →
+ * routers → 404 → one error handler. The audit trail watches every `/api` response from the start,
+ * so refusals by any later guard are recorded too.
  */
 import compression from 'compression';
 import express, { Router, type Express } from 'express';
+import { AuditLog } from './audit/auditLog.ts';
+import { auditTrail } from './audit/auditTrail.ts';
+import type { UserDirectory } from './auth/users.ts';
 import type { Config } from './config.ts';
 import { InstallTracker } from './install/installTracker.ts';
 import type { Logger } from './logger.ts';
+import { accessRules } from './middleware/accessRules.ts';
+import { csrfProtection } from './middleware/csrf.ts';
 import { apiNotFound, errorHandler } from './middleware/errorHandler.ts';
+import { createIdempotency } from './middleware/idempotency.ts';
 import { jsonBody, jsonBodyErrors } from './middleware/jsonBody.ts';
+import {
+  createRateLimits,
+  DEFAULT_RATE_LIMITS,
+  type RateLimitSettings,
+} from './middleware/rateLimits.ts';
 import { requestLogger } from './middleware/requestLogger.ts';
-import { securityHeaders } from './middleware/security.ts';
+import { securityHeaders } from './middleware/securityHeaders.ts';
+import { createSessions, requireSession, sessionUser } from './middleware/session.ts';
 import { webApp } from './middleware/webApp.ts';
 import type { OvhApi } from './ovh/api.ts';
+import { auditRouter } from './routes/audit.ts';
 import { healthRouter } from './routes/health.ts';
 import { installRouter } from './routes/install.ts';
 import { metaRouter } from './routes/meta.ts';
 import { serversRouter } from './routes/servers.ts';
+import { sessionRouter } from './routes/session.ts';
 
 export interface AppDeps {
   config: Config;
   ovh: OvhApi;
   logger: Logger;
+  /** The console's users (see `UserDirectory.load`). */
+  directory: UserDirectory;
   /** Shared with anything else that needs to know about running installs; one is made if absent. */
   tracker?: InstallTracker;
-  /** Extra `/api` routers (e.g. preflight), mounted after the built-in ones. */
+  /** Written to `config.auditLogFile` when absent. */
+  audit?: AuditLog;
+  /** Extra `/api` routers (e.g. preflight), mounted behind the session and role guards. */
   apiRouters?: Router[];
+  rateLimits?: RateLimitSettings;
+  /** The sessions' clock (expiry tests). */
+  now?: () => number;
 }
 
 export function createApp(deps: AppDeps): Express {
-  const { config, ovh, logger } = deps;
+  const { config, ovh, logger, directory } = deps;
   const tracker = deps.tracker ?? new InstallTracker((sn) => ovh.invalidateServer(sn));
+  const audit = deps.audit ?? new AuditLog(config.auditLogFile, logger);
+  const limits = createRateLimits(deps.rateLimits ?? DEFAULT_RATE_LIMITS);
+  const sessions = createSessions(
+    {
+      secret: config.session.secret,
+      idleMinutes: config.session.idleMinutes,
+      maxHours: config.session.maxHours,
+      ...(deps.now ? { now: deps.now } : {}),
+    },
+    directory,
+  );
 
   const app = express();
   app.disable('x-powered-by');
-  // Behind one local reverse proxy at most; widen when deploying behind more hops.
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.trustProxy);
   app.use(securityHeaders());
   app.use(compression());
   app.use(requestLogger(logger));
-  // Rate limits, session and CSRF middleware slot in here.
+  app.use('/api', auditTrail(audit));
+  // The rate limits sit on the routes they guard: sign-in's key on the username in the body, the
+  // install and preflight limits on the signed-in user (see routes/session.ts, accessRules.ts).
+  app.use(sessions.load);
+  app.use(csrfProtection);
 
   const api = Router();
-  api.use(jsonBody(), jsonBodyErrors);
   api.use(healthRouter({ ovh }));
   api.use(metaRouter({ config }));
-  api.use('/servers', serversRouter({ ovh, tracker }));
+  api.use(sessionRouter({ sessions, directory, rateLimits: limits }));
+  api.use(requireSession);
+  // Only signed-in requests get their body parsed.
+  api.use(jsonBody(), jsonBodyErrors);
+  api.use(accessRules({ rateLimits: limits, idempotency: createIdempotency() }));
+  api.use(auditRouter({ audit }));
+  api.use(
+    '/servers',
+    serversRouter({
+      ovh,
+      tracker,
+      canSee: (req, sn) => sessionUser(req)?.canAccessServer(sn) ?? false,
+    }),
+  );
   api.use('/servers', installRouter({ ovh, tracker, installRoute: config.installRoute }));
   for (const router of deps.apiRouters ?? []) api.use(router);
   api.use(apiNotFound);

@@ -50,6 +50,13 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'debug',
       WEB_DIST_DIR: '/srv/web',
       DATA_DIR: '/var/lib/byoi',
+      SESSION_SECRET: 'x'.repeat(32),
+      SESSION_IDLE_MINUTES: '15',
+      SESSION_MAX_HOURS: '8',
+      CONSOLE_USERS_FILE: '/etc/byoi/users.json',
+      AUDIT_LOG_FILE: '/var/log/byoi/audit.log',
+      TRUST_PROXY: '10.0.0.0/8, loopback',
+      PREFLIGHT_ALLOW_HOSTS: 'images.corp.example, 10.20.0.0/16 ,192.0.2.7',
     });
     expect(config).toEqual({
       port: 9000,
@@ -64,7 +71,64 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       webDistDir: '/srv/web',
       dataDir: '/var/lib/byoi',
+      session: { secret: 'x'.repeat(32), secretGenerated: false, idleMinutes: 15, maxHours: 8 },
+      users: { file: '/etc/byoi/users.json', adminPasswordHash: undefined },
+      auditLogFile: '/var/log/byoi/audit.log',
+      trustProxy: ['10.0.0.0/8', 'loopback'],
+      preflightAllowHosts: ['images.corp.example', '10.20.0.0/16', '192.0.2.7'],
     });
+  });
+
+  it('generates a session secret per start in simulator mode, and puts the audit log in the data dir', () => {
+    const a = loadConfig({ DATA_DIR: '/tmp/byoi-data' });
+    const b = loadConfig({ DATA_DIR: '/tmp/byoi-data' });
+    expect(a.session.secretGenerated).toBe(true);
+    expect(Buffer.byteLength(a.session.secret)).toBeGreaterThanOrEqual(32);
+    expect(a.session.secret).not.toBe(b.session.secret);
+    expect(a.session).toMatchObject({ idleMinutes: 30, maxHours: 12 });
+    expect(a.auditLogFile).toBe('/tmp/byoi-data/audit.log');
+    expect(a.trustProxy).toEqual(['loopback']);
+    expect(a.preflightAllowHosts).toEqual([]);
+    expect(a.users).toEqual({ file: undefined, adminPasswordHash: undefined });
+    expect(loadConfig({ DATA_DIR: '/d', AUDIT_LOG_FILE: 'logs/a.log' }).auditLogFile).toBe(
+      '/d/logs/a.log',
+    );
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+  });
+
+  it('requires SESSION_SECRET (≥ 32 bytes) in real mode, without echoing it', () => {
+    const creds = {
+      OVH_APPLICATION_KEY: 'ak',
+      OVH_APPLICATION_SECRET: 'as',
+      OVH_CONSUMER_KEY: 'ck',
+    };
+    expect(problemsOf(creds).join('\n')).toContain(
+      'SESSION_SECRET is required with OVH credentials',
+    );
+    const short = problemsOf({ ...creds, SESSION_SECRET: 'short-secret-value' }).join('\n');
+    expect(short).toContain('SESSION_SECRET is too short: it must be at least 32 bytes');
+    expect(short).not.toContain('short-secret-value');
+    expect(problemsOf({ SESSION_SECRET: 'tiny' })[0]).toContain('SESSION_SECRET is too short');
+  });
+
+  it('explains bad sign-in, proxy and allow-list variables all at once', () => {
+    const text = problemsOf({
+      CONSOLE_USERS_FILE: '/etc/users.json',
+      CONSOLE_ADMIN_PASSWORD_HASH: 'plain-password',
+      TRUST_PROXY: 'everyone',
+      PREFLIGHT_ALLOW_HOSTS: 'ok.example, 10.0.0.0/33, bad host',
+      SESSION_IDLE_MINUTES: '0',
+    }).join('\n');
+    expect(text).toContain('CONSOLE_USERS_FILE and CONSOLE_ADMIN_PASSWORD_HASH are both set');
+    expect(text).toContain('CONSOLE_ADMIN_PASSWORD_HASH is not a scrypt password hash');
+    expect(text).toContain('hash-password');
+    expect(text).not.toContain('plain-password');
+    expect(text).toContain('TRUST_PROXY entry "everyone" is not understood');
+    expect(text).toContain('PREFLIGHT_ALLOW_HOSTS entry "10.0.0.0/33"');
+    expect(text).toContain('PREFLIGHT_ALLOW_HOSTS entry "bad host"');
+    expect(text).not.toContain('"ok.example"');
+    expect(text).toContain('SESSION_IDLE_MINUTES must be at least 1');
   });
 
   it('treats empty strings as unset', () => {

@@ -2,10 +2,13 @@
  * The BFF's configuration: the only reader of `process.env`. A zod schema turns the environment into
  * a typed object, or a `ConfigError` listing every variable to fix (main.ts prints it and exits).
  */
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import type { InstallRoute } from '@byoi/shared';
+import { parsePasswordHash, PasswordHashFormatError } from './auth/password.ts';
 
 /** The endpoint names @ovhcloud/node-ovh 3.0.0 knows (its lib/endpoints.js). */
 export const OVH_ENDPOINTS = [
@@ -39,6 +42,24 @@ export interface SimulatorSettings {
   serverCount: number | undefined;
 }
 
+export interface SessionSettingsConfig {
+  /** ≥ 32 bytes; generated per start in simulator mode when SESSION_SECRET is unset. */
+  secret: string;
+  secretGenerated: boolean;
+  idleMinutes: number;
+  maxHours: number;
+}
+
+export interface UsersSettings {
+  /** CONSOLE_USERS_FILE, absolute. */
+  file: string | undefined;
+  /** CONSOLE_ADMIN_PASSWORD_HASH. With neither, a one-time admin password is generated at start. */
+  adminPasswordHash: string | undefined;
+}
+
+/** Express's `trust proxy` setting: off, a hop count, or the proxies' addresses/CIDRs/names. */
+export type TrustProxy = false | number | string[];
+
 export interface Config {
   port: number;
   host: string;
@@ -54,6 +75,12 @@ export interface Config {
   logLevel: LogLevel;
   webDistDir: string;
   dataDir: string;
+  session: SessionSettingsConfig;
+  users: UsersSettings;
+  auditLogFile: string;
+  trustProxy: TrustProxy;
+  /** CIDRs, addresses or host names the preflight may fetch even though they are not public. */
+  preflightAllowHosts: string[];
 }
 
 export class ConfigError extends Error {
@@ -72,6 +99,37 @@ const int = (min: number, max: number) =>
     .int({ error: 'must be a whole number' })
     .min(min, { error: `must be at least ${min}` })
     .max(max, { error: `must be at most ${max}` });
+
+/** A comma-separated list; blanks dropped. */
+const list = () =>
+  v(
+    z
+      .string()
+      .transform((raw) =>
+        raw
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item !== ''),
+      )
+      .optional(),
+  );
+
+const HOST_NAME_RULE =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+function isAddressOrCidr(entry: string): boolean {
+  if (entry.includes('/')) {
+    try {
+      ipaddr.parseCIDR(entry);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  return ipaddr.isValid(entry);
+}
+
+const TRUST_PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
 /** Wraps a variable's schema so that an empty value means "unset" (and so takes the default). */
 const v = <T extends z.ZodType>(schema: T) => z.preprocess(unsetIfEmpty, schema);
@@ -112,6 +170,14 @@ const envSchema = z.object({
   ),
   WEB_DIST_DIR: text(),
   DATA_DIR: text(),
+  SESSION_SECRET: text(),
+  SESSION_IDLE_MINUTES: v(int(1, 24 * 60).default(30)),
+  SESSION_MAX_HOURS: v(int(1, 24 * 30).default(12)),
+  CONSOLE_USERS_FILE: text(),
+  CONSOLE_ADMIN_PASSWORD_HASH: text(),
+  AUDIT_LOG_FILE: text(),
+  TRUST_PROXY: list(),
+  PREFLIGHT_ALLOW_HOSTS: list(),
 });
 
 const CREDENTIAL_VARS = [
@@ -139,13 +205,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         'or none of them to use the built-in simulator.',
     );
   }
+  const real = given.length === CREDENTIAL_VARS.length;
+  // These variables cannot fail to parse, so their checks run even when others are invalid.
+  const security = securitySchema.safeParse(env);
+  if (security.success) problems.push(...securityProblems(security.data, real));
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
 
   const e = parsed.data;
-  const real =
-    e.OVH_APPLICATION_KEY !== undefined &&
-    e.OVH_APPLICATION_SECRET !== undefined &&
-    e.OVH_CONSUMER_KEY !== undefined;
+  const dataDir = path.resolve(REPO_ROOT, e.DATA_DIR ?? '.data');
   return {
     port: e.PORT,
     host: e.HOST,
@@ -170,6 +237,93 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     serverCacheTtlMs: e.SERVER_CACHE_TTL_MS,
     logLevel: e.LOG_LEVEL,
     webDistDir: path.resolve(REPO_ROOT, e.WEB_DIST_DIR ?? 'apps/web/dist'),
-    dataDir: path.resolve(REPO_ROOT, e.DATA_DIR ?? '.data'),
+    dataDir,
+    session: {
+      secret: e.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
+      secretGenerated: e.SESSION_SECRET === undefined,
+      idleMinutes: e.SESSION_IDLE_MINUTES,
+      maxHours: e.SESSION_MAX_HOURS,
+    },
+    users: {
+      file: e.CONSOLE_USERS_FILE === undefined ? undefined : path.resolve(e.CONSOLE_USERS_FILE),
+      adminPasswordHash: e.CONSOLE_ADMIN_PASSWORD_HASH,
+    },
+    auditLogFile: path.resolve(dataDir, e.AUDIT_LOG_FILE ?? 'audit.log'),
+    trustProxy: toTrustProxy(e.TRUST_PROXY),
+    preflightAllowHosts: e.PREFLIGHT_ALLOW_HOSTS ?? [],
   };
+}
+
+const securitySchema = envSchema.pick({
+  SESSION_SECRET: true,
+  CONSOLE_USERS_FILE: true,
+  CONSOLE_ADMIN_PASSWORD_HASH: true,
+  TRUST_PROXY: true,
+  PREFLIGHT_ALLOW_HOSTS: true,
+});
+type SecurityEnv = z.infer<typeof securitySchema>;
+
+/** Checks of the sign-in, session, proxy and allow-list variables, as sentences to act on. */
+function securityProblems(e: SecurityEnv, real: boolean): string[] {
+  const problems: string[] = [];
+  if (e.SESSION_SECRET === undefined && real) {
+    problems.push(
+      'SESSION_SECRET is required with OVH credentials (real mode): set it to at least 32 random bytes, ' +
+        'e.g. the output of `openssl rand -base64 48`, and give every replica the same value.',
+    );
+  }
+  if (e.SESSION_SECRET !== undefined && Buffer.byteLength(e.SESSION_SECRET, 'utf8') < 32) {
+    problems.push(
+      'SESSION_SECRET is too short: it must be at least 32 bytes. Generate one with `openssl rand -base64 48`.',
+    );
+  }
+  if (e.CONSOLE_USERS_FILE !== undefined && e.CONSOLE_ADMIN_PASSWORD_HASH !== undefined) {
+    problems.push(
+      'CONSOLE_USERS_FILE and CONSOLE_ADMIN_PASSWORD_HASH are both set: keep only one ' +
+        '(put the admin in the users file if you need several users).',
+    );
+  }
+  if (e.CONSOLE_ADMIN_PASSWORD_HASH !== undefined) {
+    try {
+      parsePasswordHash(e.CONSOLE_ADMIN_PASSWORD_HASH);
+    } catch (error) {
+      if (!(error instanceof PasswordHashFormatError)) throw error;
+      problems.push(
+        `CONSOLE_ADMIN_PASSWORD_HASH ${error.message} Make one with \`corepack pnpm --filter @byoi/bff hash-password\`.`,
+      );
+    }
+  }
+  for (const entry of e.TRUST_PROXY ?? []) {
+    const valid =
+      TRUST_PROXY_NAMES.has(entry) || isAddressOrCidr(entry) || /^(false|\d{1,2})$/.test(entry);
+    if (!valid) {
+      problems.push(
+        `TRUST_PROXY entry "${entry.slice(0, 100)}" is not understood: use false, a number of proxy hops (e.g. 1), ` +
+          'or a comma-separated list of proxy addresses/CIDRs and the names loopback, linklocal, uniquelocal.',
+      );
+    }
+  }
+  const trust = e.TRUST_PROXY ?? [];
+  if (trust.length > 1 && trust.some((entry) => /^(false|\d{1,2})$/.test(entry))) {
+    problems.push(
+      'TRUST_PROXY: false or a hop count must be given alone, not in a list with addresses.',
+    );
+  }
+  for (const entry of e.PREFLIGHT_ALLOW_HOSTS ?? []) {
+    if (!isAddressOrCidr(entry) && !HOST_NAME_RULE.test(entry)) {
+      problems.push(
+        `PREFLIGHT_ALLOW_HOSTS entry "${entry.slice(0, 100)}" is neither a CIDR (10.0.0.0/8), an IP address ` +
+          'nor a host name. Separate entries with commas.',
+      );
+    }
+  }
+  return problems;
+}
+
+function toTrustProxy(entries: string[] | undefined): TrustProxy {
+  if (entries === undefined) return ['loopback'];
+  const [only] = entries;
+  if (entries.length === 1 && only === 'false') return false;
+  if (entries.length === 1 && only !== undefined && /^\d{1,2}$/.test(only)) return Number(only);
+  return entries;
 }

@@ -20,6 +20,11 @@ export interface AuditedRoute {
 
 export const AUDITED_ROUTES: AuditedRoute[] = [
   { method: 'POST', pattern: /^\/api\/servers\/([^/]+)\/preflight\/?$/, event: 'preflight' },
+  {
+    method: 'POST',
+    pattern: /^\/api\/servers\/([^/]+)\/preflight\/verify\/?$/,
+    event: 'preflight',
+  },
   { method: 'POST', pattern: /^\/api\/servers\/([^/]+)\/install\/?$/, event: 'install' },
   { method: 'POST', pattern: /^\/api\/servers\/([^/]+)\/install\/cancel\/?$/, event: 'cancel' },
   { method: 'DELETE', pattern: /^\/api\/servers\/([^/]+)\/install\/?$/, event: 'cancel' },

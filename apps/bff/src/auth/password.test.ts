@@ -5,7 +5,7 @@ import {
   PasswordHashFormatError,
   verifyPassword,
 } from './password.ts';
-import { TEST_SCRYPT } from './testing.ts';
+import { TEST_SCRYPT } from '../testing/users.ts';
 
 describe('password hashing', () => {
   it('hashes to a PHC-like scrypt string with the default cost and verifies it', async () => {

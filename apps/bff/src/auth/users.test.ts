@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from './password.ts';
-import { OPERATOR, TEST_SCRYPT, VIEWER, writeUsersFile } from './testing.ts';
+import { OPERATOR, TEST_SCRYPT, VIEWER, writeUsersFile } from '../testing/users.ts';
 import { UserDirectory, UsersConfigError } from './users.ts';
 
 let dir: string;

@@ -2,12 +2,14 @@
  * CSRF guard for every state-changing request: the `Origin` header must be the console's own origin
  * (as seen through a trusted proxy when TRUST_PROXY is set), and — for signed-in requests — the
  * double-submit token must match three ways: `X-CSRF-Token` header = `byoi_csrf` cookie = the token
- * sealed in the session. Sign-in needs no token (it replaces any session); its Origin check (with SameSite=Strict
- * cookies) is what stops login CSRF. Requests without a session are refused by `requireSession`.
+ * sealed in the session. Sign-in needs no token (it replaces any session) and may come without an
+ * Origin (scripts, `curl`); but a browser always sends Origin on a cross-site POST, so refusing a
+ * foreign Origin (with SameSite=Strict cookies) is what stops login CSRF. Requests without a
+ * session are refused by `requireSession`.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
-import { sendApiError } from '../auth/apiError.ts';
+import { sendApiError } from '../apiError.ts';
 import { CSRF_COOKIE, readCookie } from '../auth/cookies.ts';
 import { sessionCsrfToken } from './session.ts';
 
@@ -33,6 +35,7 @@ export const csrfProtection: RequestHandler = (req, res, next) => {
   if (SAFE_METHODS.has(req.method)) return next();
   const origin = req.get('origin');
   const expected = ownOrigin(req);
+  if (!origin && isSignIn(req)) return next();
   if (!origin) {
     return sendApiError(
       res,

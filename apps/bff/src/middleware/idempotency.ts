@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { sendApiError } from '../auth/apiError.ts';
+import { sendApiError } from '../apiError.ts';
 import { sessionUser } from './session.ts';
 
 export interface IdempotencyOptions {

@@ -1,7 +1,14 @@
-import { describe, expect, it } from 'vitest';
-import { guardedTestApp } from '../auth/guardedTestApp.ts';
-import { browserAgent, OPERATOR, signIn, VIEWER } from '../auth/testing.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SERVER } from '@byoi/ovh-simulator';
+import { startHarness, type Harness } from '../testing/harness.ts';
+import { OPERATOR, SCOPED_OPERATOR, VIEWER } from '../testing/users.ts';
 import { DEFAULT_RATE_LIMITS } from './rateLimits.ts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
 
 describe('documented limits', () => {
   it('are 5 failures per account and 20 per address in 15 minutes, 10 installs and 20 preflights a minute', () => {
@@ -17,8 +24,7 @@ describe('documented limits', () => {
 
 describe('sign-in throttling', () => {
   it('locks an account after 5 failures, even for the right password, and says for how long', async () => {
-    const { app } = await guardedTestApp();
-    const agent = browserAgent(app);
+    const agent = (await h.buildApp()).anonymous();
     for (let i = 0; i < 5; i++) {
       const res = await agent
         .post('/api/session')
@@ -45,8 +51,7 @@ describe('sign-in throttling', () => {
   });
 
   it('does not count successful sign-ins', async () => {
-    const { app } = await guardedTestApp();
-    const agent = browserAgent(app);
+    const agent = (await h.buildApp()).anonymous();
     for (let i = 0; i < 8; i++) {
       const ok = await agent
         .post('/api/session')
@@ -56,8 +61,7 @@ describe('sign-in throttling', () => {
   });
 
   it('locks an address after 20 failures across accounts', async () => {
-    const { app } = await guardedTestApp();
-    const agent = browserAgent(app);
+    const agent = (await h.buildApp()).anonymous();
     for (let i = 0; i < 20; i++) {
       const res = await agent.post('/api/session').send({ username: `guess${i}`, password: 'x' });
       expect(res.status).toBe(401);
@@ -72,22 +76,38 @@ describe('sign-in throttling', () => {
   });
 });
 
-describe('install rate limit', () => {
-  it('allows the documented installs a minute per user, then 429 with Retry-After', async () => {
-    const { app, installs } = await guardedTestApp({ rateLimits: { installsPerMinute: 3 } });
-    const agent = await signIn(app, OPERATOR);
+describe('install and preflight rate limits', () => {
+  it('allow the documented installs a minute per user, then 429 with Retry-After', async () => {
+    const app = await h.buildApp({ rateLimits: { installsPerMinute: 3 } });
+    const agent = await app.signIn(OPERATOR);
+    // Each attempt counts, even one the form validation refuses.
     for (let i = 0; i < 3; i++) {
       expect(
-        (await agent.post('/api/servers/ns1.ip-51-91-0.eu/install').send({ n: i })).status,
-      ).toBe(202);
+        (await agent.post(`/api/servers/${DEFAULT_SERVER}/install`).send({ n: i })).status,
+      ).toBe(400);
     }
-    const limited = await agent.post('/api/servers/ns1.ip-51-91-0.eu/install').send({ n: 4 });
+    const limited = await agent.post(`/api/servers/${DEFAULT_SERVER}/install`).send({ n: 4 });
     expect(limited.status).toBe(429);
     expect(limited.body.error.code).toBe('RATE_LIMITED');
     expect(limited.body.error.message).toMatch(
       /too many installs in a short time \(at most 3 a minute\)\. Try again in \d+ seconds?\./,
     );
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-    expect(installs()).toBe(3);
+    // Per user: another operator is not held back.
+    const other = await app.signIn(SCOPED_OPERATOR);
+    expect((await other.post(`/api/servers/${DEFAULT_SERVER}/install`).send({})).status).toBe(400);
+  });
+
+  it('limit image checks per user', async () => {
+    const app = await h.buildApp({ rateLimits: { preflightsPerMinute: 2 } });
+    const agent = await app.signIn(OPERATOR);
+    for (let i = 0; i < 2; i++) {
+      expect(
+        (await agent.post(`/api/servers/${DEFAULT_SERVER}/preflight`).send({})).status,
+      ).not.toBe(429);
+    }
+    const limited = await agent.post(`/api/servers/${DEFAULT_SERVER}/preflight`).send({});
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.message).toContain('too many image checks');
   });
 });

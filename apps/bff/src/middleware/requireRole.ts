@@ -5,7 +5,8 @@
  */
 import type { Request, RequestHandler } from 'express';
 import type { ConsoleRole } from '@byoi/shared';
-import { sendApiError } from '../auth/apiError.ts';
+import { sendApiError } from '../apiError.ts';
+import { serverNotFound } from '../servers/requireServer.ts';
 import { sessionUser } from './session.ts';
 
 const scopeRefusals = new WeakSet<Request>();
@@ -19,7 +20,7 @@ const RANK: Record<ConsoleRole, number> = { viewer: 0, operator: 1 };
 
 const WHAT_NEEDS: Record<ConsoleRole, string> = {
   viewer: 'use the console',
-  operator: 'install',
+  operator: 'check images, install or cancel installs',
 };
 
 export function requireRole(role: ConsoleRole): RequestHandler {
@@ -39,11 +40,6 @@ export function requireRole(role: ConsoleRole): RequestHandler {
   };
 }
 
-/** The message of a server the user may not see: the same words as a server that does not exist. */
-export function serverNotFoundMessage(serverName: string): string {
-  return `No server named ${serverName} was found in this account. Check the name in the server list.`;
-}
-
 /** Guards routes with a `:sn` parameter; mount as `app.use('/api/servers/:sn', requireServerAccess())`. */
 export function requireServerAccess(param = 'sn'): RequestHandler {
   return (req, res, next) => {
@@ -55,6 +51,7 @@ export function requireServerAccess(param = 'sn'): RequestHandler {
     const name = params[param];
     if (name === undefined || user.canAccessServer(name)) return next();
     scopeRefusals.add(req);
-    sendApiError(res, 404, 'NOT_FOUND', serverNotFoundMessage(name));
+    const hidden = serverNotFound(name);
+    sendApiError(res, hidden.status, hidden.code, hidden.message);
   };
 }

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { sealData, unsealData } from 'iron-session';
 import { z } from 'zod';
-import { sendApiError } from '../auth/apiError.ts';
+import { sendApiError } from '../apiError.ts';
 import {
   clearCookie,
   CSRF_COOKIE,

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AuditListResponse } from '@byoi/shared';
-import { sendApiError } from '../auth/apiError.ts';
+import { sendApiError } from '../apiError.ts';
 import type { AuditLog } from '../audit/auditLog.ts';
 import { requireRole } from '../middleware/requireRole.ts';
 

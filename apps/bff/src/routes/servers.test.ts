@@ -1,12 +1,14 @@
-import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_FIXTURES, DEFAULT_SERVER, SMALL_RAM_SERVER } from '@byoi/ovh-simulator';
 import type { ServerDetailResponse, ServerListResponse, TemplatesResponse } from '@byoi/shared';
 import { startHarness, type Harness } from '../testing/harness.ts';
+import { VIEWER, type TestAgent } from '../testing/users.ts';
 
 let h: Harness;
+let viewer: TestAgent;
 beforeAll(async () => {
   h = await startHarness({ SERVER_CACHE_TTL_MS: '0' });
+  viewer = await h.signIn(VIEWER);
 });
 afterAll(() => h.close());
 beforeEach(() => h.sim.admin.reset());
@@ -15,7 +17,7 @@ const names = DEFAULT_FIXTURES.map((f) => f.name).sort((a, b) => a.localeCompare
 
 describe('GET /api/servers', () => {
   it('lists the fleet sorted by name, with details, first page by default', async () => {
-    const res = await request(h.app).get('/api/servers').expect(200);
+    const res = await viewer.get('/api/servers').expect(200);
     const body = res.body as ServerListResponse;
     expect(body.total).toBe(names.length);
     expect(body.page).toBe(1);
@@ -35,7 +37,7 @@ describe('GET /api/servers', () => {
   });
 
   it('pages and fetches details for the page only', async () => {
-    const res = await request(h.app).get('/api/servers?page=2&pageSize=2').expect(200);
+    const res = await viewer.get('/api/servers?page=2&pageSize=2').expect(200);
     const body = res.body as ServerListResponse;
     expect(body.items.map((s) => s.name)).toEqual(names.slice(2, 4));
     expect(body.total).toBe(names.length);
@@ -49,14 +51,14 @@ describe('GET /api/servers', () => {
   });
 
   it('filters by name, case-insensitively', async () => {
-    const res = await request(h.app).get('/api/servers?search=SMALL-RAM').expect(200);
+    const res = await viewer.get('/api/servers?search=SMALL-RAM').expect(200);
     const body = res.body as ServerListResponse;
     expect(body.items.map((s) => s.name)).toEqual([SMALL_RAM_SERVER]);
     expect(body.total).toBe(1);
   });
 
   it('answers an empty page past the end', async () => {
-    const res = await request(h.app).get('/api/servers?page=99').expect(200);
+    const res = await viewer.get('/api/servers?page=99').expect(200);
     expect(res.body).toMatchObject({ items: [], total: names.length, page: 99 });
   });
 
@@ -68,7 +70,7 @@ describe('GET /api/servers', () => {
     ['pageSize=1.5', 'pageSize', 'whole number'],
     ['sort=name', '_query', 'Unknown query parameter'],
   ])('refuses %s with a 400 naming the parameter', async (query, field, text) => {
-    const res = await request(h.app).get(`/api/servers?${query}`).expect(400);
+    const res = await viewer.get(`/api/servers?${query}`).expect(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
     expect(res.body.error.message).toContain(text);
     expect(res.body.error.details.fieldErrors[field]?.[0]).toContain(text);
@@ -78,7 +80,7 @@ describe('GET /api/servers', () => {
 
 describe('GET /api/servers/:sn', () => {
   it('answers details, hardware with the image limit, and idle install progress', async () => {
-    const res = await request(h.app).get(`/api/servers/${DEFAULT_SERVER}`).expect(200);
+    const res = await viewer.get(`/api/servers/${DEFAULT_SERVER}`).expect(200);
     const body = res.body as ServerDetailResponse;
     expect(body.server).toMatchObject({
       name: DEFAULT_SERVER,
@@ -110,20 +112,24 @@ describe('GET /api/servers/:sn', () => {
   });
 
   it('computes RAM − 3 GiB for the small-RAM server (8 MiB)', async () => {
-    const res = await request(h.app).get(`/api/servers/${SMALL_RAM_SERVER}`).expect(200);
+    const res = await viewer.get(`/api/servers/${SMALL_RAM_SERVER}`).expect(200);
     expect((res.body as ServerDetailResponse).hardware.imageLimitBytes).toBe(8 * 1024 ** 2);
   });
 
   it('answers 404 NOT_FOUND naming an unknown server', async () => {
-    const res = await request(h.app).get('/api/servers/ns-nope.example').expect(404);
+    const res = await viewer.get('/api/servers/ns-nope.example').expect(404);
     expect(res.body.error.code).toBe('NOT_FOUND');
-    expect(res.body.error.message).toContain('There is no server named "ns-nope.example"');
+    expect(res.body.error).toEqual({
+      code: 'NOT_FOUND',
+      message:
+        'There is no server named "ns-nope.example" in this OVH account. Check the name in the server list.',
+    });
   });
 });
 
 describe('GET /api/servers/:sn/templates', () => {
   it('groups compatible templates; Custom holds byoi_64 as "Bring Your Own Image - byoi"', async () => {
-    const res = await request(h.app).get(`/api/servers/${DEFAULT_SERVER}/templates`).expect(200);
+    const res = await viewer.get(`/api/servers/${DEFAULT_SERVER}/templates`).expect(200);
     const body = res.body as TemplatesResponse;
     const custom = body.categories.find((c) => c.label === 'Custom');
     expect(custom?.category).toBe('CUSTOMER');
@@ -134,12 +140,12 @@ describe('GET /api/servers/:sn/templates', () => {
   });
 
   it('answers 404 for an unknown server', async () => {
-    await request(h.app).get('/api/servers/nope/templates').expect(404);
+    await viewer.get('/api/servers/nope/templates').expect(404);
   });
 });
 
 describe('GET /api/ready', () => {
   it('is ready when the simulator answers /auth/time', async () => {
-    expect((await request(h.app).get('/api/ready').expect(200)).body).toEqual({ status: 'ready' });
+    expect((await viewer.get('/api/ready').expect(200)).body).toEqual({ status: 'ready' });
   });
 });

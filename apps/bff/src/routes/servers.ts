@@ -7,8 +7,14 @@
  * `installing` in the list comes from what this process has seen (installs it submitted, progress
  * it has read), re-checked with OVH only for the servers of the page it flags — not one status
  * call per row. An install started outside this console shows once its server page is opened.
+ *
+ * Speed with a large fleet: the names are cached and sorted once per fetch of them, and a page's
+ * detail calls go out through OvhApi's bounded, FIFO queue (first page first), shared with any
+ * identical call in flight and cached for the TTL. A server page's install progress is kept for
+ * the TTL while settled (idle, done, failed, cancelled): an install submitted here drops it, and
+ * one started elsewhere shows within the TTL.
  */
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { ServerDetailResponse, ServerListResponse } from '@byoi/shared';
 import { ApiError } from '../apiError.ts';
@@ -22,6 +28,20 @@ import { requireServer } from '../servers/requireServer.ts';
 import { groupTemplates } from '../servers/templates.ts';
 
 export const MAX_PAGE_SIZE = 200;
+
+// The same order as `localeCompare`, an order of magnitude faster on a 1,000-name fleet.
+const byName = new Intl.Collator().compare;
+const sortedFleets = new WeakMap<readonly string[], readonly string[]>();
+
+/** OvhApi hands out the same names array until its TTL ends: sort each one once. */
+function sortedNames(names: readonly string[]): readonly string[] {
+  let sorted = sortedFleets.get(names);
+  if (!sorted) {
+    sorted = [...names].sort(byName);
+    sortedFleets.set(names, sorted);
+  }
+  return sorted;
+}
 
 const listQuery = z.strictObject({
   page: z.coerce
@@ -44,9 +64,11 @@ const listQuery = z.strictObject({
 export interface ServersDeps {
   ovh: OvhApi;
   tracker: InstallTracker;
+  /** Whether the signed-in user may see this server (their name patterns); others are left out. */
+  canSee: (req: Request, serverName: string) => boolean;
 }
 
-export function serversRouter({ ovh, tracker }: ServersDeps): Router {
+export function serversRouter({ ovh, tracker, canSee }: ServersDeps): Router {
   const router = Router();
 
   async function installingNow(sn: string): Promise<boolean> {
@@ -77,9 +99,9 @@ export function serversRouter({ ovh, tracker }: ServersDeps): Router {
     }
     const { page, pageSize, search } = parsed.data;
     const needle = search.trim().toLowerCase();
-    const names = (await ovh.listServers())
-      .filter((name) => name.toLowerCase().includes(needle))
-      .sort((a, b) => a.localeCompare(b));
+    const names = sortedNames(await ovh.listServers()).filter(
+      (name) => canSee(req, name) && name.toLowerCase().includes(needle),
+    );
     const pageNames = names.slice((page - 1) * pageSize, page * pageSize);
     // OvhApi bounds the concurrency of these detail calls.
     const items = await Promise.all(
@@ -97,7 +119,14 @@ export function serversRouter({ ovh, tracker }: ServersDeps): Router {
     const server = await requireServer(ovh, sn);
     const [hardware, install] = await Promise.all([
       ovh.getHardware(sn),
-      readInstallProgress(ovh, sn),
+      tracker.isKnownRunning(sn)
+        ? readInstallProgress(ovh, sn)
+        : ovh.remember(
+            sn,
+            'install-progress',
+            () => readInstallProgress(ovh, sn),
+            (progress) => progress.state !== 'running',
+          ),
     ]);
     tracker.observe(sn, install.state);
     const body: ServerDetailResponse = {

@@ -5,8 +5,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { SessionResponse } from '@byoi/shared';
-import { sendApiError } from '../auth/apiError.ts';
+import { sendApiError } from '../apiError.ts';
 import { toSessionUserDto, type UserDirectory } from '../auth/users.ts';
+import { jsonBody, jsonBodyErrors } from '../middleware/jsonBody.ts';
 import type { RateLimits } from '../middleware/rateLimits.ts';
 import { requireSession, sessionUser, type Sessions } from '../middleware/session.ts';
 
@@ -24,6 +25,8 @@ export interface SessionRouterDeps {
 export function sessionRouter({ sessions, directory, rateLimits }: SessionRouterDeps): Router {
   const router = Router();
 
+  // The sign-in body is parsed here (the app parses others only behind requireSession).
+  router.use('/session', jsonBody(), jsonBodyErrors);
   router.post('/session', rateLimits.signInPerIp, rateLimits.signInPerUser, async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     const parsed = signInSchema.safeParse(req.body);

@@ -1,6 +1,9 @@
 /**
  * Test support: the real app, the real node-ovh client and the real simulator started in-process,
- * with the log captured so tests can read what would have been written.
+ * with the log captured so tests can read what would have been written, a users file with an
+ * operator, a viewer and a scoped operator, and an audit log in a temporary directory.
+ * `h.signIn(user)` returns a supertest agent signed in through `POST /api/session` that sends the
+ * same-origin `Origin` and the `X-CSRF-Token` header, as the SPA does.
  */
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -8,18 +11,53 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import { createApp } from '../app.ts';
+import { AuditLog } from '../audit/auditLog.ts';
+import { UserDirectory } from '../auth/users.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import type { RateLimitSettings } from '../middleware/rateLimits.ts';
+import { DEFAULT_RATE_LIMITS } from '../middleware/rateLimits.ts';
 import { connectOvh, type RunningSimulator } from '../ovh/connect.ts';
 import type { OvhApi } from '../ovh/api.ts';
+import {
+  browserAgent,
+  OPERATOR,
+  signIn,
+  TEST_SCRYPT,
+  TEST_USERS,
+  writeUsersFile,
+  type TestAgent,
+  type TestUser,
+} from './users.ts';
 
-export interface Harness {
+export interface AppUnderTest {
   app: Express;
   config: Config;
-  ovh: OvhApi;
-  sim: RunningSimulator;
+  audit: AuditLog;
   /** Every log line written so far (JSON). */
   logLines: string[];
+  usersFile: string;
+  /** A signed-in agent (default: the operator). */
+  signIn(user?: TestUser): Promise<TestAgent>;
+  /** An agent with the browser's same-origin headers and no session. */
+  anonymous(): TestAgent;
+}
+
+export interface AppOptions {
+  /** Environment on top of the harness's (e.g. `OVH_INSTALL_ROUTE`, `TRUST_PROXY`). */
+  env?: NodeJS.ProcessEnv;
+  users?: TestUser[];
+  /** Reuse a users file (two "replicas" of one deployment). */
+  usersFile?: string;
+  rateLimits?: Partial<RateLimitSettings>;
+  now?: () => number;
+}
+
+export interface Harness extends AppUnderTest {
+  ovh: OvhApi;
+  sim: RunningSimulator;
+  /** Another app on the same OVH connection and simulator, e.g. with a test clock or another route. */
+  buildApp(options?: AppOptions): Promise<AppUnderTest>;
   close(): Promise<void>;
 }
 
@@ -34,25 +72,73 @@ export function captureLog(): { lines: string[]; logger: Logger } {
   return { lines, logger: createLogger({ level: 'debug', destination: stream }) };
 }
 
-export async function startHarness(env: NodeJS.ProcessEnv = {}): Promise<Harness> {
-  const config = loadConfig({
-    SIMULATOR_CLOCK_SPEED: '1000',
-    SERVER_CACHE_TTL_MS: '5000',
-    OVH_TIMEOUT_MS: '3000',
-    WEB_DIST_DIR: mkdtempSync(path.join(os.tmpdir(), 'byoi-dist-')),
+const BASE_ENV: NodeJS.ProcessEnv = {
+  SIMULATOR_CLOCK_SPEED: '1000',
+  SERVER_CACHE_TTL_MS: '5000',
+  OVH_TIMEOUT_MS: '3000',
+};
+
+function harnessConfig(env: NodeJS.ProcessEnv): Config {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'byoi-bff-test-'));
+  return loadConfig({
+    ...BASE_ENV,
+    WEB_DIST_DIR: path.join(dir, 'dist'),
+    DATA_DIR: path.join(dir, 'data'),
     ...env,
   });
-  const connection = await connectOvh(config, { retry: { maxRetries: 2, baseDelayMs: 20 } });
-  const sim = connection.simulator;
-  if (!sim) throw new Error('the harness runs in simulator mode: do not pass OVH credentials');
+}
+
+async function buildAppOn(
+  ovh: OvhApi,
+  baseEnv: NodeJS.ProcessEnv,
+  options: AppOptions,
+): Promise<AppUnderTest> {
+  const config = harnessConfig({ ...baseEnv, ...options.env });
+  const usersFile =
+    options.usersFile ??
+    (await writeUsersFile(
+      mkdtempSync(path.join(os.tmpdir(), 'byoi-users-')),
+      options.users ?? TEST_USERS,
+    ));
+  const { directory } = await UserDirectory.load({ usersFile, scryptParams: TEST_SCRYPT });
   const { lines, logger } = captureLog();
-  const app = createApp({ config, ovh: connection.api, logger });
+  const audit = new AuditLog(config.auditLogFile, logger);
+  const app = createApp({
+    config,
+    ovh,
+    logger,
+    directory,
+    audit,
+    rateLimits: { ...DEFAULT_RATE_LIMITS, ...options.rateLimits },
+    ...(options.now ? { now: options.now } : {}),
+  });
   return {
     app,
     config,
+    audit,
+    logLines: lines,
+    usersFile,
+    signIn: (user = OPERATOR) => signIn(app, user),
+    anonymous: () => browserAgent(app),
+  };
+}
+
+export async function startHarness(
+  env: NodeJS.ProcessEnv = {},
+  options: Omit<AppOptions, 'env'> = {},
+): Promise<Harness> {
+  const connectionConfig = harnessConfig(env);
+  const connection = await connectOvh(connectionConfig, {
+    retry: { maxRetries: 2, baseDelayMs: 20 },
+  });
+  const sim = connection.simulator;
+  if (!sim) throw new Error('the harness runs in simulator mode: do not pass OVH credentials');
+  const main = await buildAppOn(connection.api, env, options);
+  return {
+    ...main,
     ovh: connection.api,
     sim,
-    logLines: lines,
+    buildApp: (more = {}) => buildAppOn(connection.api, env, more),
     close: () => connection.close(),
   };
 }

@@ -8,8 +8,8 @@ import path from 'node:path';
 import type { Express } from 'express';
 import request from 'supertest';
 import type { ConsoleRole, SessionResponse } from '@byoi/shared';
-import { CSRF_COOKIE } from './cookies.ts';
-import { hashPassword, type ScryptParams } from './password.ts';
+import { CSRF_COOKIE } from '../auth/cookies.ts';
+import { hashPassword, type ScryptParams } from '../auth/password.ts';
 
 /** Far cheaper than production's N=32768, so tests that sign in often stay fast. */
 export const TEST_SCRYPT: ScryptParams = { N: 1024, r: 8, p: 1 };
@@ -30,6 +30,14 @@ export const OPERATOR: TestUser = {
   role: 'operator',
 };
 export const VIEWER: TestUser = { username: 'victor', password: 'viewer-pass-1', role: 'viewer' };
+/** An operator limited to some servers of the simulator's fleet. */
+export const SCOPED_OPERATOR: TestUser = {
+  username: 'sam',
+  password: 'scoped-pass-1',
+  role: 'operator',
+  servers: ['ns1234567.ip-51-91-0.eu', 'ns-small-*'],
+};
+export const TEST_USERS = [OPERATOR, VIEWER, SCOPED_OPERATOR];
 
 export async function writeUsersFile(dir: string, users: TestUser[]): Promise<string> {
   const file = path.join(dir, 'users.json');
