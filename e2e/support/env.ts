@@ -1,0 +1,62 @@
+/**
+ * Run-wide settings shared by playwright.config.ts, the global setup and the workers. The config
+ * file is evaluated in the runner and again in every worker, so anything chosen at random (free
+ * ports, the run directory) is chosen once and handed down through environment variables.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** A free loopback port, found synchronously (the config cannot await). */
+function freePort(): number {
+  const script =
+    "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close()})";
+  return Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
+}
+
+function once(name: string, make: () => string): string {
+  const existing = process.env[name];
+  if (existing) return existing;
+  const value = make();
+  process.env[name] = value;
+  return value;
+}
+
+export type Route = 'install-start' | 'reinstall';
+export const ROUTES: readonly Route[] = ['install-start', 'reinstall'];
+
+export interface BffInstance {
+  route: Route;
+  port: number;
+  simulatorPort: number;
+  baseURL: string;
+  simulatorURL: string;
+  usersFile: string;
+  keysFile: string;
+}
+
+/** Where this run keeps its users files, OVH keys, captured API responses and server claims. */
+export const RUN_DIR = once('E2E_RUN_DIR', () => mkdtempSync(path.join(os.tmpdir(), 'byoi-e2e-')));
+export const RESPONSES_DIR = path.join(RUN_DIR, 'api-responses');
+export const CLAIMS_DIR = path.join(RUN_DIR, 'server-claims');
+
+export function bffInstance(route: Route): BffInstance {
+  const key = route === 'install-start' ? 'INSTALL_START' : 'REINSTALL';
+  const port = Number(once(`E2E_${key}_PORT`, () => String(freePort())));
+  const simulatorPort = Number(once(`E2E_${key}_SIM_PORT`, () => String(freePort())));
+  return {
+    route,
+    port,
+    simulatorPort,
+    baseURL: `http://127.0.0.1:${port}`,
+    simulatorURL: `https://127.0.0.1:${simulatorPort}`,
+    usersFile: path.join(RUN_DIR, `users-${route}.json`),
+    keysFile: path.join(RUN_DIR, `ovh-keys-${route}.json`),
+  };
+}
+
+/** Extra simulated servers, so parallel tests never share one (one install at a time per server). */
+export const SIMULATED_FLEET_SIZE = 80;
+/** Install steps run this many times faster than OVH's (about a minute at speed 1). */
+export const SIMULATOR_CLOCK_SPEED = 60;
