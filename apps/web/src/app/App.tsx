@@ -3,10 +3,15 @@ import { useState } from 'react';
 import { RouterProvider } from 'react-router';
 import { createQueryClient } from './queryClient.ts';
 import { createAppRouter } from './router.tsx';
+import { connectSignIn } from './signIn.ts';
 
 export function App() {
   const [queryClient] = useState(createQueryClient);
-  const [router] = useState(() => createAppRouter());
+  const [router] = useState(() => {
+    const created = createAppRouter();
+    connectSignIn(created);
+    return created;
+  });
   return (
     <QueryClientProvider client={queryClient}>
       <RouterProvider router={router} />

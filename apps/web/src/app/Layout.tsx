@@ -1,7 +1,11 @@
-import { Badge, Spinner } from '@ovhcloud/ods-react';
+import { Badge, Button, Spinner } from '@ovhcloud/ods-react';
+import { useQueryClient } from '@tanstack/react-query';
 import { Suspense } from 'react';
-import { Link, Outlet } from 'react-router';
+import { Link, NavLink, Outlet, useNavigate } from 'react-router';
 import { useMeta } from '../data/meta/hooks.ts';
+import { useSession, useSignOut } from '../data/session/hooks.ts';
+import { ErrorMessage } from '../ui/ErrorMessage.tsx';
+import { SIGN_IN_PATH } from './signIn.ts';
 
 function ModeBadge() {
   const meta = useMeta();
@@ -18,7 +22,50 @@ function ModeBadge() {
   return null;
 }
 
+function UserBox() {
+  const session = useSession();
+  const signOut = useSignOut();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const user = session.data?.user;
+  if (!user) return null;
+  return (
+    <div className="app-header__user">
+      <span className="app-header__who">
+        <span className="app-header__name">{user.username}</span>
+        <span className="app-header__role">{user.role}</span>
+      </span>
+      <Button
+        size="sm"
+        variant="outline"
+        className="app-header__signout"
+        loading={signOut.isPending}
+        disabled={signOut.isPending}
+        onClick={() =>
+          signOut.mutate(undefined, {
+            onSuccess: () => {
+              void navigate(SIGN_IN_PATH, { replace: true });
+              queryClient.clear();
+            },
+          })
+        }
+      >
+        Sign out
+      </Button>
+      {signOut.isError ? (
+        <span className="app-header__error" role="alert">
+          Sign-out failed: {signOut.error.message}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
 export function Layout() {
+  const session = useSession();
+  const isOperator = session.data?.user.role === 'operator';
+  // A 401 is already on its way to the sign-in page; any other failure is said here.
+  const sessionFailed = session.isError && session.error.status !== 401;
   return (
     <div className="app">
       <a className="skip-link" href="#main">
@@ -29,18 +76,32 @@ export function Layout() {
           BYOI Console
         </Link>
         <span className="app-header__section">Bare Metal Cloud</span>
+        <nav className="app-header__nav" aria-label="Main">
+          <NavLink to="/servers">Dedicated servers</NavLink>
+          {isOperator ? <NavLink to="/audit">Audit log</NavLink> : null}
+        </nav>
         <ModeBadge />
+        <UserBox />
       </header>
       <main id="main" className="app-main" tabIndex={-1}>
-        <Suspense
-          fallback={
-            <div className="page-loading">
-              <Spinner size="md" aria-label="Loading" />
-            </div>
-          }
-        >
-          <Outlet />
-        </Suspense>
+        {sessionFailed ? (
+          <ErrorMessage error={session.error} title="Could not check who is signed in." />
+        ) : null}
+        {session.data ? (
+          <Suspense
+            fallback={
+              <div className="page-loading">
+                <Spinner size="md" aria-label="Loading" />
+              </div>
+            }
+          >
+            <Outlet />
+          </Suspense>
+        ) : session.isPending ? (
+          <div className="page-loading">
+            <Spinner size="md" aria-label="Loading" />
+          </div>
+        ) : null}
       </main>
     </div>
   );

@@ -1,4 +1,4 @@
-import { lazy } from 'react';
+import { lazy, Suspense } from 'react';
 import { createBrowserRouter, Navigate } from 'react-router';
 import type { RouteObject } from 'react-router';
 import { Layout } from './Layout.tsx';
@@ -11,8 +11,19 @@ const InstallDialog = lazy(() => import('../pages/server/InstallDialog.tsx'));
 const ConfigurePage = lazy(() => import('../pages/configure/ConfigurePage.tsx'));
 const ProgressPage = lazy(() => import('../pages/progress/ProgressPage.tsx'));
 const NotFoundPage = lazy(() => import('../pages/not-found/NotFoundPage.tsx'));
+const SignInPage = lazy(() => import('../pages/sign-in/SignInPage.tsx'));
+const AuditPage = lazy(() => import('../pages/audit/AuditPage.tsx'));
 
 export const routes: RouteObject[] = [
+  {
+    path: 'sign-in',
+    errorElement: <RouteError />,
+    element: (
+      <Suspense fallback={null}>
+        <SignInPage />
+      </Suspense>
+    ),
+  },
   {
     element: <Layout />,
     errorElement: <RouteError />,
@@ -30,6 +41,7 @@ export const routes: RouteObject[] = [
       },
       { path: 'servers/:sn/install/configure', element: <ConfigurePage /> },
       { path: 'servers/:sn/install/progress', element: <ProgressPage /> },
+      { path: 'audit', element: <AuditPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

@@ -5,6 +5,7 @@
 import type {
   InstallProgressDto,
   MetaResponse,
+  SessionResponse,
   ServerDetailResponse,
   TemplatesResponse,
 } from '@byoi/shared';
@@ -27,6 +28,14 @@ export const meta: MetaResponse = {
   endpoint: 'simulator',
   installRoute: 'install-start',
   version: '0.1.0',
+};
+
+export const operatorSession: SessionResponse = {
+  user: { username: 'alice', role: 'operator', servers: ['*'] },
+};
+
+export const viewerSession: SessionResponse = {
+  user: { username: 'victor', role: 'viewer', servers: ['*'] },
 };
 
 export const idleInstall: InstallProgressDto = {
@@ -102,6 +111,7 @@ export function mockApi(handlers: Record<string, Handler> = {}) {
   const calls: RecordedCall[] = [];
   const defaults: Record<string, Handler> = {
     'GET /api/meta': () => ({ body: meta }),
+    'GET /api/session': () => ({ body: operatorSession }),
     [`GET /api/servers/${SN}`]: () => ({ body: serverDetail }),
     [`GET /api/servers/${SN}/templates`]: () => ({ body: templates }),
     [`GET /api/servers/${SN}/install`]: () => ({ body: idleInstall }),

@@ -4,10 +4,15 @@ import userEvent from '@testing-library/user-event';
 import { createMemoryRouter, RouterProvider } from 'react-router';
 import { createQueryClient } from '../app/queryClient.ts';
 import { routes } from '../app/router.tsx';
+import { connectSignIn } from '../app/signIn.ts';
+import { resetSignInRedirect } from '../data/client.ts';
 
 /** Renders the real app routes at `path`, with a fresh query cache. */
 export function renderApp(path: string, state?: unknown) {
-  const router = createMemoryRouter(routes, { initialEntries: [{ pathname: path, state }] });
+  const [pathname = path, search = ''] = path.split(/(?=\?)/);
+  const router = createMemoryRouter(routes, { initialEntries: [{ pathname, search, state }] });
+  resetSignInRedirect();
+  connectSignIn(router);
   const queryClient = createQueryClient();
   queryClient.setDefaultOptions({
     queries: { ...queryClient.getDefaultOptions().queries, retry: false },

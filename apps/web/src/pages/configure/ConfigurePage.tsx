@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { useLocation, useParams } from 'react-router';
 import { useMeta } from '../../data/meta/hooks.ts';
 import { useServer } from '../../data/servers/hooks.ts';
+import { useCanOperate } from '../../data/session/hooks.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 import { formatGiBFloor, formatMemory } from '../../ui/format.ts';
 import { PageBreadcrumb } from '../../ui/PageBreadcrumb.tsx';
@@ -27,6 +28,7 @@ export default function ConfigurePage() {
 
   const detail = server.data;
   const running = detail?.install.state === 'running';
+  const canOperate = useCanOperate();
 
   return (
     <>
@@ -58,7 +60,16 @@ export default function ConfigurePage() {
           </MessageBody>
         </Message>
       ) : null}
-      {detail && meta.data && !running ? (
+      {!canOperate ? (
+        <Message color="information" dismissible={false} className="page-message">
+          <MessageIcon name="circle-info" />
+          <MessageBody>
+            Your role is viewer: checking an image and installing need the operator role.{' '}
+            <RouterLink to={base}>Back to {sn}</RouterLink>
+          </MessageBody>
+        </Message>
+      ) : null}
+      {detail && meta.data && !running && canOperate ? (
         <div className="form-layout">
           <InstallForm
             sn={sn}

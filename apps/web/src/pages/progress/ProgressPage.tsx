@@ -12,6 +12,7 @@ import {
 import { useEffect, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { useCancelInstall, useInstallProgress } from '../../data/servers/hooks.ts';
+import { useCanOperate } from '../../data/session/hooks.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 import { formatDuration } from '../../ui/format.ts';
 import { PageBreadcrumb } from '../../ui/PageBreadcrumb.tsx';
@@ -42,7 +43,14 @@ function useSecondsSince(timestamp: number, active: boolean): number {
   return active ? Math.max(0, Math.floor((now - timestamp) / 1000)) : 0;
 }
 
-function Outcome({ progress, onRetry }: { progress: InstallProgressDto; onRetry: () => void }) {
+function Outcome({
+  progress,
+  onRetry,
+}: {
+  progress: InstallProgressDto;
+  /** Undefined for a viewer: only operators may install again. */
+  onRetry: (() => void) | undefined;
+}) {
   if (progress.state === 'done') {
     return (
       <Message color="success" dismissible={false} className="page-message">
@@ -61,9 +69,11 @@ function Outcome({ progress, onRetry }: { progress: InstallProgressDto; onRetry:
         <MessageBody>
           <strong>Installation cancelled</strong>. The disks may hold a partial image: install again
           before using the server.{' '}
-          <Button size="sm" variant="outline" onClick={onRetry}>
-            Edit and retry
-          </Button>
+          {onRetry ? (
+            <Button size="sm" variant="outline" onClick={onRetry}>
+              Edit and retry
+            </Button>
+          ) : null}
         </MessageBody>
       </Message>
     );
@@ -90,13 +100,17 @@ function Outcome({ progress, onRetry }: { progress: InstallProgressDto; onRetry:
       ) : (
         <p>OVH reported a failure without a message. Check the steps below, then try again.</p>
       )}
-      <div className="form-actions" style={{ justifyContent: 'flex-start', marginTop: 16 }}>
-        <Button onClick={onRetry}>Edit and retry</Button>
-      </div>
-      <p className="field-hint">
-        Your previous values come back, except HTTP header values: they are never kept, so type them
-        again.
-      </p>
+      {onRetry ? (
+        <>
+          <div className="form-actions" style={{ justifyContent: 'flex-start', marginTop: 16 }}>
+            <Button onClick={onRetry}>Edit and retry</Button>
+          </div>
+          <p className="field-hint">
+            Your previous values come back, except HTTP header values: they are never kept, so type
+            them again.
+          </p>
+        </>
+      ) : null}
     </section>
   );
 }
@@ -106,6 +120,7 @@ export default function ProgressPage() {
   const navigate = useNavigate();
   const progress = useInstallProgress(sn);
   const cancel = useCancelInstall(sn);
+  const canOperate = useCanOperate();
   const data = progress.data;
   const running = data?.state === 'running';
   const sincePoll = useSecondsSince(progress.dataUpdatedAt, running);
@@ -146,7 +161,9 @@ export default function ProgressPage() {
               <MessageIcon name="circle-info" />
               <MessageBody>
                 No installation has run on this server yet.{' '}
-                <RouterLink to={`${base}/install/source`}>Install an image</RouterLink>.
+                {canOperate ? (
+                  <RouterLink to={`${base}/install/source`}>Install an image</RouterLink>
+                ) : null}
               </MessageBody>
             </Message>
           ) : (
@@ -169,11 +186,11 @@ export default function ProgressPage() {
               <span className="muted" role="status">
                 {running ? 'Installing: this page refreshes by itself.' : ''}
               </span>
-              <Outcome progress={data} onRetry={retry} />
+              <Outcome progress={data} onRetry={canOperate ? retry : undefined} />
               {cancel.isError ? (
                 <ErrorMessage error={cancel.error} title="The installation was not cancelled." />
               ) : null}
-              {running ? (
+              {running && canOperate ? (
                 <div
                   className="form-actions"
                   style={{ justifyContent: 'flex-start', margin: '16px 0' }}

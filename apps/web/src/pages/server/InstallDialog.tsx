@@ -4,6 +4,7 @@ import { Button, Modal, ModalBody, ModalContent, Skeleton } from '@ovhcloud/ods-
 import { useId, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { useTemplates } from '../../data/servers/hooks.ts';
+import { useCanOperate } from '../../data/session/hooks.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 
 export const BYOI_LABEL = 'Bring Your Own Image - byoi';
@@ -181,6 +182,7 @@ export default function InstallDialog({ step }: { step: Step }) {
   const base = `/servers/${encodeURIComponent(sn)}`;
   const titleId = useId();
   const close = () => void navigate(base);
+  const canOperate = useCanOperate();
 
   return (
     <Modal open onOpenChange={({ open }) => (open ? undefined : close())} closeOnEscape>
@@ -193,7 +195,17 @@ export default function InstallDialog({ step }: { step: Step }) {
             Step {step === 'source' ? 1 : 2} of 3 ·{' '}
             {step === 'source' ? 'Choose the source' : 'Choose the template'} · {sn}
           </p>
-          {step === 'source' ? (
+          {!canOperate ? (
+            <>
+              <p role="alert">
+                Your role is viewer: installing needs the operator role. Ask an operator, or an
+                administrator to change your role.
+              </p>
+              <div className="wizard__footer">
+                <Button onClick={close}>Close</Button>
+              </div>
+            </>
+          ) : step === 'source' ? (
             <SourceStep onCancel={close} onNext={() => void navigate(`${base}/install/template`)} />
           ) : (
             <TemplateStep

@@ -15,6 +15,7 @@ import {
 import { useEffect } from 'react';
 import { Outlet, useNavigate, useParams } from 'react-router';
 import { useServer } from '../../data/servers/hooks.ts';
+import { useCanOperate } from '../../data/session/hooks.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 import { formatBytes, formatGiBFloor, formatMemory } from '../../ui/format.ts';
 import { PageBreadcrumb } from '../../ui/PageBreadcrumb.tsx';
@@ -41,9 +42,23 @@ function Row({ term, children }: { term: string; children: React.ReactNode }) {
   );
 }
 
+export const VIEWER_REASON = 'Your role is viewer: installing needs the operator role.';
+
 function SystemRow({ sn, detail }: { sn: string; detail: ServerDetailResponse }) {
   const navigate = useNavigate();
+  const canOperate = useCanOperate();
   const running = detail.install.state === 'running' || detail.server.installing;
+  if (!canOperate) {
+    return (
+      <div className="tile__row">
+        <div>
+          <dt>System (OS)</dt>
+          <dd>{detail.server.os}</dd>
+          <span className="tile__reason">{VIEWER_REASON}</span>
+        </div>
+      </div>
+    );
+  }
   return (
     <div className="tile__row">
       <div>

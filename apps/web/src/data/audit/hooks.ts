@@ -1,0 +1,11 @@
+import { useQuery } from '@tanstack/react-query';
+import { fetchAudit } from './api.ts';
+import { auditKeys } from './keys.ts';
+
+export function useAudit(limit: number) {
+  return useQuery({
+    queryKey: auditKeys.recent(limit),
+    queryFn: ({ signal }) => fetchAudit(limit, signal),
+    staleTime: 0,
+  });
+}
