@@ -215,6 +215,11 @@ export interface PreflightReport {
   facts: PreflightImageFacts;
   /** Filled from a checksum file, when the operator gave one. */
   resolvedChecksum?: { checksum: string; type: ChecksumType; matchedLine: string };
+  /**
+   * When the preflight predicts a failure: the one message OVH would end the install with, i.e. the
+   * first failing check in OVH's own order (download, RAM, format, disk size, write).
+   */
+  predictedMessage?: string;
 }
 
 export interface PreflightRequest {
@@ -224,6 +229,55 @@ export interface PreflightRequest {
   imageCheckSumType?: ChecksumType;
   httpHeaders?: { name: string; value: string }[];
   checksumFileURL?: string;
+}
+
+/**
+ * `POST /api/servers/:sn/preflight/verify` (text/event-stream): `progress` events with this body,
+ * at most a few per second, then exactly one `result` (`PreflightVerifyResult`) or one `error`
+ * (`PreflightVerifyError`). The browser cancels by aborting the fetch; the download stops with it.
+ */
+export interface PreflightProgressEvent {
+  bytes: number;
+  /** The image's size from `Content-Length`; null when the host does not say. */
+  totalBytes: number | null;
+  bytesPerSecond: number;
+  /** Null while the size or the rate is unknown. */
+  etaSeconds: number | null;
+}
+
+export interface PreflightVerifyResult {
+  match: boolean;
+  algorithm: ChecksumType;
+  /** The checksum given (or read from the checksum file), lower-case hex. */
+  expected: string;
+  /** The checksum of the bytes the image URL served, lower-case hex. */
+  actual: string;
+  bytes: number;
+  /** On a mismatch: OVH's `Bad <type> for downloaded file, got: … while expecting ….` verbatim. */
+  predictedMessage?: string;
+  remedy?: string;
+  /** The checksum file's line the expected checksum came from, when a checksum file was used. */
+  matchedLine?: string;
+}
+
+export type PreflightVerifyErrorCode =
+  /** The address guard refused the image (or checksum file) host. */
+  | 'PREFLIGHT_REFUSED'
+  /** The image could not be downloaded: OVH's download would fail too. */
+  | 'DOWNLOAD_FAILED'
+  /** More bytes than the server's RAM − 3 GiB: OVH would stop there too. */
+  | 'IMAGE_TOO_BIG'
+  /** No checksum to compare with: none given and none found in the checksum file. */
+  | 'NO_CHECKSUM'
+  | 'INTERNAL';
+
+export interface PreflightVerifyError {
+  code: PreflightVerifyErrorCode;
+  /** What went wrong and what to do, for a person. Never a header value. */
+  message: string;
+  /** The upstream message OVH would give for the same failure, when there is one. */
+  predictedMessage?: string;
+  remedy?: string;
 }
 
 // ---- Operators, sessions and the audit log (issue 7) ----

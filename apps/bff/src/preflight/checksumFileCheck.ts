@@ -44,7 +44,12 @@ export async function readChecksumFile(
     for await (const chunk of res.body as AsyncIterable<Buffer>) chunks.push(chunk);
     text = Buffer.concat(chunks).toString('utf8');
   } catch (error) {
-    if (error instanceof GuardError) throw error;
+    if (error instanceof GuardError) {
+      return fail(
+        error.message,
+        'Give the URL of a checksum file on a public address, or paste the checksum itself.',
+      );
+    }
     if (error instanceof FetchError && error.kind === 'too-large') {
       return fail(
         `The checksum file is larger than ${CHECKSUM_FILE_MAX_BYTES / 1024 / 1024} MiB: that is not a SHA256SUMS-style list.`,

@@ -5,6 +5,7 @@
  */
 import {
   CHECKSUM_HEX_LENGTH,
+  CHECKSUM_TYPES,
   UPSTREAM_MESSAGES,
   detectedFormatWord,
   explainUpstreamMessage,
@@ -20,7 +21,7 @@ import {
   type PreflightRequest,
 } from '@byoi/shared';
 import { readChecksumFile } from './checksumFileCheck.ts';
-import { FetchError } from './errors.ts';
+import { FetchError, GuardError } from './errors.ts';
 import { statusText } from './httpStatus.ts';
 import { probeImage, type ImageProbe, type ProbeAnswer } from './probeImage.ts';
 import type { SafeFetch } from './safeFetch.ts';
@@ -177,16 +178,13 @@ function sizeCheck(
     input.imageType === 'qcow2'
       ? sniff.kind === 'qcow2'
       : sniff.kind === 'raw-gpt' || sniff.kind === 'raw-mbr';
-  const onDisk = !isDeclared
-    ? null
-    : sniff.kind === 'qcow2'
-      ? (sniff.qcow2?.virtualSize ?? null)
-      : length;
+  // Like OVH's installer: a qcow2's virtual size when its header can be read, else the file size.
+  const onDisk = !isDeclared ? null : (sniff.qcow2?.virtualSize ?? length);
   if (disk && onDisk !== null && onDisk > disk.bytes) {
     return failWith(
       'size',
       title,
-      `${ramPart}, but it takes ${formatBytes(onDisk)} on disk${sniff.kind === 'qcow2' ? ' (its virtual size)' : ''}, more than the ${formatBytes(disk.bytes)} of ${disk.device}.`,
+      `${ramPart}, but it takes ${formatBytes(onDisk)} on disk${sniff.qcow2 ? ' (its virtual size)' : ''}, more than the ${formatBytes(disk.bytes)} of ${disk.device}.`,
       UPSTREAM_MESSAGES.imageLargerThanDisk(onDisk, disk.device, disk.bytes),
     );
   }
@@ -332,11 +330,27 @@ function bootModeCheck(hardware: HardwareDto, sniff: ImageSniff): PreflightCheck
 
 // ---- checksum ----
 
-function checksumCheck(
-  checksum: string | undefined,
-  type: ChecksumType | undefined,
-): PreflightCheck {
+function checksumCheck(checksum: string | undefined, type: string | undefined): PreflightCheck {
   const title = 'Checksum';
+  if (checksum && !type) {
+    const inferred = inferChecksumType(checksum);
+    return failWith(
+      'checksum',
+      title,
+      'A checksum was given without its type: OVH refuses the install at once.',
+      UPSTREAM_MESSAGES.checksumPair(),
+      `Choose the checksum type${inferred ? ` (a ${checksum.length}-character checksum is ${inferred})` : ''}, or clear the checksum.`,
+    );
+  }
+  if (!checksum && type) {
+    return failWith(
+      'checksum',
+      title,
+      `A checksum type (${type}) was given without a checksum: OVH refuses the install at once.`,
+      UPSTREAM_MESSAGES.checksumPair(),
+      `Paste the ${type} checksum of the image, or clear the checksum type.`,
+    );
+  }
   if (!checksum || !type) {
     return {
       id: 'checksum',
@@ -346,7 +360,15 @@ function checksumCheck(
       remedy: 'Give the checksum (or the URL of a SHA256SUMS file) to have OVH check the download.',
     };
   }
-  const expected = CHECKSUM_HEX_LENGTH[type];
+  if (!(CHECKSUM_TYPES as readonly string[]).includes(type)) {
+    return failWith(
+      'checksum',
+      title,
+      `OVH does not know the checksum type "${type}": it refuses the install at once.`,
+      UPSTREAM_MESSAGES.checksumType(),
+    );
+  }
+  const expected = CHECKSUM_HEX_LENGTH[type as ChecksumType];
   if (!/^[0-9a-f]+$/i.test(checksum) || checksum.length !== expected) {
     const inferred = inferChecksumType(checksum);
     return {
@@ -375,8 +397,48 @@ function verdictOf(checks: PreflightCheck[]): PreflightReport['verdict'] {
   return 'pass';
 }
 
+/**
+ * OVH's order of decisions (DESIGN.md): at submit, then download, RAM, checksum, format, disk size,
+ * write. An image with several problems meets only the first, so that is the one to predict.
+ */
+const OVH_ORDER = [
+  'CHECKSUM_PAIR',
+  'CHECKSUM_TYPE',
+  'DOWNLOAD_FAILED',
+  'IMAGE_TOO_BIG_FOR_RAM',
+  'CHECKSUM_MISMATCH',
+  'BAD_FORMAT',
+  'NOT_QCOW2',
+  'RAW_NO_PARTITION_TABLE',
+  'IMAGE_LARGER_THAN_DISK',
+  'QCOW2_WRITE_FAILED',
+  'GPT_RELOCATION_FAILED',
+];
+
+export function firstPredictedMessage(checks: PreflightCheck[]): string | undefined {
+  let best: { rank: number; message: string } | undefined;
+  for (const check of checks) {
+    if (check.status !== 'fail' || check.predictedMessage === undefined) continue;
+    const rank = OVH_ORDER.indexOf(explainUpstreamMessage(check.predictedMessage).code);
+    const r = rank === -1 ? OVH_ORDER.length : rank;
+    if (!best || r < best.rank) best = { rank: r, message: check.predictedMessage };
+  }
+  return best?.message;
+}
+
 function answerOf(a: ProbeAnswer | FetchError): ProbeAnswer | null {
   return a instanceof FetchError ? null : a;
+}
+
+/** A host the guard refused: OVH downloads from the internet, where a private address leads nowhere. */
+function refusedCheck(input: PreflightRequest, error: GuardError): PreflightCheck {
+  return failWith(
+    'reachability',
+    'Image URL reachable',
+    `${error.message} OVH downloads the image from the internet, where this address cannot be reached.`,
+    UPSTREAM_MESSAGES.downloadFailed(input.imageURL),
+    'Publish the image on a public address that OVH can download from (or, for a host that is meant to be reached, add it to PREFLIGHT_ALLOW_HOSTS).',
+  );
 }
 
 export async function runPreflight(
@@ -401,15 +463,18 @@ export async function runPreflight(
     }
   }
 
-  const probe = await probeImage(deps.fetch, input.imageURL, headers, deps.signal);
-  const reachability = reachabilityCheck(input, probe, headers.length > 0);
-  checks.push(reachability);
-  const get = answerOf(probe.get);
+  let probe: ImageProbe | GuardError;
+  try {
+    probe = await probeImage(deps.fetch, input.imageURL, headers, deps.signal);
+  } catch (error) {
+    if (!(error instanceof GuardError)) throw error;
+    probe = error;
+  }
   const facts: PreflightImageFacts = {
-    finalURL: get?.url ?? answerOf(probe.head)?.url ?? input.imageURL,
-    httpStatus: get?.status ?? answerOf(probe.head)?.status ?? null,
-    contentLength: probe.contentLength,
-    acceptRanges: probe.acceptRanges,
+    finalURL: input.imageURL,
+    httpStatus: null,
+    contentLength: null,
+    acceptRanges: false,
     detectedType: null,
     description: null,
     virtualSizeBytes: null,
@@ -417,8 +482,13 @@ export async function runPreflight(
     uefiCapable: null,
     legacyCapable: null,
   };
+  const reachability =
+    probe instanceof GuardError
+      ? refusedCheck(input, probe)
+      : reachabilityCheck(input, probe, headers.length > 0);
+  checks.push(reachability);
 
-  if (reachability.status === 'fail') {
+  if (probe instanceof GuardError || reachability.status === 'fail') {
     const why = 'Skipped: the image could not be downloaded.';
     checks.push(
       skipped('size', 'Image size', why),
@@ -428,6 +498,16 @@ export async function runPreflight(
     );
   } else {
     checks.push(...transferWarnings(probe));
+  }
+  if (!(probe instanceof GuardError)) {
+    const get = answerOf(probe.get);
+    const head = answerOf(probe.head);
+    facts.finalURL = get?.url ?? head?.url ?? input.imageURL;
+    facts.httpStatus = get?.status ?? head?.status ?? null;
+    facts.contentLength = probe.contentLength;
+    facts.acceptRanges = probe.acceptRanges;
+  }
+  if (!(probe instanceof GuardError) && reachability.status !== 'fail') {
     const sniff = sniffImage(
       probe.prefix,
       probe.contentLength !== null ? { totalSize: probe.contentLength } : {},
@@ -438,7 +518,6 @@ export async function runPreflight(
     facts.partitionTable = sniff.partitions?.table ?? null;
     facts.uefiCapable = sniff.partitions?.uefiCapable ?? null;
     facts.legacyCapable = sniff.partitions?.legacyCapable ?? null;
-    // OVH's order: download (RAM), checksum, format, disk size, write; then boot.
     checks.push(
       sizeCheck(input, server.hardware, probe, sniff),
       checksumCheck(checksum, checksumType),
@@ -447,6 +526,7 @@ export async function runPreflight(
     );
   }
 
+  const predictedMessage = firstPredictedMessage(checks);
   return {
     serverName: server.name,
     verdict: verdictOf(checks),
@@ -454,5 +534,6 @@ export async function runPreflight(
     checks,
     facts,
     ...(resolvedChecksum ? { resolvedChecksum } : {}),
+    ...(predictedMessage !== undefined ? { predictedMessage } : {}),
   };
 }

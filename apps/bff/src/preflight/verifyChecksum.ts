@@ -55,8 +55,17 @@ export async function verifyChecksum(input: VerifyInput): Promise<VerifyResult> 
       res.url,
     );
   }
-  const lengthHeader = Number(res.headers['content-length']);
+  const lengthHeader = Number(res.headers['content-length'] ?? Number.NaN);
   const total = Number.isFinite(lengthHeader) && lengthHeader >= 0 ? lengthHeader : null;
+  if (total !== null && total > input.maxBytes) {
+    // OVH refuses by Content-Length before downloading: so does the verification.
+    res.discard();
+    throw new FetchError(
+      'too-large',
+      `The image is ${total} bytes, more than the ${input.maxBytes} bytes allowed for this download.`,
+      res.url,
+    );
+  }
   const hash = createHash(input.type);
   const started = now();
   let bytes = 0;
