@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { Express } from 'express';
+import type { ApiErrorBody } from '@byoi/shared';
 import { createApp } from '../app.ts';
 import { AuditLog } from '../audit/auditLog.ts';
 import { UserDirectory } from '../auth/users.ts';
@@ -72,6 +73,13 @@ export function captureLog(): { lines: string[]; logger: Logger } {
   return { lines, logger: createLogger({ level: 'debug', destination: stream }) };
 }
 
+/** The documented sign-in limits; installs and checks unthrottled unless a test asks for limits. */
+const HARNESS_RATE_LIMITS: RateLimitSettings = {
+  ...DEFAULT_RATE_LIMITS,
+  installsPerMinute: 10_000,
+  preflightsPerMinute: 10_000,
+};
+
 const BASE_ENV: NodeJS.ProcessEnv = {
   SIMULATOR_CLOCK_SPEED: '1000',
   SERVER_CACHE_TTL_MS: '5000',
@@ -109,7 +117,7 @@ async function buildAppOn(
     logger,
     directory,
     audit,
-    rateLimits: { ...DEFAULT_RATE_LIMITS, ...options.rateLimits },
+    rateLimits: { ...HARNESS_RATE_LIMITS, ...options.rateLimits },
     ...(options.now ? { now: options.now } : {}),
   });
   return {
@@ -156,4 +164,9 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** The field paths an error answer names (`details.fieldErrors`' keys). */
+export function fieldsInError(body: unknown): string[] {
+  return Object.keys((body as ApiErrorBody).error.details?.fieldErrors ?? {});
 }
