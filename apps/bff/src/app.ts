@@ -31,6 +31,7 @@ import { auditRouter } from './routes/audit.ts';
 import { healthRouter } from './routes/health.ts';
 import { installRouter } from './routes/install.ts';
 import { metaRouter } from './routes/meta.ts';
+import { preflightRouter } from './routes/preflight.ts';
 import { serversRouter } from './routes/servers.ts';
 import { sessionRouter } from './routes/session.ts';
 
@@ -96,6 +97,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   api.use('/servers', installRouter({ ovh, tracker, installRoute: config.installRoute }));
+  api.use('/servers', preflightRouter({ ovh, config }));
   for (const router of deps.apiRouters ?? []) api.use(router);
   api.use(apiNotFound);
   app.use('/api', api);

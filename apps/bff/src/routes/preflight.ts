@@ -1,0 +1,218 @@
+/**
+ * Checking an image before the server is wiped: `POST /:sn/preflight` answers a report of checks,
+ * `POST /:sn/preflight/verify` downloads the image once and streams the checksum verification as
+ * server-sent events. Both are for operators, on servers they may see; closing the connection stops
+ * the work (and the download) at once.
+ */
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import {
+  byoiFormSchema,
+  fieldErrorsOf,
+  type PreflightReport,
+  type PreflightRequest,
+} from '@byoi/shared';
+import { ApiError } from '../apiError.ts';
+import type { Config } from '../config.ts';
+import { requireRole, requireServerAccess } from '../middleware/requireRole.ts';
+import type { OvhApi } from '../ovh/api.ts';
+import { createPreflightFetch } from '../preflight/preflightFetch.ts';
+import { runPreflight } from '../preflight/runPreflight.ts';
+import { runVerify } from '../preflight/runVerify.ts';
+import type { SafeFetch } from '../preflight/safeFetch.ts';
+import { toHardwareDto } from '../servers/mapping.ts';
+import { requireServer } from '../servers/requireServer.ts';
+
+export interface PreflightDeps {
+  ovh: OvhApi;
+  config: Pick<Config, 'mode' | 'preflightAllowHosts'>;
+  /** The guarded client; built from `config` when absent. */
+  fetch?: SafeFetch;
+  /** Least time between two `progress` events. */
+  progressIntervalMs?: number;
+}
+
+const URL_MAX_LENGTH = 2000;
+
+const checksumFileURL = z
+  .string({ error: 'The checksum file URL must be text.' })
+  .trim()
+  .optional()
+  .transform((value) => (value === '' ? undefined : value))
+  .superRefine((value, ctx) => {
+    if (value === undefined) return;
+    const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
+    if (value.length > URL_MAX_LENGTH) {
+      return fail(`The checksum file URL is longer than ${URL_MAX_LENGTH} characters.`);
+    }
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      return fail(
+        'The checksum file URL is not a valid URL. Write it as https://host/path/SHA256SUMS.',
+      );
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      return fail('The checksum file URL must start with http:// or https://.');
+    }
+    if (url.username !== '' || url.password !== '') {
+      return fail(
+        'The checksum file URL must not contain a user name or password: the image HTTP headers are sent to it when it is on the image host.',
+      );
+    }
+  });
+
+const shape = byoiFormSchema.shape;
+
+/** The image fields of the install form, same rules; other form fields are ignored. */
+export const preflightRequestSchema = z
+  .object({
+    imageURL: shape.imageURL,
+    imageType: shape.imageType,
+    imageCheckSum: shape.imageCheckSum,
+    imageCheckSumType: shape.imageCheckSumType,
+    httpHeaders: shape.httpHeaders,
+    checksumFileURL,
+  })
+  .superRefine((form, ctx) => {
+    const seen = new Set<string>();
+    form.httpHeaders.forEach((header, index) => {
+      const name = header.name.toLowerCase();
+      if (seen.has(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['httpHeaders', index, 'name'],
+          message: `The HTTP header "${header.name}" is already set above (names are case-insensitive). Keep one of them.`,
+        });
+      }
+      seen.add(name);
+    });
+  });
+
+function parseRequest(req: Request, what: string): PreflightRequest {
+  if (!req.is('application/json')) {
+    throw new ApiError(
+      415,
+      'BAD_JSON',
+      `Send the ${what} as a JSON object with Content-Type: application/json.`,
+    );
+  }
+  const parsed = preflightRequestSchema.safeParse(req.body);
+  if (!parsed.success) {
+    const fieldErrors = fieldErrorsOf(parsed.error);
+    const [field, messages] = Object.entries(fieldErrors)[0] ?? ['_form', []];
+    throw new ApiError(
+      400,
+      'VALIDATION_FAILED',
+      `The image fields have a problem, so nothing was fetched. ${field}: ${messages[0] ?? ''}`,
+      { fieldErrors },
+    );
+  }
+  const { httpHeaders, ...rest } = parsed.data;
+  const body: PreflightRequest = { imageURL: rest.imageURL, imageType: rest.imageType };
+  if (rest.imageCheckSum !== undefined) body.imageCheckSum = rest.imageCheckSum;
+  if (rest.imageCheckSumType !== undefined) body.imageCheckSumType = rest.imageCheckSumType;
+  if (rest.checksumFileURL !== undefined) body.checksumFileURL = rest.checksumFileURL;
+  if (httpHeaders.length > 0) body.httpHeaders = httpHeaders;
+  return body;
+}
+
+/** Aborts when the client goes away before the answer is complete. */
+function abortOnClose(res: Response): AbortController {
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller;
+}
+
+export function preflightRouter(deps: PreflightDeps): Router {
+  const { ovh } = deps;
+  const fetch = deps.fetch ?? createPreflightFetch(deps.config);
+  const router = Router();
+
+  async function serverFacts(sn: string) {
+    await requireServer(ovh, sn);
+    return toHardwareDto(await ovh.getHardware(sn));
+  }
+
+  router.post(
+    '/:sn/preflight',
+    requireRole('operator'),
+    requireServerAccess(),
+    async (req, res) => {
+      const sn = req.params.sn as string;
+      const input = parseRequest(req, 'image check');
+      const hardware = await serverFacts(sn);
+      const controller = abortOnClose(res);
+      const report: PreflightReport = await runPreflight(
+        input,
+        { name: sn, hardware },
+        { fetch, signal: controller.signal },
+      );
+      if (!controller.signal.aborted) res.json(report);
+    },
+  );
+
+  router.post(
+    '/:sn/preflight/verify',
+    requireRole('operator'),
+    requireServerAccess(),
+    async (req, res) => {
+      const sn = req.params.sn as string;
+      const input = parseRequest(req, 'checksum verification');
+      if (!input.checksumFileURL && !(input.imageCheckSum && input.imageCheckSumType)) {
+        throw new ApiError(
+          400,
+          'VALIDATION_FAILED',
+          'Verify checksum needs the image checksum and its type, or a checksum file URL: there is nothing to compare with.',
+          {
+            fieldErrors: {
+              imageCheckSum: [
+                'Paste the image checksum and choose its type, or give a checksum file URL.',
+              ],
+            },
+          },
+        );
+      }
+      const hardware = await serverFacts(sn);
+
+      res.status(200);
+      // no-transform: the compression middleware would otherwise buffer the stream.
+      res.set({
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        'Cache-Control': 'no-cache, no-transform',
+        'X-Accel-Buffering': 'no',
+      });
+      res.flushHeaders();
+      const send = (event: string, data: unknown) => {
+        if (!res.writableEnded) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      };
+      const controller = abortOnClose(res);
+      try {
+        const outcome = await runVerify(input, hardware, {
+          fetch,
+          signal: controller.signal,
+          onProgress: (event) => send('progress', event),
+          ...(deps.progressIntervalMs !== undefined
+            ? { progressIntervalMs: deps.progressIntervalMs }
+            : {}),
+        });
+        if (outcome.kind !== 'cancelled') send(outcome.kind, outcome.body);
+      } catch (error) {
+        req.log?.error(
+          { err: error instanceof Error ? { name: error.name, message: error.message } : {} },
+          'checksum verification failed',
+        );
+        send('error', {
+          code: 'INTERNAL',
+          message: 'The verification failed on the console server. Try again.',
+        });
+      }
+      res.end();
+    },
+  );
+
+  return router;
+}
