@@ -15,6 +15,8 @@ function isSecretHeader(name: string): boolean {
     lower === 'cookie' ||
     lower === 'set-cookie' ||
     lower === 'proxy-authorization' ||
+    lower === 'x-csrf-token' ||
+    lower === 'idempotency-key' ||
     lower.startsWith('x-ovh-')
   );
 }
