@@ -4,9 +4,14 @@
  * server fixtures, through the BFF's mapping.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   DEFAULT_FIXTURES,
@@ -96,6 +101,47 @@ const url = (path: string) => `${images.url}${path}`;
 const servedBytes = () => images.requests.reduce((sum, r) => sum + r.bytes, 0);
 
 describe('reachability', () => {
+  it('fails an HTTPS host whose certificate is not trusted, as OVH would', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'preflight-tls-'));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    const server = https.createServer(
+      { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+      (_req, res) => res.end('never reached'),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const imageURL = `https://127.0.0.1:${(server.address() as AddressInfo).port}/image.raw`;
+      const report = await preflight({ imageURL });
+      const reach = check(report, 'reachability');
+      expect(reach.status).toBe('fail');
+      expect(reach.sentence).toContain('its certificate is not signed by a trusted authority');
+      expect(reach.predictedMessage).toBe(UPSTREAM_MESSAGES.downloadFailed(imageURL));
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('passes for a plain image URL and records what the host said', async () => {
     const report = await preflight({ imageURL: url('/images/raw-gpt.img') });
     expect(check(report, 'reachability').status).toBe('pass');
@@ -457,6 +503,28 @@ describe('checksum', () => {
 });
 
 describe('checksum file', () => {
+  it("sends the operator's headers to the checksum file only on the image's own origin", async () => {
+    const other = await startImageServer({ dir: kit.dir });
+    try {
+      const headers = [{ name: 'Authorization', value: images.authorization }];
+      const imageURL = url('/auth/images/raw-gpt.img');
+      await preflight({ imageURL, httpHeaders: headers, checksumFileURL: url('/sums/SHA256SUMS') });
+      const sameOrigin = images.requests.find((r) => r.path === '/sums/SHA256SUMS');
+      expect(sameOrigin?.headers.authorization).toBe(images.authorization);
+
+      const report = await preflight({
+        imageURL,
+        httpHeaders: headers,
+        checksumFileURL: `${other.url}/sums/SHA256SUMS`,
+      });
+      expect(report.resolvedChecksum?.checksum).toBe(kit.images['raw-gpt'].sha256);
+      expect(other.requests).toHaveLength(1);
+      expect(other.requests[0]?.headers.authorization).toBeUndefined();
+    } finally {
+      await other.close();
+    }
+  });
+
   it('fills checksum and type from a GNU SHA256SUMS file and says which line matched', async () => {
     const image = kit.images['raw-gpt'];
     const report = await preflight({
