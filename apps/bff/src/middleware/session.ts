@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { sealData, unsealData } from 'iron-session';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { sendApiError } from '../apiError.ts';
 import {
@@ -90,10 +91,20 @@ export function createSessions(settings: SessionSettings, directory: UserDirecto
     clearCookie(req, res, CSRF_COOKIE, false);
   }
 
+  // Unsealing (two PBKDF2 derivations, AES and HMAC through WebCrypto's thread pool) cost more
+  // than the rest of a warm request. A seal is authenticated and immutable, so the same string
+  // always opens to the same data, and expiry is judged from that data on every request: only
+  // good seals are remembered, a bounded number of them.
+  const opened = new LRUCache<string, SessionData>({ max: 10_000 });
+
   async function open(seal: string): Promise<SessionData | null> {
+    const known = opened.get(seal);
+    if (known) return known;
     try {
       const parsed = sessionDataSchema.safeParse(await unsealData<unknown>(seal, ironOptions));
-      return parsed.success ? parsed.data : null;
+      if (!parsed.success) return null;
+      opened.set(seal, parsed.data);
+      return parsed.data;
     } catch {
       return null; // a tampered or truncated cookie is simply no session
     }
