@@ -171,6 +171,15 @@ describe('app without upstream', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
   });
 
+  it('sends HSTS outside localhost only, and forbids framing', async () => {
+    const { app } = await setup();
+    const remote = await request(app).get('/api/health').set('Host', 'console.example.com');
+    expect(remote.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+    expect(remote.headers['x-frame-options']).toBe('DENY');
+    const local = await request(app).get('/api/health').set('Host', 'localhost:8080');
+    expect(local.headers['strict-transport-security']).toBeUndefined();
+  });
+
   it('compresses large responses', async () => {
     const { app, dist } = await setup();
     writeFileSync(path.join(dist, 'index.html'), `<!doctype html><p>${'x'.repeat(5000)}</p>`);
