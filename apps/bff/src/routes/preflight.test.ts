@@ -390,49 +390,66 @@ describe('POST /api/servers/:sn/preflight/verify', () => {
     ]);
   });
 
-  it('stops the download when the browser closes the connection', async () => {
+  /** The app on a real port, signed in through fetch: what a browser's aborted fetch does. */
+  async function browser() {
     const server = http.createServer(h.app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const signIn = await fetch(`${base}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: base },
+      body: JSON.stringify({ username: OPERATOR.username, password: OPERATOR.password }),
+    });
+    expect(signIn.status).toBe(200);
+    const setCookie = signIn.headers.getSetCookie();
+    const session = encodeURIComponent(cookieValue(setCookie, SESSION_COOKIE) ?? '');
+    const csrf = cookieValue(setCookie, CSRF_COOKIE) ?? '';
+    return {
+      /** Starts a verification of the slow raw-gpt and waits for its first progress event. */
+      async startVerify() {
+        const controller = new AbortController();
+        const res = await fetch(`${base}/api/servers/${DEFAULT_SERVER}/preflight/verify`, {
+          method: 'POST',
+          signal: controller.signal,
+          headers: {
+            'content-type': 'application/json',
+            origin: base,
+            'x-csrf-token': csrf,
+            cookie: `${SESSION_COOKIE}=${session}; ${CSRF_COOKIE}=${encodeURIComponent(csrf)}`,
+          },
+          body: JSON.stringify({
+            imageURL: url('raw-gpt', '/slow/images'),
+            imageType: 'raw',
+            imageCheckSum: kit.images['raw-gpt'].sha256,
+            imageCheckSumType: 'sha256',
+          }),
+        });
+        if (res.status !== 200) return { status: res.status, abort: () => controller.abort() };
+        const reader = res.body!.getReader();
+        let text = '';
+        while (!text.includes('event: progress')) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          text += Buffer.from(value).toString('utf8');
+        }
+        const first = parseEvents(text).find((e) => e.event === 'progress')
+          ?.data as PreflightProgressEvent;
+        return { status: res.status, first, abort: () => controller.abort() };
+      },
+      async close() {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      },
+    };
+  }
+
+  it('stops the download when the browser closes the connection', async () => {
+    const b = await browser();
     try {
-      const signIn = await fetch(`${base}/api/session`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', origin: base },
-        body: JSON.stringify({ username: OPERATOR.username, password: OPERATOR.password }),
-      });
-      expect(signIn.status).toBe(200);
-      const setCookie = signIn.headers.getSetCookie();
-      const session = cookieValue(setCookie, SESSION_COOKIE);
-      const csrf = cookieValue(setCookie, CSRF_COOKIE);
-      const controller = new AbortController();
-      const res = await fetch(`${base}/api/servers/${DEFAULT_SERVER}/preflight/verify`, {
-        method: 'POST',
-        signal: controller.signal,
-        headers: {
-          'content-type': 'application/json',
-          origin: base,
-          'x-csrf-token': csrf ?? '',
-          cookie: `${SESSION_COOKIE}=${encodeURIComponent(session ?? '')}; ${CSRF_COOKIE}=${encodeURIComponent(csrf ?? '')}`,
-        },
-        body: JSON.stringify({
-          imageURL: url('raw-gpt', '/slow/images'),
-          imageType: 'raw',
-          imageCheckSum: kit.images['raw-gpt'].sha256,
-          imageCheckSumType: 'sha256',
-        }),
-      });
-      expect(res.status).toBe(200);
-      const reader = res.body!.getReader();
-      let text = '';
-      while (!text.includes('event: progress')) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        text += Buffer.from(value).toString('utf8');
-      }
-      const first = parseEvents(text).find((e) => e.event === 'progress')
-        ?.data as PreflightProgressEvent;
-      expect(first.totalBytes).toBe(kit.images['raw-gpt'].size);
-      controller.abort();
+      const verify = await b.startVerify();
+      expect(verify.status).toBe(200);
+      expect(verify.first?.totalBytes).toBe(kit.images['raw-gpt'].size);
+      verify.abort();
 
       const download = () => images.requests.find((r) => r.path.startsWith('/slow/'));
       // The BFF hangs up on the image host: its byte count stops growing, well short of the file.
@@ -444,8 +461,37 @@ describe('POST /api/servers/:sn/preflight/verify', () => {
       }, 5_000);
       expect(stopped).toBeLessThan(kit.images['raw-gpt'].size);
     } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await b.close();
+    }
+  });
+
+  it('runs at most 2 verifications per user at once, and frees the place when one is closed', async () => {
+    const b = await browser();
+    try {
+      const first = await b.startVerify();
+      const second = await b.startVerify();
+      expect([first.status, second.status]).toEqual([200, 200]);
+      const third = await operator
+        .post(`/api/servers/${DEFAULT_SERVER}/preflight/verify`)
+        .send({
+          imageURL: url('raw-gpt'),
+          imageType: 'raw',
+          imageCheckSum: 'a'.repeat(32),
+          imageCheckSumType: 'md5',
+        });
+      expect(third.status).toBe(429);
+      expect(third.body.error.message).toContain('2 checksum verifications running');
+      first.abort();
+      const again = await eventually(async () => {
+        const next = await b.startVerify();
+        if (next.status === 200) return next;
+        next.abort();
+        return undefined;
+      }, 5_000);
+      again.abort();
+      second.abort();
+    } finally {
+      await b.close();
     }
   });
 });

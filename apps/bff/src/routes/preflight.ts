@@ -15,6 +15,7 @@ import {
 import { ApiError } from '../apiError.ts';
 import type { Config } from '../config.ts';
 import { requireRole, requireServerAccess } from '../middleware/requireRole.ts';
+import { sessionUser } from '../middleware/session.ts';
 import type { OvhApi } from '../ovh/api.ts';
 import { createPreflightFetch } from '../preflight/preflightFetch.ts';
 import { runPreflight } from '../preflight/runPreflight.ts';
@@ -30,7 +31,12 @@ export interface PreflightDeps {
   fetch?: SafeFetch;
   /** Least time between two `progress` events. */
   progressIntervalMs?: number;
+  /** Most checksum verifications one user may run at once. */
+  maxVerificationsPerUser?: number;
 }
+
+/** Each verification downloads a whole image: a few at once per user is plenty. */
+export const MAX_VERIFICATIONS_PER_USER = 2;
 
 const URL_MAX_LENGTH = 2000;
 
@@ -130,6 +136,9 @@ function abortOnClose(res: Response): AbortController {
 export function preflightRouter(deps: PreflightDeps): Router {
   const { ovh } = deps;
   const fetch = deps.fetch ?? createPreflightFetch(deps.config);
+  const maxVerifications = deps.maxVerificationsPerUser ?? MAX_VERIFICATIONS_PER_USER;
+  /** Verifications running now, by username. */
+  const verifying = new Map<string, number>();
   const router = Router();
 
   async function serverFacts(sn: string) {
@@ -177,6 +186,21 @@ export function preflightRouter(deps: PreflightDeps): Router {
         );
       }
       const hardware = await serverFacts(sn);
+      const user = sessionUser(req)?.username ?? '';
+      const running = verifying.get(user) ?? 0;
+      if (running >= maxVerifications) {
+        throw new ApiError(
+          429,
+          'RATE_LIMITED',
+          `You already have ${running} checksum verifications running, the most at once. Wait for one to finish or stop it, then try again.`,
+        );
+      }
+      verifying.set(user, running + 1);
+      res.once('close', () => {
+        const left = (verifying.get(user) ?? 1) - 1;
+        if (left > 0) verifying.set(user, left);
+        else verifying.delete(user);
+      });
 
       res.status(200);
       // no-transform: the compression middleware would otherwise buffer the stream.
