@@ -37,7 +37,7 @@ import {
 import { toHardwareDto } from '../servers/mapping.ts';
 import type { Resolver } from './addressGuard.ts';
 import { createPreflightFetch } from './preflightFetch.ts';
-import { runPreflight, type PreflightServer } from './runPreflight.ts';
+import { firstPredictedMessage, runPreflight, type PreflightServer } from './runPreflight.ts';
 
 let kit: ImageKit;
 let images: ImageServer;
@@ -661,5 +661,28 @@ describe('the address guard, through the preflight', () => {
     expect(reach.sentence).toContain('the console only fetches public addresses');
     expect(reach.predictedMessage).toBe(UPSTREAM_MESSAGES.downloadFailed(imageURL));
     expect(sockets).toHaveLength(0);
+  });
+});
+
+describe("the report's predicted message", () => {
+  const fail = (id: PreflightCheckId, predictedMessage: string): PreflightCheck => ({
+    id,
+    status: 'fail',
+    title: id,
+    sentence: '',
+    predictedMessage,
+  });
+
+  it("is the first failure in OVH's order, whatever the order of the checks", () => {
+    const disk = UPSTREAM_MESSAGES.imageLargerThanDisk(2, '/dev/sda', 1);
+    const write = UPSTREAM_MESSAGES.qcow2WriteFailed();
+    const ram = UPSTREAM_MESSAGES.imageTooBigForRam('qcow2');
+    const format = UPSTREAM_MESSAGES.notQcow2('raw');
+    const pair = UPSTREAM_MESSAGES.checksumPair();
+    expect(firstPredictedMessage([fail('format', write), fail('size', disk)])).toBe(disk);
+    expect(firstPredictedMessage([fail('format', format), fail('size', ram)])).toBe(ram);
+    expect(firstPredictedMessage([fail('size', disk), fail('format', format)])).toBe(format);
+    expect(firstPredictedMessage([fail('size', ram), fail('checksum', pair)])).toBe(pair);
+    expect(firstPredictedMessage([{ ...fail('size', ram), status: 'warn' }])).toBeUndefined();
   });
 });
