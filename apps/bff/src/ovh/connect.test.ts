@@ -1,0 +1,28 @@
+import https from 'node:https';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../testing/harness.ts';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+describe('connectOvh in simulator mode', () => {
+  it('trusts the simulator through one secure context that every new connection reuses', async () => {
+    h = await startHarness({ SERVER_CACHE_TTL_MS: '0' });
+    const context = https.globalAgent.options.secureContext;
+    expect(context).toBeDefined();
+    https.globalAgent.destroy(); // the next calls open new connections
+    await expect(h.ovh.listServers()).resolves.not.toHaveLength(0);
+    expect(https.globalAgent.options.secureContext).toBe(context);
+  });
+
+  it('trusts a new simulator after the previous one stopped (same certificate subject)', async () => {
+    h = await startHarness({ SERVER_CACHE_TTL_MS: '0' });
+    await h.ovh.listServers();
+    await h.close();
+    h = await startHarness({ SERVER_CACHE_TTL_MS: '0' });
+    await expect(h.ovh.listServers()).resolves.not.toHaveLength(0);
+  });
+});
