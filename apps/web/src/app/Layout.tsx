@@ -43,9 +43,9 @@ function UserBox() {
         disabled={signOut.isPending}
         onClick={() =>
           signOut.mutate(undefined, {
-            onSuccess: () => {
-              void navigate(SIGN_IN_PATH, { replace: true });
-              queryClient.clear();
+            onSuccess: async () => {
+              await navigate(SIGN_IN_PATH, { replace: true });
+              queryClient.removeQueries();
             },
           })
         }

@@ -16,9 +16,13 @@ export interface RecordedCall {
   path: string;
   body: unknown;
   headers: Record<string, string>;
+  signal: AbortSignal | undefined;
 }
 
-type Handler = (call: RecordedCall) => { status?: number; body?: unknown } | undefined;
+/** JSON `body` (with `status`), or a whole `response` (e.g. a text/event-stream). */
+type Handler = (
+  call: RecordedCall,
+) => { status?: number; body?: unknown; response?: Response } | undefined;
 
 export const SN = 'ns1234567.ip-51-91-0.eu';
 const GIB = 1024 ** 3;
@@ -112,6 +116,7 @@ export function mockApi(handlers: Record<string, Handler> = {}) {
   const defaults: Record<string, Handler> = {
     'GET /api/meta': () => ({ body: meta }),
     'GET /api/session': () => ({ body: operatorSession }),
+    'POST /api/session': () => ({ body: operatorSession }),
     [`GET /api/servers/${SN}`]: () => ({ body: serverDetail }),
     [`GET /api/servers/${SN}/templates`]: () => ({ body: templates }),
     [`GET /api/servers/${SN}/install`]: () => ({ body: idleInstall }),
@@ -126,6 +131,7 @@ export function mockApi(handlers: Record<string, Handler> = {}) {
       path: `${url.pathname}${url.search}`,
       body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined,
       headers: { ...(init?.headers as Record<string, string>) },
+      signal: init?.signal ?? undefined,
     };
     calls.push(call);
     const handler = all[`${method} ${decodeURIComponent(url.pathname)}`];
@@ -134,7 +140,8 @@ export function mockApi(handlers: Record<string, Handler> = {}) {
       body: { error: { code: 'NOT_FOUND', message: `No mock for ${method} ${url.pathname}` } },
     };
     await Promise.resolve();
-    return new Response(answer.body === undefined ? '' : JSON.stringify(answer.body), {
+    if (answer.response) return answer.response;
+    return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), {
       status: answer.status ?? 200,
       headers: { 'Content-Type': 'application/json' },
     });

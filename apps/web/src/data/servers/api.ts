@@ -34,9 +34,26 @@ export function fetchInstall(sn: string, signal?: AbortSignal): Promise<InstallP
   return apiRequest<InstallProgressDto>(`${serverPath(sn)}/install`, { signal });
 }
 
-/** The body is the form as typed (`ByoiFormInput`); the BFF validates it with the same schema. */
-export function startInstall(sn: string, form: unknown): Promise<InstallResponse> {
-  return apiRequest<InstallResponse>(`${serverPath(sn)}/install`, { method: 'POST', body: form });
+/** A fresh random key (getRandomValues also works on plain http, where randomUUID is missing). */
+export function newIdempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * The body is the form as typed (`ByoiFormInput`); the BFF validates it with the same schema. The
+ * key makes a repeated send of the same Confirm (a retry after a dropped answer) start nothing new.
+ */
+export function startInstall(
+  sn: string,
+  form: unknown,
+  idempotencyKey: string,
+): Promise<InstallResponse> {
+  return apiRequest<InstallResponse>(`${serverPath(sn)}/install`, {
+    method: 'POST',
+    body: form,
+    headers: { 'Idempotency-Key': idempotencyKey },
+  });
 }
 
 export function cancelInstall(sn: string): Promise<unknown> {

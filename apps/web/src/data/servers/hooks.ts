@@ -1,6 +1,7 @@
 import type { ByoiForm, InstallProgressDto } from '@byoi/shared';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { UseQueryOptions } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import type { ApiError } from '../client.ts';
 import {
   cancelInstall,
@@ -8,6 +9,7 @@ import {
   fetchServer,
   fetchServers,
   fetchTemplates,
+  newIdempotencyKey,
   startInstall,
 } from './api.ts';
 import { serverKeys } from './keys.ts';
@@ -46,7 +48,8 @@ export function isInstallOver(progress: InstallProgressDto | undefined): boolean
 }
 
 export function useInstallProgress(sn: string, options: Options<InstallProgressDto> = {}) {
-  return useQuery({
+  const queryClient = useQueryClient();
+  const query = useQuery({
     refetchInterval: (query) =>
       query.state.data === undefined || query.state.data.state === 'running'
         ? INSTALL_POLL_MS
@@ -55,12 +58,18 @@ export function useInstallProgress(sn: string, options: Options<InstallProgressD
     queryKey: serverKeys.install(sn),
     queryFn: ({ signal }) => fetchInstall(sn, signal),
   });
+  // The server's cached detail still says "running": drop it so Install and the form come back.
+  const over = isInstallOver(query.data);
+  useEffect(() => {
+    if (over) void queryClient.invalidateQueries({ queryKey: serverKeys.detail(sn) });
+  }, [over, sn, queryClient]);
+  return query;
 }
 
 export function useStartInstall(sn: string) {
   const queryClient = useQueryClient();
   return useMutation<Awaited<ReturnType<typeof startInstall>>, ApiError, ByoiForm | object>({
-    mutationFn: (form) => startInstall(sn, form),
+    mutationFn: (form) => startInstall(sn, form, newIdempotencyKey()),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: serverKeys.detail(sn) }),
   });
 }

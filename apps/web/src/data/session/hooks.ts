@@ -24,18 +24,16 @@ export function useSignIn() {
   return useMutation<SessionResponse, ApiError, SignInRequest>({
     mutationFn: signIn,
     onSuccess: (session) => {
-      // Another user may have signed in: nothing cached for the previous one may show.
-      queryClient.clear();
+      // Another user may have signed in: nothing cached for the previous one may show. (Queries
+      // only: clearing mutations too would drop the caller's own onSuccess.)
+      queryClient.removeQueries();
       queryClient.setQueryData(sessionKeys.all, session);
       resetSignInRedirect();
     },
   });
 }
 
+/** The caller leaves the signed-in screens, then drops the cache (see Layout). */
 export function useSignOut() {
-  const queryClient = useQueryClient();
-  return useMutation<void, ApiError, void>({
-    mutationFn: signOut,
-    onSuccess: () => queryClient.clear(),
-  });
+  return useMutation<void, ApiError, void>({ mutationFn: signOut });
 }

@@ -40,7 +40,8 @@ function details(entry: AuditEntryDto): string {
 
 export default function AuditPage() {
   const canOperate = useCanOperate();
-  const audit = useAudit(AUDIT_LIMIT);
+  // Viewers are refused by the BFF anyway; not asking keeps a refusal out of the audit log.
+  const audit = useAudit(AUDIT_LIMIT, { enabled: canOperate });
 
   useEffect(() => {
     document.title = 'Audit log · BYOI Console';

@@ -19,7 +19,10 @@ import { formatGiBFloor, formatMemory } from '../../ui/format.ts';
 import { NativeSelect } from '../../ui/NativeSelect.tsx';
 import { useFocusFirstInvalid } from '../../ui/useFocusFirstInvalid.ts';
 import { ApiRequestPreview } from './ApiRequestPreview.tsx';
+import { CheckVerdict } from './CheckVerdict.tsx';
 import { Field } from './Field.tsx';
+import type { ImageCheckState } from './imageCheck.ts';
+import { ImageCheckPanel } from './ImageCheckPanel.tsx';
 import { saveForm } from './formStorage.ts';
 import { PairRows } from './PairRows.tsx';
 import { applyFieldErrors } from './serverErrors.ts';
@@ -82,6 +85,7 @@ export function InstallForm({
   const [autoType, setAutoType] = useState<string | undefined>(undefined);
   const [confirmText, setConfirmText] = useState('');
   const [pageErrors, setPageErrors] = useState<string[]>([]);
+  const [imageCheck, setImageCheck] = useState<ImageCheckState>({});
   const startInstall = useStartInstall(sn);
   const [formRef, focusFirstInvalid] = useFocusFirstInvalid<HTMLFormElement>();
 
@@ -238,6 +242,14 @@ export function InstallForm({
         />
       </section>
 
+      <ImageCheckPanel
+        sn={sn}
+        form={form}
+        values={values}
+        state={imageCheck}
+        setState={setImageCheck}
+      />
+
       <section className="form-section" aria-labelledby="section-configdrive">
         <h2 id="section-configdrive">Config Drive</h2>
         <p>What cloud-init applies at first boot.</p>
@@ -311,6 +323,7 @@ export function InstallForm({
             cannot be undone.
           </MessageBody>
         </Message>
+        <CheckVerdict state={imageCheck} values={values} />
         {apiError && pageErrors.length === 0 ? (
           <ErrorMessage error={apiError} title="The installation did not start.">
             {apiError.code === 'INSTALL_IN_PROGRESS' ? (

@@ -1,0 +1,92 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mockApi, serverDetail, SN, viewerSession } from '../../test/api.ts';
+import { renderApp } from '../../test/render.tsx';
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+const running = {
+  ...serverDetail,
+  server: { ...serverDetail.server, installing: true },
+  install: { ...serverDetail.install, state: 'running' as const, percent: 40 },
+};
+
+describe('server page', () => {
+  it('opens the install dialog from the … menu of System (OS), one URL per step', async () => {
+    mockApi();
+    const { user, router } = renderApp(`/servers/${SN}`);
+    expect(await screen.findByRole('tab', { name: 'General information' })).toBeInTheDocument();
+    expect(await screen.findByText('System (OS)')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: '…' }));
+    await user.click(await screen.findByRole('menuitem', { name: 'Install' }));
+    await waitFor(() =>
+      expect(router.state.location.pathname).toBe(`/servers/${SN}/install/source`),
+    );
+    const dialog = await screen.findByRole('dialog', {}, { timeout: 5000 });
+    expect(within(dialog).getByLabelText('Install from an OVHcloud template')).toBeChecked();
+    expect(within(dialog).getByText(/Not used for Bring Your Own Image/)).toBeInTheDocument();
+    await user.click(within(dialog).getByRole('button', { name: 'Next' }));
+    await waitFor(() =>
+      expect(router.state.location.pathname).toBe(`/servers/${SN}/install/template`),
+    );
+    const next = within(await screen.findByRole('dialog', {}, { timeout: 5000 })).getByRole(
+      'button',
+      { name: 'Next' },
+    );
+    expect(next).toBeDisabled();
+    await user.click(await screen.findByRole('button', { name: 'Custom' }));
+    await user.click(screen.getByLabelText('Bring Your Own Image - byoi'));
+    expect(next).toBeEnabled();
+    await user.click(next);
+    await waitFor(() =>
+      expect(router.state.location.pathname).toBe(`/servers/${SN}/install/configure`),
+    );
+  });
+
+  it('closes the dialog on Escape and keeps focus inside it', async () => {
+    mockApi();
+    const { user, router } = renderApp(`/servers/${SN}/install/source`);
+    const dialog = await screen.findByRole('dialog', {}, { timeout: 5000 });
+    for (let i = 0; i < 6; i++) {
+      await user.tab();
+      expect(dialog).toContainElement(document.activeElement as HTMLElement);
+    }
+    await user.keyboard('{Escape}');
+    await waitFor(() => expect(router.state.location.pathname).toBe(`/servers/${SN}`));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+  });
+
+  it('disables Install with the reason while an installation runs', async () => {
+    mockApi({ [`GET /api/servers/${SN}`]: () => ({ body: running }) });
+    const { user } = renderApp(`/servers/${SN}`);
+    expect(
+      await screen.findByText('Install is unavailable: An installation is already running.'),
+    ).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: '…' }));
+    const install = await screen.findByRole('menuitem', { name: 'Install' });
+    expect(install).toHaveAttribute('aria-disabled', 'true');
+    expect(install).toHaveAccessibleDescription(/An installation is already running/);
+  });
+
+  it('shows a viewer no Install at all', async () => {
+    mockApi({ 'GET /api/session': () => ({ body: viewerSession }) });
+    renderApp(`/servers/${SN}`);
+    expect(await screen.findByText('System (OS)')).toBeInTheDocument();
+    expect(
+      screen.getByText('Your role is viewer: installing needs the operator role.'),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: '…' })).not.toBeInTheDocument();
+    expect(screen.queryByText('Install')).not.toBeInTheDocument();
+  });
+
+  it('shows a viewer who opens the configuration page no Check image and no Confirm', async () => {
+    mockApi({ 'GET /api/session': () => ({ body: viewerSession }) });
+    renderApp(`/servers/${SN}/install/configure`);
+    expect(await screen.findByText(/Your role is viewer/)).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Check image' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Confirm' })).not.toBeInTheDocument();
+    expect(screen.queryByLabelText('Image URL')).not.toBeInTheDocument();
+  });
+});
