@@ -471,14 +471,12 @@ describe('POST /api/servers/:sn/preflight/verify', () => {
       const first = await b.startVerify();
       const second = await b.startVerify();
       expect([first.status, second.status]).toEqual([200, 200]);
-      const third = await operator
-        .post(`/api/servers/${DEFAULT_SERVER}/preflight/verify`)
-        .send({
-          imageURL: url('raw-gpt'),
-          imageType: 'raw',
-          imageCheckSum: 'a'.repeat(32),
-          imageCheckSumType: 'md5',
-        });
+      const third = await operator.post(`/api/servers/${DEFAULT_SERVER}/preflight/verify`).send({
+        imageURL: url('raw-gpt'),
+        imageType: 'raw',
+        imageCheckSum: 'a'.repeat(32),
+        imageCheckSumType: 'md5',
+      });
       expect(third.status).toBe(429);
       expect(third.body.error.message).toContain('2 checksum verifications running');
       first.abort();
