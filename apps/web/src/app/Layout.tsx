@@ -43,9 +43,10 @@ function UserBox() {
         disabled={signOut.isPending}
         onClick={() =>
           signOut.mutate(undefined, {
-            onSuccess: async () => {
-              await navigate(SIGN_IN_PATH, { replace: true });
-              queryClient.removeQueries();
+            onSuccess: () => {
+              void Promise.resolve(navigate(SIGN_IN_PATH, { replace: true })).then(() =>
+                queryClient.removeQueries(),
+              );
             },
           })
         }
