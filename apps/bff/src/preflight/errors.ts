@@ -1,7 +1,8 @@
 /**
  * The two ways a fetch made on an operator's behalf can end early. `GuardError` means the console
- * refused to go there (a policy decision, answered 422); `FetchError` means it tried and the
- * network said no (which is what OVH's own download would meet too).
+ * refused to go there (a policy decision: the check fails with the guard's sentence, and OVH, which
+ * downloads from the internet, is predicted to fail the download); `FetchError` means it tried and
+ * the network said no (which is what OVH's own download would meet too).
  */
 
 /** The address guard refused a host: private, loopback, link-local, … */
