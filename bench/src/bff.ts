@@ -1,0 +1,159 @@
+/**
+ * The BFF as an operator runs it (`apps/bff/src/main.ts`, its embedded simulator, the real node-ovh
+ * client), in its own process on a loopback port so that the load generator does not share its
+ * event loop. A users file with one operator is generated for it, and the bench signs in through
+ * `POST /api/session` like the web app does.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { hashPassword } from '../../apps/bff/src/auth/password.ts';
+import { BFF_DIR } from './paths.ts';
+
+export interface BffOptions {
+  serverCount: number;
+  latencyMs: number;
+  concurrency: number;
+  cacheTtlMs: number;
+}
+
+export interface Session {
+  /** `Cookie` header value carrying the session and CSRF cookies. */
+  cookie: string;
+  csrf: string;
+  /** The cookies as set, for a browser context. */
+  cookies: { name: string; value: string }[];
+}
+
+export interface RunningBff {
+  url: string;
+  session: Session;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilReady(url: string, child: ChildProcess, logFile: string): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    try {
+      const res = await fetch(`${url}/api/ready`);
+      if (res.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(100);
+  }
+  const log = readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n');
+  throw new Error(`The BFF did not become ready at ${url}. Its last output:\n${log}`);
+}
+
+function cookiePairs(setCookies: string[]): { name: string; value: string }[] {
+  return setCookies.map((line) => {
+    const pair = line.split(';')[0] ?? '';
+    const eq = pair.indexOf('=');
+    return { name: pair.slice(0, eq), value: pair.slice(eq + 1) };
+  });
+}
+
+async function signIn(url: string, username: string, password: string): Promise<Session> {
+  const res = await fetch(`${url}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: url },
+    body: JSON.stringify({ username, password }),
+  });
+  if (res.status !== 200) {
+    throw new Error(
+      `Sign-in through POST /api/session answered ${res.status}: ${await res.text()}`,
+    );
+  }
+  const cookies = cookiePairs(res.headers.getSetCookie());
+  const csrf = cookies.find((c) => c.name === 'byoi_csrf')?.value;
+  if (!csrf || !cookies.some((c) => c.name === 'byoi_session')) {
+    throw new Error('Sign-in answered 200 without the byoi_session and byoi_csrf cookies.');
+  }
+  return {
+    cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; '),
+    csrf: decodeURIComponent(csrf),
+    cookies,
+  };
+}
+
+export async function startBff(options: BffOptions): Promise<RunningBff> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'byoi-bench-'));
+  const username = 'bench';
+  const password = randomBytes(18).toString('base64url');
+  const usersFile = path.join(dir, 'users.json');
+  await writeFile(
+    usersFile,
+    JSON.stringify({
+      users: [
+        { username, passwordHash: await hashPassword(password), role: 'operator', servers: ['*'] },
+      ],
+    }),
+  );
+  const port = await freePort();
+  const logFile = path.join(dir, 'bff.log');
+  const out = openSync(logFile, 'a');
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/cpuprof'] : []),
+      '--import',
+      'tsx',
+      'src/main.ts',
+    ],
+    {
+      cwd: BFF_DIR,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        SIMULATOR_SERVER_COUNT: String(options.serverCount),
+        SIMULATOR_LATENCY_MS: String(options.latencyMs),
+        OVH_CONCURRENCY: String(options.concurrency),
+        SERVER_CACHE_TTL_MS: String(options.cacheTtlMs),
+        CONSOLE_USERS_FILE: usersFile,
+        DATA_DIR: dir,
+      },
+      stdio: ['ignore', out, out],
+    },
+  );
+  closeSync(out);
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(5_000)]);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitUntilReady(url, child, logFile);
+    const session = await signIn(url, username, password);
+    return { url, session, pid: child.pid ?? 0, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

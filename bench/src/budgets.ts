@@ -1,0 +1,63 @@
+/**
+ * The budgets of issue #8 and how a measurement is judged against them. In smoke mode (CI: short
+ * runs on a shared, noisy machine) time and throughput budgets are loosened three times; sizes,
+ * memory and error counts are judged as they are.
+ */
+
+export type Mode = 'full' | 'smoke';
+
+export const SMOKE_LOOSENESS = 3;
+
+export interface Budget {
+  /** `max`: the value must be at most the limit; `min`: at least. */
+  kind: 'max' | 'min';
+  limit: number;
+  /** Loosened in smoke mode (timings and rates); exact ones are not. */
+  noisy: boolean;
+}
+
+export interface Measurement {
+  id: string;
+  label: string;
+  value: number;
+  unit: string;
+  budget: Budget | null;
+  /** Context printed beside the figure (e.g. "p50 3.1 ms, 0 errors"). */
+  detail?: string;
+}
+
+export interface Judged extends Measurement {
+  /** The limit applied in this mode (loosened in smoke mode), or null when informative only. */
+  appliedLimit: number | null;
+  pass: boolean;
+}
+
+export function appliedLimit(budget: Budget, mode: Mode): number {
+  if (mode === 'full' || !budget.noisy) return budget.limit;
+  return budget.kind === 'max' ? budget.limit * SMOKE_LOOSENESS : budget.limit / SMOKE_LOOSENESS;
+}
+
+export function judge(m: Measurement, mode: Mode): Judged {
+  if (!m.budget) return { ...m, appliedLimit: null, pass: true };
+  const limit = appliedLimit(m.budget, mode);
+  const pass =
+    Number.isFinite(m.value) && (m.budget.kind === 'max' ? m.value <= limit : m.value >= limit);
+  return { ...m, appliedLimit: limit, pass };
+}
+
+export const atMost = (limit: number, noisy = true): Budget => ({ kind: 'max', limit, noisy });
+export const atLeast = (limit: number, noisy = true): Budget => ({ kind: 'min', limit, noisy });
+
+/** Issue #8's figures. */
+export const BUDGETS = {
+  fleetFirstPageMs: 300,
+  /** × ⌈servers / concurrency⌉ × latency. */
+  fleetAllFactor: 1.2,
+  fleetWarmListMs: 50,
+  detailP99Ms: 5,
+  detailRps: 2000,
+  webFirstLoadGzipBytes: 200 * 1024,
+  webLcpMs: 1000,
+  verifyThroughputRatio: 0.8,
+  verifyRssGrowthBytes: 64 * 1024 * 1024,
+} as const;

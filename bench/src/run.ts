@@ -1,0 +1,207 @@
+/**
+ * `pnpm bench`: starts what it needs (the BFF with its embedded simulator holding the fleet, the
+ * image server, Chromium), measures each figure of issue #8 against its budget, prints a table,
+ * writes bench/results.json, and exits 1 when a budget is missed.
+ *
+ *   pnpm bench                 the full run (1,000 servers, 50 ms per upstream call)
+ *   pnpm bench --smoke         a short run for CI (BENCH_SMOKE=1 works too); timing budgets ×3
+ *   pnpm bench --only=fleet,web   some sections only (fleet, detail, web, verify)
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { DEFAULT_FIXTURES } from '@byoi/ovh-simulator';
+import { judge, SMOKE_LOOSENESS, type Judged, type Measurement, type Mode } from './budgets.ts';
+import { startBff, type RunningBff } from './bff.ts';
+import { measureDetail } from './detail.ts';
+import { measureFleet } from './fleet.ts';
+import { BENCH_DIR } from './paths.ts';
+import { formatTable } from './table.ts';
+import { measureVerify } from './verify.ts';
+import { ensureWebBuild, measureWeb } from './web.ts';
+
+const SECTIONS = ['fleet', 'detail', 'web', 'verify'] as const;
+type Section = (typeof SECTIONS)[number];
+
+interface Settings {
+  servers: number;
+  latencyMs: number;
+  concurrency: number;
+  cacheTtlMs: number;
+  warmSamples: number;
+  detailSeconds: number;
+  webRuns: number;
+  verifyMiB: number;
+  verifyRounds: number;
+}
+
+const SETTINGS: Record<Mode, Settings> = {
+  full: {
+    servers: 1000,
+    latencyMs: 50,
+    concurrency: 16,
+    cacheTtlMs: 5000,
+    warmSamples: 50,
+    detailSeconds: 10,
+    webRuns: 5,
+    verifyMiB: 1024,
+    verifyRounds: 3,
+  },
+  smoke: {
+    servers: 200,
+    latencyMs: 50,
+    concurrency: 16,
+    cacheTtlMs: 1500,
+    warmSamples: 10,
+    detailSeconds: 3,
+    webRuns: 1,
+    verifyMiB: 64,
+    verifyRounds: 1,
+  },
+};
+
+function parseArgs(argv: string[]): { mode: Mode; sections: Section[] } {
+  let mode: Mode = process.env.BENCH_SMOKE === '1' ? 'smoke' : 'full';
+  let sections: Section[] = [...SECTIONS];
+  for (const arg of argv) {
+    if (arg === '--smoke') mode = 'smoke';
+    else if (arg.startsWith('--only=')) {
+      const wanted = arg.slice('--only='.length).split(',');
+      const unknown = wanted.filter((s) => !(SECTIONS as readonly string[]).includes(s));
+      if (unknown.length > 0) {
+        throw new Error(`Unknown section(s) ${unknown.join(', ')}: use ${SECTIONS.join(', ')}.`);
+      }
+      sections = wanted as Section[];
+    } else {
+      throw new Error(
+        `Unknown argument "${arg}". Use --smoke and/or --only=${SECTIONS.join(',')}.`,
+      );
+    }
+  }
+  return { mode, sections };
+}
+
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+function failed(id: string, label: string, error: unknown): Measurement {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    id,
+    label,
+    value: Number.NaN,
+    unit: '',
+    budget: { kind: 'max', limit: 0, noisy: false },
+    detail: `error: ${message}`,
+  };
+}
+
+async function main(): Promise<number> {
+  const { mode, sections } = parseArgs(process.argv.slice(2));
+  const s = SETTINGS[mode];
+  const started = Date.now();
+  const measurements: Measurement[] = [];
+  log(`${mode} run: ${sections.join(', ')}`);
+
+  const needsBff = sections.some((x) => x !== 'verify');
+  if (sections.includes('web')) ensureWebBuild(log);
+  let bff: RunningBff | null = null;
+  try {
+    if (needsBff) {
+      log(
+        `starting the BFF: ${s.servers} servers, ${s.latencyMs} ms per upstream call, concurrency ${s.concurrency}`,
+      );
+      bff = await startBff({
+        // The fleet is exactly `servers`: the simulator's default servers plus generated ones.
+        serverCount: s.servers - DEFAULT_FIXTURES.length,
+        latencyMs: s.latencyMs,
+        concurrency: s.concurrency,
+        cacheTtlMs: s.cacheTtlMs,
+      });
+    }
+    if (bff && sections.includes('fleet')) {
+      log('fleet listing…');
+      try {
+        measurements.push(
+          ...(await measureFleet(bff, {
+            servers: s.servers,
+            latencyMs: s.latencyMs,
+            concurrency: s.concurrency,
+            cacheTtlMs: s.cacheTtlMs,
+            warmSamples: s.warmSamples,
+          })),
+        );
+      } catch (error) {
+        measurements.push(failed('fleet', 'Fleet listing', error));
+      }
+    }
+    if (bff && sections.includes('detail')) {
+      log('server detail under load…');
+      try {
+        measurements.push(
+          ...(await measureDetail(bff, {
+            serverName: DEFAULT_FIXTURES[0]?.name ?? '',
+            durationSeconds: s.detailSeconds,
+            connections: 50,
+          })),
+        );
+      } catch (error) {
+        measurements.push(failed('detail', 'GET /api/servers/:sn', error));
+      }
+    }
+    if (bff && sections.includes('web')) {
+      log('web first load…');
+      try {
+        measurements.push(...(await measureWeb(bff, s.webRuns)));
+      } catch (error) {
+        measurements.push(failed('web', 'Web first load', error));
+      }
+    }
+  } catch (error) {
+    measurements.push(failed('bff', 'Starting the BFF', error));
+  } finally {
+    await bff?.stop();
+  }
+  if (sections.includes('verify')) {
+    log('preflight verify…');
+    try {
+      measurements.push(...(await measureVerify({ sizeMiB: s.verifyMiB, rounds: s.verifyRounds })));
+    } catch (error) {
+      measurements.push(failed('verify', 'Preflight verify', error));
+    }
+  }
+
+  const judged: Judged[] = measurements.map((m) => judge(m, mode));
+  const seconds = (Date.now() - started) / 1000;
+  process.stdout.write(`\n${formatTable(judged, mode)}\n`);
+  const results = {
+    mode,
+    smokeLooseness: mode === 'smoke' ? SMOKE_LOOSENESS : 1,
+    date: new Date(started).toISOString(),
+    durationSeconds: Math.round(seconds),
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
+      node: process.version,
+      loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
+    },
+    settings: s,
+    measurements: judged,
+    pass: judged.every((m) => m.pass),
+  };
+  await writeFile(path.join(BENCH_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const missed = judged.filter((m) => !m.pass);
+  log(
+    `${judged.length - missed.length}/${judged.length} within budget in ${Math.round(seconds)} s; wrote bench/results.json`,
+  );
+  if (missed.length > 0) log(`missed: ${missed.map((m) => m.label).join('; ')}`);
+  return missed.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    log(error instanceof Error ? error.message : String(error));
+    process.exit(2);
+  },
+);

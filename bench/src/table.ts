@@ -1,0 +1,33 @@
+/** The results as a Markdown table (readable in a terminal, pasteable into the README). */
+import type { Judged, Mode } from './budgets.ts';
+
+function figure(value: number, unit: string): string {
+  if (!Number.isFinite(value)) return '—';
+  return unit === '' ? String(value) : `${value} ${unit}`;
+}
+
+function budgetText(m: Judged): string {
+  if (!m.budget || m.appliedLimit === null) return '—';
+  const limit = Math.round(m.appliedLimit * 10) / 10;
+  return `${m.budget.kind === 'max' ? '≤' : '≥'} ${figure(limit, m.unit)}`;
+}
+
+export function formatTable(rows: Judged[], mode: Mode): string {
+  const header = ['Measurement', 'Result', 'Budget', 'Status', 'Notes'];
+  const body = rows.map((m) => [
+    m.label,
+    figure(m.value, m.unit),
+    budgetText(m),
+    m.pass ? 'pass' : 'FAIL',
+    m.detail ?? '',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  const rule = `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`;
+  const title =
+    mode === 'smoke'
+      ? 'Smoke run: timing budgets loosened ×3 (sizes, memory, errors exact)\n\n'
+      : '';
+  return `${title}${[line(header), rule, ...body.map(line)].join('\n')}`;
+}
