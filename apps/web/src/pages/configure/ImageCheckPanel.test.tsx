@@ -1,0 +1,307 @@
+import type { PreflightReport } from '@byoi/shared';
+import { screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mockApi, SN } from '../../test/api.ts';
+import type { RecordedCall } from '../../test/api.ts';
+import { renderApp } from '../../test/render.tsx';
+
+const CONFIGURE = `/servers/${SN}/install/configure`;
+const PREFLIGHT = `POST /api/servers/${SN}/preflight`;
+const VERIFY = `POST /api/servers/${SN}/preflight/verify`;
+const MIB = 1024 ** 2;
+const TOO_BIG = 'Could not download, qcow2 image is too big to download in memory.';
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+const report: PreflightReport = {
+  serverName: SN,
+  verdict: 'fail',
+  checkedAt: '2026-11-26T01:30:00.000Z',
+  predictedMessage: TOO_BIG,
+  checks: [
+    {
+      id: 'reachability',
+      status: 'pass',
+      title: 'Reachable',
+      sentence: 'The image answered 200 with 40 GiB and supports range requests.',
+    },
+    {
+      id: 'size',
+      status: 'fail',
+      title: 'Fits in memory',
+      sentence: 'The image is 40 GiB but this server can hold at most 29 GiB in memory.',
+      predictedMessage: TOO_BIG,
+      remedy: 'Shrink the image (qemu-img convert -c) or pick a server with more RAM.',
+    },
+    {
+      id: 'bootMode',
+      status: 'warn',
+      title: 'Boot mode',
+      sentence: 'The image has no EFI system partition but the server boots UEFI.',
+    },
+    {
+      id: 'checksum',
+      status: 'skipped',
+      title: 'Checksum',
+      sentence: 'No checksum given: nothing to compare.',
+    },
+  ],
+  facts: {
+    finalURL: 'https://images.example.com/big.qcow2',
+    httpStatus: 200,
+    contentLength: 40 * 1024 ** 3,
+    acceptRanges: true,
+    detectedType: 'qcow2',
+    description: 'QEMU QCOW2 Image (v3)',
+    virtualSizeBytes: 50 * 1024 ** 3,
+    partitionTable: null,
+    uefiCapable: null,
+    legacyCapable: null,
+  },
+};
+
+async function openFilledForm() {
+  const app = renderApp(CONFIGURE);
+  await screen.findByLabelText('Image URL');
+  await app.user.type(screen.getByLabelText('Image URL'), 'https://images.example.com/big.qcow2');
+  await app.user.selectOptions(screen.getByLabelText('Image type'), 'qcow2');
+  return app;
+}
+
+/** A text/event-stream answer the test writes to event by event. */
+function sseStream(call: RecordedCall) {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+    },
+  });
+  call.signal?.addEventListener('abort', () =>
+    controller.error(new DOMException('The operation was aborted.', 'AbortError')),
+  );
+  const encoder = new TextEncoder();
+  return {
+    response: new Response(body, { headers: { 'Content-Type': 'text/event-stream' } }),
+    send(event: string, data: unknown) {
+      controller.enqueue(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
+    },
+    close() {
+      controller.close();
+    },
+  };
+}
+
+describe('image check panel', () => {
+  it('shows each check with its verdict, sentence, predicted message and remedy', async () => {
+    const { calls } = mockApi({ [PREFLIGHT]: () => ({ body: report }) });
+    const { user } = await openFilledForm();
+    const panel = screen.getByRole('region', { name: 'Image check' });
+    await user.click(within(panel).getByRole('button', { name: 'Check image' }));
+
+    const list = await within(panel).findByRole('list', { name: 'Image checks' });
+    const items = within(list).getAllByRole('listitem');
+    expect(
+      items.map((item) => within(item).getByText(/^(Pass|Fail|Warning|Skipped)$/).textContent),
+    ).toEqual(['Pass', 'Fail', 'Warning', 'Skipped']);
+    expect(items[1]).toHaveTextContent(
+      'The image is 40 GiB but this server can hold at most 29 GiB',
+    );
+    expect(items[1]).toHaveTextContent(`OVH would answer: ${TOO_BIG}`);
+    expect(items[1]).toHaveTextContent('How to fix it: Shrink the image');
+    expect(within(panel).getByText(/The image would fail: 1 check failed/)).toBeInTheDocument();
+    expect(within(panel).getByText('QEMU QCOW2 Image (v3)')).toBeInTheDocument();
+
+    const verdict = screen.getByRole('status', { name: 'Last image check' });
+    expect(verdict).toHaveTextContent('Image check failed');
+    expect(verdict).toHaveTextContent(TOO_BIG);
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({
+      imageURL: 'https://images.example.com/big.qcow2',
+      imageType: 'qcow2',
+    });
+
+    // Another image makes the verdict out of date instead of quietly wrong.
+    await user.type(screen.getByLabelText('Image URL'), '2');
+    expect(verdict).toHaveTextContent('The image fields changed since the last check');
+  });
+
+  it('asks for the image fields first and sends nothing', async () => {
+    const { calls } = mockApi();
+    const { user } = renderApp(CONFIGURE);
+    await user.click(await screen.findByRole('button', { name: 'Check image' }));
+    expect(
+      await screen.findByText('Fix the image fields marked in red first.'),
+    ).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByLabelText('Image URL')).toHaveFocus());
+    expect(calls.some((c) => c.method === 'POST')).toBe(false);
+  });
+
+  it('fills checksum and type from a checksum file and says which line matched', async () => {
+    const line = `${'d'.repeat(64)}  big.qcow2`;
+    const { calls } = mockApi({
+      [PREFLIGHT]: () => ({
+        body: {
+          ...report,
+          verdict: 'pass',
+          predictedMessage: undefined,
+          checks: [report.checks[0]],
+          resolvedChecksum: { checksum: 'd'.repeat(64), type: 'sha256', matchedLine: line },
+        },
+      }),
+    });
+    const { user } = await openFilledForm();
+    await user.type(
+      screen.getByLabelText('Checksum file URL'),
+      'https://images.example.com/SHA256SUMS',
+    );
+    await user.click(screen.getByRole('button', { name: 'Check image' }));
+    await screen.findByText(/filled from the checksum file/);
+    expect(
+      screen.getByText(
+        (_, element) => element?.className === 'verbatim' && element.textContent === line,
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/filled from the checksum file \(sha256\)/)).toBeInTheDocument();
+    expect(screen.getByLabelText('Image checksum')).toHaveValue('d'.repeat(64));
+    expect(screen.getByLabelText('Checksum type')).toHaveValue('sha256');
+    expect(calls.find((c) => c.method === 'POST')?.body).toMatchObject({
+      checksumFileURL: 'https://images.example.com/SHA256SUMS',
+    });
+    expect(screen.getByRole('status', { name: 'Last image check' })).toHaveTextContent(
+      'Image check passed',
+    );
+  });
+
+  it('refuses a checksum file URL that is not http(s)', async () => {
+    const { calls } = mockApi();
+    const { user } = await openFilledForm();
+    const field = screen.getByLabelText('Checksum file URL');
+    await user.type(field, 'ftp://x/SHA256SUMS');
+    await user.click(screen.getByRole('button', { name: 'Check image' }));
+    await waitFor(() =>
+      expect(field).toHaveAccessibleDescription(/must be an http:\/\/ or https:\/\//),
+    );
+    expect(field).toHaveFocus();
+    expect(calls.some((c) => c.method === 'POST')).toBe(false);
+  });
+
+  it('streams the verification: bytes, rate, ETA and a bar, then the verdict', async () => {
+    let stream: ReturnType<typeof sseStream> | undefined;
+    const { calls } = mockApi({
+      [VERIFY]: (call) => {
+        stream = sseStream(call);
+        return { response: stream.response };
+      },
+    });
+    const { user } = await openFilledForm();
+    await user.click(screen.getByLabelText('Image checksum'));
+    await user.paste('e'.repeat(64));
+    await user.click(screen.getByRole('button', { name: 'Verify checksum' }));
+    await waitFor(() => expect(stream).toBeDefined());
+    expect(
+      within(screen.getByRole('region', { name: 'Image check' })).getByRole('button', {
+        name: 'Cancel',
+      }),
+    ).toBeInTheDocument();
+
+    stream!.send('progress', {
+      bytes: MIB,
+      totalBytes: 4 * MIB,
+      bytesPerSecond: MIB,
+      etaSeconds: 3,
+    });
+    expect(
+      await screen.findByText('1.0 MiB of 4.0 MiB · 1.0 MiB/s · about 0:03 left'),
+    ).toBeInTheDocument();
+    const bar = screen.getByLabelText('Checksum verification progress');
+    expect(bar).toHaveAttribute('value', String(MIB));
+    expect(bar).toHaveAttribute('max', String(4 * MIB));
+
+    stream!.send('result', {
+      match: false,
+      algorithm: 'sha256',
+      expected: 'e'.repeat(64),
+      actual: 'f'.repeat(64),
+      bytes: 4 * MIB,
+      predictedMessage: `Bad sha256 for downloaded file, got: ${'f'.repeat(64)} while expecting ${'e'.repeat(64)}.`,
+      remedy: 'Copy the checksum again from the place that published the image.',
+    });
+    stream!.close();
+    expect(await screen.findByText('The sha256 checksum does not match.')).toBeInTheDocument();
+    expect(screen.getByText(/Copy the checksum again/)).toBeInTheDocument();
+    expect(
+      within(screen.getByRole('region', { name: 'Image check' })).queryByRole('button', {
+        name: 'Cancel',
+      }),
+    ).not.toBeInTheDocument();
+    expect(screen.getByRole('status', { name: 'Last image check' })).toHaveTextContent(
+      'Checksum mismatch',
+    );
+
+    const verify = calls.find((c) => c.path.endsWith('/preflight/verify'));
+    expect(verify?.headers.Accept).toBe('text/event-stream');
+    expect(verify?.body).toEqual({
+      imageURL: 'https://images.example.com/big.qcow2',
+      imageType: 'qcow2',
+      imageCheckSum: 'e'.repeat(64),
+      imageCheckSumType: 'sha256',
+    });
+  });
+
+  it('cancels a running verification by aborting the request', async () => {
+    let signal: AbortSignal | undefined;
+    mockApi({
+      [VERIFY]: (call) => {
+        signal = call.signal;
+        return { response: sseStream(call).response };
+      },
+    });
+    const { user } = await openFilledForm();
+    await user.click(screen.getByLabelText('Image checksum'));
+    await user.paste('e'.repeat(64));
+    await user.click(screen.getByRole('button', { name: 'Verify checksum' }));
+    await user.click(
+      await within(screen.getByRole('region', { name: 'Image check' })).findByRole('button', {
+        name: 'Cancel',
+      }),
+    );
+    expect(await screen.findByText(/Verification cancelled/)).toBeInTheDocument();
+    expect(signal?.aborted).toBe(true);
+    expect(screen.getByRole('button', { name: 'Verify checksum' })).toBeEnabled();
+  });
+
+  it('says why a verification could not run, with the message OVH would give', async () => {
+    mockApi({
+      [VERIFY]: (call) => {
+        const stream = sseStream(call);
+        stream.send('error', {
+          code: 'DOWNLOAD_FAILED',
+          message: 'The image host answered 404 Not Found.',
+          predictedMessage:
+            'Could not download image located: https://images.example.com/big.qcow2.',
+          remedy: 'Check the URL in a browser.',
+        });
+        stream.close();
+        return { response: stream.response };
+      },
+    });
+    const { user } = await openFilledForm();
+    await user.click(screen.getByLabelText('Image checksum'));
+    await user.paste('e'.repeat(64));
+    await user.click(screen.getByRole('button', { name: 'Verify checksum' }));
+    const alert = await screen.findByText('The checksum could not be verified.');
+    expect(alert.parentElement).toHaveTextContent('The image host answered 404 Not Found.');
+    expect(alert.parentElement).toHaveTextContent('Could not download image located:');
+  });
+
+  it('needs a checksum or a checksum file to verify against', async () => {
+    const { calls } = mockApi();
+    const { user } = await openFilledForm();
+    await user.click(screen.getByRole('button', { name: 'Verify checksum' }));
+    expect(
+      await screen.findByText(/Enter an Image checksum \(or a Checksum file URL\)/),
+    ).toBeInTheDocument();
+    expect(calls.some((c) => c.method === 'POST')).toBe(false);
+  });
+});
