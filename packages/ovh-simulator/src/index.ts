@@ -4,6 +4,7 @@ export type { SimulatorAdmin } from './admin/admin.ts';
 export type { Fault, FaultSpec } from './admin/faults.ts';
 export type { AccessRule } from './auth/credentials.ts';
 export type { InstallRequestRecord } from './state.ts';
+export type { ApiExchange } from './http/handler.ts';
 export {
   DEFAULT_FIXTURES,
   DEFAULT_SERVER,

@@ -9,6 +9,7 @@ import { Clock } from './clock.ts';
 import { DEFAULT_FIXTURES, generateServers } from './fixtures.ts';
 import type { ServerFixture } from './fixtures.ts';
 import { API_PREFIX, createRequestHandler } from './http/handler.ts';
+import type { ApiExchange } from './http/handler.ts';
 import { InstallEngine } from './install/engine.ts';
 import { buildOvhRouter } from './ovh/routes.ts';
 import { SimulatorState } from './state.ts';
@@ -29,6 +30,8 @@ export interface SimulatorOptions {
   serverCount?: number;
   /** An image download that sends nothing for this long fails with OVH's download message. */
   downloadTimeoutMs?: number;
+  /** Told about every OVH API answer (tests check each one against OVH's OpenAPI file). */
+  onResponse?: (exchange: ApiExchange) => void;
 }
 
 export interface Simulator {
@@ -97,6 +100,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       ovh: buildOvhRouter({ state, engine, credentials }),
       admin: buildAdminRouter(admin),
       latencyMs: () => latencyMs,
+      ...(options.onResponse ? { onResponse: options.onResponse } : {}),
     }),
   );
   await new Promise<void>((resolve, reject) => {

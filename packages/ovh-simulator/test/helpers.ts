@@ -6,6 +6,8 @@ import type { OvhRejection } from '@ovhcloud/node-ovh';
 import { signRequest } from '../src/auth/signature.ts';
 import type { Simulator, SimulatorOptions } from '../src/index.ts';
 import { startSimulator } from '../src/index.ts';
+import { createOpenApiChecker } from './openapi.ts';
+import type { OpenApiChecker } from './openapi.ts';
 
 export type OvhClient = ReturnType<typeof ovh>;
 
@@ -21,14 +23,42 @@ export function trustSimulator(sim: Simulator): () => void {
   };
 }
 
+let checker: OpenApiChecker | undefined;
+
+/**
+ * A simulator the global agent trusts, whose every OVH API answer is checked against OVH's
+ * OpenAPI file: `close()` fails with the list of answers that do not conform.
+ */
 export async function startTrusted(options: SimulatorOptions = {}) {
-  const sim = await startSimulator(options);
+  checker ??= createOpenApiChecker();
+  const openApi = checker;
+  const problems: string[] = [];
+  let checked = 0;
+  const sim = await startSimulator({
+    ...options,
+    onResponse(exchange) {
+      checked += 1;
+      try {
+        problems.push(...openApi.check(exchange));
+      } catch (error) {
+        problems.push(`${exchange.method} ${exchange.path}: the checker failed: ${String(error)}`);
+      }
+      options.onResponse?.(exchange);
+    },
+  });
   const untrust = trustSimulator(sim);
   return {
     sim,
+    /** How many OVH API answers were checked so far. */
+    checked: () => checked,
     close: async () => {
       untrust();
       await sim.close();
+      if (problems.length > 0) {
+        throw new Error(
+          `${problems.length} simulator answers do not match OVH's OpenAPI file:\n${problems.join('\n')}`,
+        );
+      }
     },
   };
 }

@@ -28,6 +28,17 @@ export interface HandlerDeps {
   admin: Router<AdminHandler>;
   /** Added to every OVH API call. */
   latencyMs: () => number;
+  /** Told about every OVH API answer (not the admin API's), e.g. to check it against the OpenAPI file. */
+  onResponse?: (exchange: ApiExchange) => void;
+}
+
+/** One OVH API answer as sent. */
+export interface ApiExchange {
+  method: string;
+  /** Relative to `/1.0`, without the query. */
+  path: string;
+  status: number;
+  body: unknown;
 }
 
 class BodyTooLarge extends Error {}
@@ -77,6 +88,10 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
     return;
   }
   const apiPath = url.pathname.slice(API_PREFIX.length);
+  const reply = (status: number, answer: unknown) => {
+    send(res, status, answer);
+    deps.onResponse?.({ method, path: apiPath, status, body: answer ?? null });
+  };
   deps.state.countCall(method, apiPath);
   if (deps.latencyMs() > 0) await delay(deps.latencyMs());
 
@@ -88,19 +103,22 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
   }
   if (fault?.status) {
     const errorClass = fault.status >= 500 ? 'Server::InternalServerError' : 'Client::BadRequest';
-    send(res, fault.status, {
+    reply(fault.status, {
       class: errorClass,
       message: `${reasonPhrase(fault.status)} (injected fault)`,
     });
     return;
   }
 
+  let answer: unknown;
   try {
-    send(res, 200, await answerOvh(deps, req, method, rawPath, apiPath, url.searchParams, body));
+    answer = await answerOvh(deps, req, method, rawPath, apiPath, url.searchParams, body);
   } catch (error) {
     if (!(error instanceof OvhError)) throw error;
-    send(res, error.status, error.body);
+    reply(error.status, error.body);
+    return;
   }
+  reply(200, answer);
 }
 
 async function answerOvh(

@@ -91,20 +91,22 @@ export class InstallEngine {
       await this.#options.clock.sleep(0, signal);
       update(task, 'doing');
       for (const [index, definition] of definitions.entries()) {
-        current = run.steps[index];
-        current.status = 'doing';
+        const step = run.steps[index];
+        if (!step) throw new Error(`install run has no record for step ${definition.id}`);
+        current = step;
+        step.status = 'doing';
         task.lastUpdate = new Date().toISOString();
         const [problem] = await Promise.all([
           context ? this.#byoiStep(definition.id, context, signal) : Promise.resolve(null),
           this.#options.clock.sleep(definition.durationMs, signal),
         ]);
         if (problem) {
-          current.status = 'error';
-          current.error = problem;
+          step.status = 'error';
+          step.error = problem;
           finish(task, 'customerError', problem);
           return;
         }
-        current.status = 'done';
+        step.status = 'done';
       }
       server.os = spec.templateName;
       finish(task, 'done', task.comment);

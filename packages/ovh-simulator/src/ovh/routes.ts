@@ -80,10 +80,9 @@ export function buildOvhRouter({ state, engine, credentials }: OvhDeps): Router<
       const spec = readInstallRequest(route, request.body);
       const running = engine.runningTask(record);
       if (running) {
-        throw apiError(
-          409,
-          'Client::Conflict::DisturbAlreadyExists',
-          `Server resource ${record.fixture.name} is already locked by another process, blocking any new OS reinstallation`,
+        throw badRequest(
+          `Task ${running.taskId} of type ${running.function} with status ${running.status} is already running on server ${record.fixture.name}`,
+          'Client::BadRequest::TaskAlreadyExists',
         );
       }
       return respond(engine.start(record, spec));
