@@ -1,0 +1,71 @@
+/**
+ * Issue #9 in the browser: Check image predicts OVH's message before anything is confirmed, and a
+ * checksum file fills Image checksum and Checksum type. Nothing reaches the simulator.
+ */
+import { UPSTREAM_MESSAGES } from '@byoi/shared';
+import { expect, test } from './fixtures.ts';
+import { fillForm, openConfiguration, routeDefaults } from './wizard.ts';
+
+const SMALL_RAM_SERVER = 'ns-small-ram.ip-51-91-2.eu';
+
+test('an image too big for the RAM and a mis-declared qcow2 get OVH predicted message before Confirm', async ({
+  operatorPage: page,
+  serverName,
+  imageServer,
+  kit,
+  sim,
+  route,
+}) => {
+  await openConfiguration(page, SMALL_RAM_SERVER);
+  await fillForm(page, {
+    imageURL: `${imageServer.url}/images/${kit.images['raw-big-sparse'].file}`,
+    imageType: 'raw',
+    ...routeDefaults(route),
+  });
+  await page.getByRole('button', { name: 'Check image' }).click();
+  const tooBig = UPSTREAM_MESSAGES.imageTooBigForRam('raw');
+  const checks = page.getByRole('list', { name: 'Image checks' });
+  await expect(checks.getByText(tooBig, { exact: true })).toBeVisible();
+
+  await openConfiguration(page, serverName);
+  await fillForm(page, {
+    imageURL: `${imageServer.url}/images/${kit.images['raw-gpt'].file}`,
+    imageType: 'qcow2',
+    ...routeDefaults(route),
+  });
+  await page.getByRole('button', { name: 'Check image' }).click();
+  const notQcow2 = UPSTREAM_MESSAGES.notQcow2('raw');
+  await expect(checks.getByText(notQcow2, { exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Confirm' })).toBeDisabled();
+
+  expect(await sim.installsFor(SMALL_RAM_SERVER)).toEqual([]);
+  expect(await sim.installsFor(serverName)).toEqual([]);
+  await expect(page.getByText(`OVH would answer: ${notQcow2}`).first()).toBeVisible();
+});
+
+test('a SHA256SUMS file fills the checksum fields', async ({
+  operatorPage: page,
+  serverName,
+  imageServer,
+  kit,
+  route,
+}) => {
+  const image = kit.images['raw-gpt'];
+  await openConfiguration(page, serverName);
+  await fillForm(page, {
+    imageURL: `${imageServer.url}/images/${image.file}`,
+    imageType: 'raw',
+    ...routeDefaults(route),
+  });
+  await page
+    .getByRole('textbox', { name: 'Checksum file URL' })
+    .fill(`${imageServer.url}/sums/SHA256SUMS`);
+  await page.getByRole('button', { name: 'Check image' }).click();
+  await expect(page.getByRole('textbox', { name: 'Image checksum' })).toHaveValue(image.sha256);
+  await expect(page.getByRole('combobox', { name: 'Checksum type' })).toHaveValue('sha256');
+  await expect(
+    page.getByText('Image checksum and Checksum type filled from the checksum file (sha256)', {
+      exact: false,
+    }),
+  ).toBeVisible();
+});
