@@ -31,6 +31,16 @@ describe('apiErrorFromOvh', () => {
     expect(a.message).toContain('request the access rule POST /dedicated/server/*/install/start');
   });
 
+  it('tells an invalid or revoked token (403) from a missing access rule', () => {
+    for (const message of ['This credential is not valid', 'This credential does not exist']) {
+      const a = apiErrorFromOvh(http(403, message, 'GET /dedicated/server'));
+      expect(a).toMatchObject({ status: 403, code: 'UPSTREAM_FORBIDDEN' });
+      expect(a.message).toContain('OVH refused this console');
+      expect(a.message).toContain('OVH_CONSUMER_KEY');
+      expect(a.details?.missingRule).toBeUndefined();
+    }
+  });
+
   it('maps 401 to a credentials problem for the administrator', () => {
     const a = apiErrorFromOvh(http(401, 'Invalid application key'));
     expect(a).toMatchObject({ status: 403, code: 'UPSTREAM_FORBIDDEN' });

@@ -7,6 +7,8 @@ import { ApiError, type ApiErrorDetails } from './apiError.ts';
 import type { OvhError } from './ovh/errors.ts';
 
 const TOKEN_PAGE = 'https://eu.api.ovh.com/createToken/';
+const INVALID_CREDENTIAL =
+  /credential (is not valid|does not exist)|invalid credential|must login first/i;
 
 function ovhDetails(error: OvhError): ApiErrorDetails {
   return {
@@ -38,7 +40,9 @@ export function apiErrorFromOvh(error: OvhError): ApiError {
       entry.code === UNKNOWN_CODE ? error.message : `${error.message} ${entry.remedy}`;
     return new ApiError(400, 'UPSTREAM_BAD_REQUEST', message, ovhDetails(error));
   }
-  if (status === 401) {
+  // OVH answers 403 both for a call outside the token's rules and for a token that is not (or no
+  // longer) valid; only the first is fixed by adding an access rule.
+  if (status === 401 || (status === 403 && INVALID_CREDENTIAL.test(error.message))) {
     return new ApiError(
       403,
       'UPSTREAM_FORBIDDEN',

@@ -109,6 +109,20 @@ describe('reads (GET) are retried', () => {
   });
 });
 
+describe('OVH refusing the console', () => {
+  it('a revoked consumer key → 403 UPSTREAM_FORBIDDEN telling the administrator to renew the token', async () => {
+    h.sim.admin.revokeCredential(h.sim.consumerKey);
+    const res = await operator.get(`/api/servers/${DEFAULT_SERVER}`);
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('UPSTREAM_FORBIDDEN');
+    expect(res.body.error.message).toContain('OVH_CONSUMER_KEY');
+    expect(res.body.error.message).toContain('https://eu.api.ovh.com/createToken/');
+    expect(res.text).not.toContain(h.sim.consumerKey);
+    // A refusal is not retried.
+    expect(calls(detail(DEFAULT_SERVER))).toBe(1);
+  });
+});
+
 describe('the install (POST) is never retried', () => {
   it.each([
     {
