@@ -200,3 +200,85 @@ export async function waitForTask(
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** The BYOI fields as OVH reads them, unchecked: tests send what the form would refuse too. */
+export interface ByoiFields {
+  imageURL: string;
+  imageType: string;
+  imageCheckSum?: string;
+  imageCheckSumType?: string;
+  httpHeaders?: Record<string, string>;
+  configDriveUserData?: string;
+  /** Defaults to `\efi\debian\grubx64.efi` on the reinstall route, which requires it. */
+  efiBootloaderPath?: string;
+}
+
+export type Route = 'install-start' | 'reinstall';
+export const ROUTES: readonly Route[] = ['install-start', 'reinstall'];
+
+/** The request body for either upstream route (DESIGN.md "Upstream routes"), path relative to the server. */
+export function installRequest(
+  route: Route,
+  fields: ByoiFields,
+): { path: string; body: Record<string, unknown> } {
+  const headers = Object.entries(fields.httpHeaders ?? {});
+  if (route === 'reinstall') {
+    const customizations: Record<string, unknown> = {
+      imageURL: fields.imageURL,
+      imageType: fields.imageType,
+      efiBootloaderPath: fields.efiBootloaderPath ?? '\\efi\\debian\\grubx64.efi',
+    };
+    if (fields.imageCheckSum !== undefined) customizations.imageCheckSum = fields.imageCheckSum;
+    if (fields.imageCheckSumType !== undefined)
+      customizations.imageCheckSumType = fields.imageCheckSumType;
+    if (headers.length > 0) customizations.httpHeaders = Object.fromEntries(headers);
+    if (fields.configDriveUserData !== undefined)
+      customizations.configDriveUserData = fields.configDriveUserData;
+    return { path: '/reinstall', body: { operatingSystem: 'byoi_64', customizations } };
+  }
+  const userMetadata: Array<{ key: string; value: string }> = [
+    { key: 'imageURL', value: fields.imageURL },
+    { key: 'imageType', value: fields.imageType },
+  ];
+  headers.forEach(([name, value], i) => {
+    userMetadata.push({ key: `httpHeaders${i}Key`, value: name });
+    userMetadata.push({ key: `httpHeaders${i}Value`, value });
+  });
+  for (const key of ['imageCheckSum', 'imageCheckSumType', 'configDriveUserData'] as const) {
+    const value = fields[key];
+    if (value !== undefined) userMetadata.push({ key, value });
+  }
+  if (fields.efiBootloaderPath !== undefined)
+    userMetadata.push({ key: 'efiBootloaderPath', value: fields.efiBootloaderPath });
+  return { path: '/install/start', body: { templateName: 'byoi_64', userMetadata } };
+}
+
+export interface StepBody {
+  comment: string;
+  status: string;
+  error: string | null;
+}
+
+export interface InstallOutcome {
+  task: TaskBody;
+  steps: StepBody[];
+}
+
+/** Submits a BYOI install through node-ovh and waits for its task to end. */
+export async function install(
+  c: OvhClient,
+  serviceName: string,
+  fields: ByoiFields,
+  route: Route = 'install-start',
+): Promise<InstallOutcome> {
+  const request = installRequest(route, fields);
+  const base = `/dedicated/server/${serviceName}`;
+  const started = (await c.requestPromised('POST', `${base}${request.path}`, request.body)) as {
+    taskId: number;
+  };
+  const task = await waitForTask(c, serviceName, started.taskId);
+  const status = (await c.requestPromised('GET', `${base}/install/status`)) as {
+    progress: StepBody[];
+  };
+  return { task, steps: status.progress };
+}
