@@ -55,6 +55,12 @@ describe('audit entries', () => {
     expect(
       (await operator.post(`/api/servers/${DEFAULT_SERVER}/install/cancel`).send({})).status,
     ).toBe(200);
+    const preflight = await operator.post(`/api/servers/${DEFAULT_SERVER}/preflight`).send({
+      imageURL: 'not a url',
+      imageType: 'raw',
+      httpHeaders: [{ name: 'Authorization', value: headerValue }],
+    });
+    expect(preflight.status).toBe(400);
     expect((await operator.delete('/api/session')).status).toBe(204);
 
     const entries = await fileEntries(app);
@@ -63,8 +69,14 @@ describe('audit entries', () => {
       'sign-in:success',
       'install:success',
       'cancel:success',
+      'preflight:failure',
       'sign-out:success',
     ]);
+    expect(entries[4]).toMatchObject({
+      server: DEFAULT_SERVER,
+      imageURL: `(not a URL, sha256 ${sha256('not a url')})`,
+      httpHeaders: [{ name: 'Authorization', valueSha256: sha256(headerValue) }],
+    });
     const [failed, signedIn, installed, cancelled] = entries;
     expect(failed).toMatchObject({
       user: OPERATOR.username,
