@@ -45,8 +45,6 @@ export interface AppDeps {
   tracker?: InstallTracker;
   /** Written to `config.auditLogFile` when absent. */
   audit?: AuditLog;
-  /** Extra `/api` routers (e.g. preflight), mounted behind the session and role guards. */
-  apiRouters?: Router[];
   rateLimits?: RateLimitSettings;
   /** The sessions' clock (expiry tests). */
   now?: () => number;
@@ -76,7 +74,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api', auditTrail(audit));
   // The rate limits sit on the routes they guard: sign-in's key on the username in the body, the
   // install and preflight limits on the signed-in user (see routes/session.ts, accessRules.ts).
-  app.use(sessions.load);
+  app.use('/api', sessions.load);
   app.use(csrfProtection);
 
   const api = Router();
@@ -98,7 +96,6 @@ export function createApp(deps: AppDeps): Express {
   );
   api.use('/servers', installRouter({ ovh, tracker, installRoute: config.installRoute }));
   api.use('/servers', preflightRouter({ ovh, config }));
-  for (const router of deps.apiRouters ?? []) api.use(router);
   api.use(apiNotFound);
   app.use('/api', api);
 
