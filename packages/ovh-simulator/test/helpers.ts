@@ -100,6 +100,8 @@ export function rawCall(
   path: string,
   options: {
     body?: unknown;
+    /** Sent (and signed) as is, instead of `body` as JSON. */
+    rawBody?: string;
     sign?: boolean;
     headers?: Record<string, string>;
     timestamp?: number;
@@ -109,7 +111,7 @@ export function rawCall(
   } = {},
 ): Promise<RawResponse> {
   const fullPath = `/1.0${path}`;
-  const body = options.body === undefined ? '' : JSON.stringify(options.body);
+  const body = options.rawBody ?? (options.body === undefined ? '' : JSON.stringify(options.body));
   const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
