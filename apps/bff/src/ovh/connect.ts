@@ -20,30 +20,19 @@ export interface OvhConnection {
   close(): Promise<void>;
 }
 
-/** The simulator certificate `trustCertificate` added last. */
-let trustedSimulatorCa: string | null = null;
-
 /**
  * node-ovh 3.0.0 calls `https.request` without an agent or CA option, so the simulator's
- * certificate is added to the global agent's trust list (the public roots stay trusted, and
- * verification stays on). It replaces the previous simulator's: every simulator certificate has
- * the same subject, and OpenSSL, finding the older one first by subject, would reject the new one.
- * The agent also gets one secure context built from that list: with only `ca`, every new
- * connection parsed the ~140 root certificates again (about 10 ms of CPU per connection).
+ * certificate is trusted through the global agent: one secure context holding the public roots
+ * (still trusted; verification stays on) and the simulator's certificate. A new simulator's
+ * certificate replaces the previous one: they all have the same subject, and OpenSSL, finding the
+ * older one first, would reject the new one. Not set as the agent's `ca`: the agent then re-parsed
+ * ~140 roots for every connection and joined them into its pool key on every request (most of the
+ * CPU of an upstream call).
  */
 export function trustCertificate(ca: string): void {
-  const current = https.globalAgent.options.ca;
-  const list = (
-    current === undefined
-      ? [...tls.rootCertificates]
-      : Array.isArray(current)
-        ? [...current]
-        : [current]
-  ).filter((cert) => cert !== trustedSimulatorCa);
-  if (!list.includes(ca)) list.push(ca);
-  https.globalAgent.options.ca = list;
-  https.globalAgent.options.secureContext = tls.createSecureContext({ ca: list });
-  trustedSimulatorCa = ca;
+  https.globalAgent.options.secureContext = tls.createSecureContext({
+    ca: [...tls.rootCertificates, ca],
+  });
 }
 
 /** The transport, with OVH's clock learnt now rather than on the first operator's request. */
