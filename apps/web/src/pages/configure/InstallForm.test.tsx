@@ -242,7 +242,7 @@ describe('configuration form', () => {
   });
 
   it('starts the install and opens the progress screen', async () => {
-    mockApi({
+    const { calls } = mockApi({
       [`POST /api/servers/${SN}/install`]: () => ({
         status: 202,
         body: {
@@ -267,6 +267,9 @@ describe('configuration form', () => {
     await waitFor(() =>
       expect(router.state.location.pathname).toBe(`/servers/${SN}/install/progress`),
     );
+    // A replay of the same Confirm must not start a second install: the BFF keys on this.
+    const post = calls.find((c) => c.method === 'POST');
+    expect(post?.headers['Idempotency-Key']).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it('keeps values across a reload but never header values', async () => {
