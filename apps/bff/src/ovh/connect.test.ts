@@ -25,4 +25,17 @@ describe('connectOvh in simulator mode', () => {
     h = await startHarness({ SERVER_CACHE_TTL_MS: '0' });
     await expect(h.ovh.listServers()).resolves.not.toHaveLength(0);
   });
+
+  it("does not pile node-ovh's per-request timeout listeners onto kept-alive sockets", async () => {
+    h = await startHarness({ SERVER_CACHE_TTL_MS: '0', OVH_CONCURRENCY: '1' });
+    for (let i = 0; i < 30; i++) await h.ovh.listServers();
+    const pooled = Object.values(https.globalAgent.freeSockets).flatMap((list) => list ?? []);
+    expect(pooled.length).toBeGreaterThan(0);
+    for (const socket of pooled) expect(socket.listenerCount('timeout')).toBeLessThanOrEqual(1);
+  });
+
+  it('trusts the simulator without an agent-wide `ca` (it would be joined into every pool key)', async () => {
+    h = await startHarness({ SERVER_CACHE_TTL_MS: '0' });
+    expect(https.globalAgent.options.ca).toBeUndefined();
+  });
 });

@@ -3,6 +3,7 @@
  * embedded simulator on loopback, reached through the very same node-ovh client.
  */
 import https from 'node:https';
+import type { Socket } from 'node:net';
 import tls from 'node:tls';
 import ovh, { type OvhClient } from '@ovhcloud/node-ovh';
 import { startSimulator } from '@byoi/ovh-simulator';
@@ -35,8 +36,28 @@ export function trustCertificate(ca: string): void {
   });
 }
 
+const cleanedAgents = new WeakSet<https.Agent>();
+
+/**
+ * node-ovh 3.0.0, given a `timeout`, adds an anonymous `timeout` listener (which aborts its
+ * request) to the socket of every request and never removes it. On a kept-alive socket they pile
+ * up, each holding its finished request: a leak that grows with every call. When a socket goes
+ * back to the pool its request is over, so those listeners are dropped; the agent's own
+ * (`onTimeout`, named) stays.
+ */
+export function dropFinishedRequestTimeouts(agent: https.Agent): void {
+  if (cleanedAgents.has(agent)) return;
+  cleanedAgents.add(agent);
+  agent.on('free', (socket: Socket) => {
+    for (const listener of socket.listeners('timeout')) {
+      if (listener.name === '') socket.removeListener('timeout', listener as () => void);
+    }
+  });
+}
+
 /** The transport, with OVH's clock learnt now rather than on the first operator's request. */
 function startTransport(client: OvhClient, timeoutMs: number): OvhTransport {
+  dropFinishedRequestTimeouts(https.globalAgent);
   const { transport, clock } = nodeOvhTransport(client, timeoutMs);
   void clock.ready();
   return transport;
