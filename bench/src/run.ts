@@ -30,6 +30,8 @@ interface Settings {
   cacheTtlMs: number;
   warmSamples: number;
   detailSeconds: number;
+  /** The latency run's steady rate (req/s), half the throughput budget in the full run. */
+  detailPacedRate: number;
   webRuns: number;
   verifyMiB: number;
   verifyRounds: number;
@@ -43,6 +45,7 @@ const SETTINGS: Record<Mode, Settings> = {
     cacheTtlMs: 5000,
     warmSamples: 50,
     detailSeconds: 10,
+    detailPacedRate: 1000,
     webRuns: 5,
     verifyMiB: 1024,
     verifyRounds: 3,
@@ -54,6 +57,7 @@ const SETTINGS: Record<Mode, Settings> = {
     cacheTtlMs: 1500,
     warmSamples: 10,
     detailSeconds: 3,
+    detailPacedRate: 300,
     webRuns: 1,
     verifyMiB: 64,
     verifyRounds: 1,
@@ -142,6 +146,7 @@ async function main(): Promise<number> {
             serverName: DEFAULT_FIXTURES[0]?.name ?? '',
             durationSeconds: s.detailSeconds,
             connections: 50,
+            pacedRate: s.detailPacedRate,
           })),
         );
       } catch (error) {
