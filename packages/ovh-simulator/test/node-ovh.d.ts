@@ -17,9 +17,9 @@ declare module '@ovhcloud/node-ovh' {
       params?: Record<string, unknown>,
     ): Promise<unknown>;
   }
-  /** Rejections are `{ error, message }`: error is the HTTP status (or errno), message the body's `message`. */
+  /** Rejections are `{ error, message }`: error is the HTTP status, an errno, a string or the socket Error; message the body's `message`. */
   export interface OvhRejection {
-    error: number | string;
+    error: number | string | Error;
     message: string | null;
   }
   function ovh(options: OvhClientOptions): OvhClient;
