@@ -7,23 +7,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@playwright/test';
 import type { PlaywrightTestConfig } from '@playwright/test';
-import {
-  bffInstance,
-  ROUTES,
-  RUN_DIR,
-  SIMULATED_FLEET_SIZE,
-  SIMULATOR_CLOCK_SPEED,
-} from './support/env.ts';
+import { bffInstance, ROUTES, SIMULATED_FLEET_SIZE, SIMULATOR_CLOCK_SPEED } from './support/env.ts';
 import type { E2eOptions } from './tests/fixtures.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '..');
 
 const webServers: NonNullable<PlaywrightTestConfig['webServer']> = ROUTES.map((route) => {
   const bff = bffInstance(route);
   return {
     name: `bff-${route}`,
-    command: `"${process.execPath}" --import tsx support/server.ts`,
+    // The JSON log goes to a file: the secrets test reads it.
+    command: `"${process.execPath}" --import tsx support/server.ts >> "${bff.logFile}"`,
     cwd: here,
     url: `${bff.baseURL}/api/ready`,
     timeout: 60_000,
@@ -40,9 +34,9 @@ const webServers: NonNullable<PlaywrightTestConfig['webServer']> = ROUTES.map((r
       OVH_INSTALL_ROUTE: route,
       CONSOLE_USERS_FILE: bff.usersFile,
       E2E_OVH_KEYS_FILE: bff.keysFile,
-      DATA_DIR: path.join(RUN_DIR, `data-${route}`),
-      WEB_DIST_DIR: path.join(repoRoot, 'apps/web/dist'),
-      LOG_LEVEL: 'warn',
+      DATA_DIR: bff.dataDir,
+      WEB_DIST_DIR: bff.webDistDir,
+      LOG_LEVEL: 'info',
     },
   };
 });

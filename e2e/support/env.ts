@@ -34,6 +34,12 @@ export interface BffInstance {
   simulatorURL: string;
   usersFile: string;
   keysFile: string;
+  /** The BFF's stdout (its JSON log). */
+  logFile: string;
+  /** DATA_DIR: the audit log lives here. */
+  dataDir: string;
+  /** The copy of apps/web/dist this BFF serves. */
+  webDistDir: string;
 }
 
 /** Where this run keeps its users files, OVH keys, captured API responses and server claims. */
@@ -53,6 +59,9 @@ export function bffInstance(route: Route): BffInstance {
     simulatorURL: `https://127.0.0.1:${simulatorPort}`,
     usersFile: path.join(RUN_DIR, `users-${route}.json`),
     keysFile: path.join(RUN_DIR, `ovh-keys-${route}.json`),
+    logFile: path.join(RUN_DIR, `bff-${route}.log`),
+    dataDir: path.join(RUN_DIR, `data-${route}`),
+    webDistDir: path.join(RUN_DIR, `web-dist-${route}`),
   };
 }
 

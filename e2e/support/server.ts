@@ -7,7 +7,7 @@
  * at start. They never leave the BFF, so this launcher notes them the first time the real node-ovh
  * client signs a request (the signature is computed unchanged) and writes them to `E2E_OVH_KEYS_FILE`.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -22,6 +22,14 @@ function required(name: string): string {
   if (!value) throw new Error(`${name} must be set by playwright.config.ts.`);
   return value;
 }
+
+// Serve a copy of the built app: a rebuild of apps/web/dist during the run (e.g. by a developer)
+// would otherwise swap the hashed assets under the open pages.
+const webDist = path.resolve(here, '../../apps/web/dist');
+if (!existsSync(path.join(webDist, 'index.html'))) {
+  throw new Error('apps/web/dist is missing: run `corepack pnpm --filter @byoi/web build` first.');
+}
+cpSync(webDist, required('WEB_DIST_DIR'), { recursive: true });
 
 const usersFile = required('CONSOLE_USERS_FILE');
 const keysFile = required('E2E_OVH_KEYS_FILE');
