@@ -18,7 +18,7 @@ export function formatTable(rows: Judged[], mode: Mode): string {
     m.label,
     figure(m.value, m.unit),
     budgetText(m),
-    m.pass ? 'pass' : 'FAIL',
+    m.budget === null ? 'info' : m.pass ? 'pass' : 'FAIL',
     m.detail ?? '',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
