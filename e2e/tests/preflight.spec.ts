@@ -38,6 +38,10 @@ test('an image too big for the RAM and a mis-declared qcow2 get OVH predicted me
   await page.getByRole('button', { name: 'Check image' }).click();
   const notQcow2 = UPSTREAM_MESSAGES.notQcow2('raw');
   await expect(checks.getByText(notQcow2, { exact: true })).toBeVisible();
+  // Beside Confirm, the last check's verdict says the same before anything is erased.
+  const verdict = page.getByRole('status', { name: 'Last image check' });
+  await expect(verdict.getByText('Image check failed')).toBeVisible();
+  await expect(verdict.getByText(notQcow2, { exact: true })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Confirm' })).toBeDisabled();
 
   expect(await sim.installsFor(SMALL_RAM_SERVER)).toHaveLength(earlierInstalls);
