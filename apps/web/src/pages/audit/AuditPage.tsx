@@ -38,6 +38,14 @@ function details(entry: AuditEntryDto): string {
   return parts.join(' · ');
 }
 
+/** The route with the server's name folded: the Server column already says which one. */
+function routeOf(entry: AuditEntryDto): string {
+  if (!entry.server) return entry.route;
+  return entry.route
+    .replace(`/${encodeURIComponent(entry.server)}`, '/:sn')
+    .replace(`/${entry.server}`, '/:sn');
+}
+
 export default function AuditPage() {
   const canOperate = useCanOperate();
   // Viewers are refused by the BFF anyway; not asking keeps a refusal out of the audit log.
@@ -127,8 +135,8 @@ export default function AuditPage() {
                 </td>
                 <td className="mono-cell">{entry.ip ?? '—'}</td>
                 <td className="mono-cell">{entry.server ?? '—'}</td>
-                <td className="mono-cell nowrap">
-                  {entry.method} {entry.route} → {entry.status}
+                <td className="mono-cell">
+                  {entry.method} {routeOf(entry)} → {entry.status}
                 </td>
                 <td className="cell-details">{details(entry)}</td>
               </tr>

@@ -239,6 +239,10 @@ describe('image check panel', () => {
       'Checksum mismatch',
     );
 
+    // Another image: the verdict about the previous one goes away instead of misleading.
+    await user.type(screen.getByLabelText('Image URL'), '2');
+    expect(screen.queryByText('The sha256 checksum does not match.')).not.toBeInTheDocument();
+
     const verify = calls.find((c) => c.path.endsWith('/preflight/verify'));
     expect(verify?.headers.Accept).toBe('text/event-stream');
     expect(verify?.body).toEqual({

@@ -45,8 +45,8 @@ const IMAGE_FIELDS = [
 type VerifyState =
   | { phase: 'idle' }
   | { phase: 'running'; progress: PreflightProgressEvent | null }
-  | { phase: 'done'; result: PreflightVerifyResult }
-  | { phase: 'failed'; failure: PreflightVerifyError | { message: string } }
+  | { phase: 'done'; result: PreflightVerifyResult; signature: string }
+  | { phase: 'failed'; failure: PreflightVerifyError | { message: string }; signature: string }
   | { phase: 'cancelled' };
 
 function checksumFileError(value: string): string | undefined {
@@ -306,7 +306,6 @@ export function ImageCheckPanel({
         signal: controller.signal,
         onProgress: (progress) => setVerify({ phase: 'running', progress }),
       });
-      setVerify({ phase: 'done', result });
       let signatureRequest = request;
       if (result.matchedLine && !request.imageCheckSum) {
         form.setValue('imageCheckSum', result.expected, {
@@ -323,18 +322,19 @@ export function ImageCheckPanel({
           imageCheckSumType: result.algorithm,
         };
       }
-      setState((prev) => ({
-        ...prev,
-        verify: { result, signature: signatureOf(signatureRequest) },
-      }));
+      const signature = signatureOf(signatureRequest);
+      setVerify({ phase: 'done', result, signature });
+      setState((prev) => ({ ...prev, verify: { result, signature } }));
     } catch (error) {
+      const signature = signatureOf(request);
       if (controller.signal.aborted) setVerify({ phase: 'cancelled' });
       else if (error instanceof VerifyFailedError)
-        setVerify({ phase: 'failed', failure: error.failure });
+        setVerify({ phase: 'failed', failure: error.failure, signature });
       else
         setVerify({
           phase: 'failed',
           failure: { message: error instanceof Error ? error.message : String(error) },
+          signature,
         });
     } finally {
       if (abort.current === controller) abort.current = null;
@@ -407,7 +407,10 @@ export function ImageCheckPanel({
         </p>
       ) : null}
       {verify.phase === 'running' ? <VerifyProgress progress={verify.progress} /> : null}
-      <VerifyOutcome state={verify} />
+      {/* A verdict about another image than the one now typed would mislead: it is dropped. */}
+      {'signature' in verify && verify.signature !== signatureOf(current) ? null : (
+        <VerifyOutcome state={verify} />
+      )}
       {preflight.isError ? (
         <ErrorMessage error={preflight.error} title="The image was not checked." />
       ) : null}
