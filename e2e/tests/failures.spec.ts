@@ -51,6 +51,16 @@ async function expectEditAndRetry(page: Page, values: FormValues): Promise<void>
   await expect(page.getByRole('textbox', { name: 'Custom hostname' })).toHaveValue(
     values.customHostname ?? '',
   );
+  if (values.httpHeaders?.length) {
+    // Header names come back; their values are secrets and are never kept.
+    await expect(page.getByLabel('HTTP header name', { exact: true })).toHaveValue(
+      values.httpHeaders[0]?.name ?? '',
+    );
+    await expect(page.getByLabel('HTTP header value', { exact: true })).toHaveValue('');
+    await expect(
+      page.getByText('Your previous values are back, except HTTP header values', { exact: false }),
+    ).toBeVisible();
+  }
   // Nothing is confirmed on the operator's behalf.
   await expect(page.getByRole('button', { name: 'Confirm' })).toBeDisabled();
 }
@@ -63,6 +73,8 @@ interface Row {
   declared: 'qcow2' | 'raw';
   server?: string;
   checksumFrom?: ImageName;
+  /** Sends the image server's Authorization header (its value must not come back on retry). */
+  withHeader?: boolean;
   message: (ctx: { url: string; virtualSize: number }) => string | RegExp;
 }
 
@@ -78,6 +90,7 @@ const ROWS: Row[] = [
     image: 'raw-gpt',
     path: '/status/404',
     declared: 'raw',
+    withHeader: true,
     message: ({ url }) => UPSTREAM_MESSAGES.downloadFailed(url),
   },
   {
@@ -143,6 +156,9 @@ test.describe('failures OVH reports during the install', () => {
         imageType: row.declared,
         customHostname: 'retry.example.com',
         ...(checksum ? { imageCheckSum: checksum, imageCheckSumType: 'sha256' } : {}),
+        ...(row.withHeader
+          ? { httpHeaders: [{ name: 'Authorization', value: imageServer.authorization }] }
+          : {}),
         ...routeDefaults(route),
       };
 
