@@ -24,7 +24,10 @@ function number(name: string, value: string | undefined): number | undefined {
 
 let values;
 try {
+  // `pnpm start -- --port 8443` passes the `--` through: skip it.
+  const args = process.argv.slice(2);
   ({ values } = parseArgs({
+    args: args[0] === '--' ? args.slice(1) : args,
     options: {
       port: { type: 'string' },
       host: { type: 'string' },
