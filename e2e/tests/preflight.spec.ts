@@ -75,3 +75,41 @@ test('a SHA256SUMS file fills the checksum fields', async ({
     }),
   ).toBeVisible();
 });
+
+test('Verify checksum downloads the image and predicts a mismatch, then confirms a match', async ({
+  operatorPage: page,
+  serverName,
+  imageServer,
+  kit,
+  sim,
+  route,
+}) => {
+  const image = kit.images['raw-gpt'];
+  const wrong = kit.images['raw-mbr'].sha256;
+  await openConfiguration(page, serverName);
+  await fillForm(page, {
+    imageURL: `${imageServer.url}/images/${image.file}`,
+    imageType: 'raw',
+    imageCheckSum: wrong,
+    ...routeDefaults(route),
+  });
+  await page.getByRole('button', { name: 'Verify checksum' }).click();
+  const mismatch = page.getByRole('alert').filter({ hasText: 'checksum does not match' });
+  await expect(mismatch.getByText('The sha256 checksum does not match.')).toBeVisible();
+  await expect(
+    mismatch.getByText(UPSTREAM_MESSAGES.checksumMismatch('sha256', image.sha256, wrong), {
+      exact: true,
+    }),
+  ).toBeVisible();
+
+  await page.getByRole('textbox', { name: 'Image checksum' }).fill(image.sha256);
+  await page.getByRole('button', { name: 'Verify checksum' }).click();
+  await expect(page.getByText('The sha256 checksum matches')).toBeVisible();
+  // The whole image went through the BFF's hashing download.
+  const downloaded = imageServer.requests
+    .filter((r) => r.method === 'GET' && r.path === `/images/${image.file}`)
+    .reduce((sum, r) => sum + r.bytes, 0);
+  expect(downloaded).toBeGreaterThanOrEqual(2 * image.size);
+  expect(await sim.installsFor(serverName)).toEqual([]);
+  await expect(page.getByText(image.sha256, { exact: true }).first()).toBeVisible();
+});
