@@ -50,6 +50,7 @@ export interface Simulator {
 }
 
 const DEFAULT_DOWNLOAD_TIMEOUT_MS = 30_000;
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const host = options.host ?? '127.0.0.1';
@@ -103,6 +104,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       ...(options.onResponse ? { onResponse: options.onResponse } : {}),
     }),
   );
+  // Longer than clients' idle-socket timeouts (Node's global agent: 5 s), so a client never reuses
+  // a keep-alive socket at the moment the simulator closes it (an ECONNRESET under load).
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {
