@@ -3,8 +3,13 @@
  * genisoimage, gzip…) served over HTTP by a local image server, installed through the real
  * node-ovh client. Messages are written out verbatim here, not imported, so a drift shows.
  */
+import { execFile } from 'node:child_process';
+import * as fsp from 'node:fs/promises';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { ensureImages, startImageServer } from '@byoi/e2e/fixtures';
 import type { ImageKit, ImageName, ImageServer } from '@byoi/e2e/fixtures';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -28,6 +33,10 @@ let closeSim: () => Promise<void>;
 /** A port where nothing listens, and one where a server accepts and never answers. */
 let refusedPort: number;
 let silent: net.Server;
+/** Serves a 24 MiB raw GPT image made here: more than the small-disk server's 16 MiB disk. */
+let scratch: string;
+let scratchImages: ImageServer;
+const RAW_24M = 24 * 1024 * 1024;
 const silentSockets = new Set<net.Socket>();
 
 const url = (name: ImageName, prefix = '') =>
@@ -47,6 +56,12 @@ beforeAll(async () => {
   ({ sim, close: closeSim } = await startTrusted({ clockSpeed: 1000, downloadTimeoutMs: 400 }));
   c = client(sim);
   refusedPort = await freePort();
+  scratch = await fsp.mkdtemp(path.join(tmpdir(), 'byoi-sim-disk-'));
+  const raw = path.join(scratch, 'raw-24m.img');
+  await fsp.writeFile(raw, '');
+  await fsp.truncate(raw, RAW_24M);
+  await promisify(execFile)('sgdisk', ['--new=1:2048:0', '--typecode=1:8300', raw]);
+  scratchImages = await startImageServer({ dir: scratch });
   silent = net.createServer((socket) => {
     silentSockets.add(socket);
     socket.on('close', () => silentSockets.delete(socket));
@@ -58,6 +73,8 @@ afterAll(async () => {
   for (const socket of silentSockets) socket.destroy();
   await new Promise<void>((resolve) => silent.close(() => resolve()));
   await images.close();
+  await scratchImages.close();
+  await fsp.rm(scratch, { recursive: true, force: true });
   await closeSim();
 });
 
@@ -167,6 +184,11 @@ describe('2. download', () => {
   it('a host that accepts and never answers times out with the download message', async () => {
     const { port } = silent.address() as AddressInfo;
     const u = `http://127.0.0.1:${port}/images/raw-gpt.img`;
+    await expectFailure(DEFAULT_SERVER, { imageURL: u, imageType: 'raw' }, downloadFailed(u));
+  });
+
+  it('a host name that does not resolve fails with the download message', async () => {
+    const u = 'http://byoi-image-host.invalid/images/raw-gpt.img';
     await expectFailure(DEFAULT_SERVER, { imageURL: u, imageType: 'raw' }, downloadFailed(u));
   });
 
@@ -327,6 +349,23 @@ describe('5. size against the disk', () => {
       { imageURL: url('qcow2-big-virtual'), imageType: 'qcow2' },
       `image provided has a size of ${64 * 1024 ** 3} bytes which is larger than /dev/sda of ${disk} bytes`,
     );
+  });
+
+  it('a raw image larger than the disk', async () => {
+    await expectFailure(
+      SMALL_DISK_SERVER,
+      { imageURL: `${scratchImages.url}/images/raw-24m.img`, imageType: 'raw' },
+      `image provided has a size of ${RAW_24M} bytes which is larger than /dev/sda of ${16 * 1024 * 1024} bytes`,
+      'reinstall',
+    );
+  });
+
+  it('an image smaller than the disk passes the size rule', async () => {
+    const { task } = await install(c, SMALL_DISK_SERVER, {
+      imageURL: url('raw-gpt'),
+      imageType: 'raw',
+    });
+    expect(task.status).toBe('done');
   });
 });
 
