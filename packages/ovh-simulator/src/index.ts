@@ -1,9 +1,9 @@
 export { startSimulator } from './simulator.ts';
 export type { Simulator, SimulatorOptions } from './simulator.ts';
-export type { SimulatorAdmin } from './admin/admin.ts';
+export type { ServerSnapshot, SimulatorAdmin } from './admin/admin.ts';
 export type { Fault, FaultSpec } from './admin/faults.ts';
 export type { AccessRule } from './auth/credentials.ts';
-export type { InstallRequestRecord } from './state.ts';
+export type { InstallRequestRecord, WrittenImage } from './state.ts';
 export type { ApiExchange } from './http/handler.ts';
 export {
   DEFAULT_FIXTURES,

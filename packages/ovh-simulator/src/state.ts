@@ -31,10 +31,26 @@ export interface InstallRun {
   abort: AbortController;
 }
 
+/** What the last successful BYOI install "wrote" to the server's disk: enough for a test to check it. */
+export interface WrittenImage {
+  imageURL: string;
+  imageType: 'qcow2' | 'raw';
+  /** A `file(1)`-style description of the bytes, e.g. `QEMU QCOW2 Image (v3)`. */
+  format: string;
+  /** Bytes downloaded. */
+  bytes: number;
+  sha256: string;
+  device: string;
+  configDrive: boolean;
+  taskId: number;
+}
+
 export interface ServerRecord {
   readonly fixture: ServerFixture;
   state: ServerState;
   os: string;
+  /** Set by a successful BYOI install; null after an ordinary template or a reset. */
+  disk: WrittenImage | null;
   /** The latest install; kept after it ends (until the next one) so its final status stays readable. */
   install: InstallRun | null;
   tasks: TaskRecord[];
@@ -89,6 +105,7 @@ export class SimulatorState {
         fixture,
         state: fixture.state,
         os: fixture.os,
+        disk: null,
         install: null,
         tasks: [],
       });

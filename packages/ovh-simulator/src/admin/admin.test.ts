@@ -94,6 +94,11 @@ describe('/_sim/reset', () => {
     ).toMatchObject({ error: 404 });
     expect((await plainCall(sim, 'GET', '/_sim/faults')).body).toEqual([]);
     expect((await plainCall(sim, 'GET', '/_sim/requests')).body).toMatchObject({ installs: [] });
+    expect((await plainCall(sim, 'GET', `/_sim/servers/${DEFAULT_SERVER}`)).body).toMatchObject({
+      os: expect.not.stringMatching(/^proxmox8_64$/) as string,
+      disk: null,
+    });
+    expect((await plainCall(sim, 'GET', '/_sim/servers/ns0.example')).status).toBe(404);
   });
 
   it('stops a running install', async () => {

@@ -2,7 +2,7 @@ import type { AccessRule, CredentialStore, CredentialStatus } from '../auth/cred
 import { parseAccessRules } from '../auth/credentials.ts';
 import type { Clock } from '../clock.ts';
 import type { ServerState } from '../fixtures.ts';
-import type { InstallRequestRecord, SimulatorState } from '../state.ts';
+import type { InstallRequestRecord, SimulatorState, WrittenImage } from '../state.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Fault, FaultSpec, FaultStore } from './faults.ts';
 import { parseFault } from './faults.ts';
@@ -20,6 +20,8 @@ export interface SimulatorAdmin {
   injectFault(spec: FaultSpec): Fault;
   faults(): Fault[];
   clearFaults(): void;
+  /** A server as the simulator holds it, with what the last BYOI install wrote to its disk. */
+  server(serviceName: string): ServerSnapshot;
   setServerState(serviceName: string, state: ServerState): void;
   setClockSpeed(speed: number): void;
   /** A new consumer key for the simulator's application, pending validation unless said otherwise. */
@@ -29,6 +31,13 @@ export interface SimulatorAdmin {
   ): { consumerKey: string; state: CredentialStatus };
   validateCredential(consumerKey: string): void;
   revokeCredential(consumerKey: string): void;
+}
+
+export interface ServerSnapshot {
+  serviceName: string;
+  state: ServerState;
+  os: string;
+  disk: WrittenImage | null;
 }
 
 export interface AdminDeps {
@@ -43,6 +52,14 @@ export interface AdminDeps {
 
 export function createAdmin(deps: AdminDeps): SimulatorAdmin {
   const { state, faults, clock, credentials } = deps;
+  const find = (serviceName: string) => {
+    const server = state.servers.get(serviceName);
+    if (!server)
+      throw new NotFoundError(
+        `No server named ${serviceName} in this simulator; GET /1.0/dedicated/server lists them.`,
+      );
+    return server;
+  };
   return {
     reset() {
       state.reset();
@@ -55,12 +72,17 @@ export function createAdmin(deps: AdminDeps): SimulatorAdmin {
     injectFault: (spec) => faults.add(parseFault(spec)),
     faults: () => faults.list(),
     clearFaults: () => faults.clear(),
+    server(serviceName) {
+      const server = find(serviceName);
+      return {
+        serviceName,
+        state: server.state,
+        os: server.os,
+        disk: server.disk ? { ...server.disk } : null,
+      };
+    },
     setServerState(serviceName, value) {
-      const server = state.servers.get(serviceName);
-      if (!server)
-        throw new NotFoundError(
-          `No server named ${serviceName} in this simulator; GET /1.0/dedicated/server lists them.`,
-        );
+      const server = find(serviceName);
       if (!SERVER_STATES.includes(value)) {
         throw new TypeError(
           `state must be one of ${SERVER_STATES.join(', ')} (got ${String(value)}).`,

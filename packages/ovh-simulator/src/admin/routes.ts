@@ -41,6 +41,9 @@ export function buildAdminRouter(admin: SimulatorAdmin): Router<AdminHandler> {
         admin.clearFaults();
         return ok();
       })
+      .add('GET', '/_sim/servers/:serviceName', ({ params }) =>
+        ok(admin.server(params.serviceName ?? '')),
+      )
       .add('POST', '/_sim/servers/:serviceName/state', ({ params, body }) => {
         admin.setServerState(params.serviceName ?? '', field(body, 'state') as ServerState);
         return ok();

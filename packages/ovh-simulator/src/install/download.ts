@@ -21,7 +21,15 @@ export interface DownloadOptions {
 }
 
 export type DownloadResult =
-  | { outcome: 'ok'; size: number; head: Uint8Array; digest: string | null }
+  | {
+      outcome: 'ok';
+      size: number;
+      head: Uint8Array;
+      /** In the requested `hash` algorithm, when one was asked for. */
+      digest: string | null;
+      /** Always computed: what the simulated disk records as written. */
+      sha256: string;
+    }
   | { outcome: 'unreachable'; reason: string }
   | { outcome: 'tooBig'; reason: string };
 
@@ -30,7 +38,7 @@ class TooBig extends Error {}
 /**
  * Streams the image like OVH's installer would: with the operator's headers, following redirects,
  * refusing it when it cannot fit in RAM − 3 GiB (by `Content-Length` up front, else by counting).
- * Memory stays flat: only the first `HEAD_BYTES` and a running hash are kept.
+ * Memory stays flat: only the first `HEAD_BYTES` and running hashes are kept.
  */
 export async function downloadImage(options: DownloadOptions): Promise<DownloadResult> {
   let url: URL;
@@ -93,6 +101,7 @@ async function consume(
   options: DownloadOptions,
 ): Promise<DownloadResult> {
   const hash: Hash | null = options.hash ? createHash(options.hash) : null;
+  const sha256 = createHash('sha256');
   const head = new Uint8Array(HEAD_BYTES);
   let headLength = 0;
   let size = 0;
@@ -107,6 +116,7 @@ async function consume(
         headLength += take.byteLength;
       }
       hash?.update(chunk);
+      sha256.update(chunk);
     }
   } catch (error) {
     response.destroy();
@@ -120,6 +130,7 @@ async function consume(
     size,
     head: head.slice(0, headLength),
     digest: hash ? hash.digest('hex') : null,
+    sha256: sha256.digest('hex'),
   };
 }
 

@@ -1,7 +1,14 @@
 import { UPSTREAM_MESSAGES, sniffImage } from '@byoi/shared';
 import type { ImageSniff } from '@byoi/shared';
 import type { Clock } from '../clock.ts';
-import type { InstallRun, ServerRecord, SimulatorState, StepRecord, TaskRecord } from '../state.ts';
+import type {
+  InstallRun,
+  ServerRecord,
+  SimulatorState,
+  StepRecord,
+  TaskRecord,
+  WrittenImage,
+} from '../state.ts';
 import { isFinished } from '../state.ts';
 import { downloadImage } from './download.ts';
 import { imageLimitBytes, targetDisk } from './hardware.ts';
@@ -26,6 +33,7 @@ interface ByoiContext {
   size: number;
   head: Uint8Array;
   digest: string | null;
+  sha256: string;
   sniff: ImageSniff | null;
 }
 
@@ -84,7 +92,15 @@ export class InstallEngine {
   ): Promise<void> {
     const signal = run.abort.signal;
     const context: ByoiContext | null = spec.byoi
-      ? { spec: spec.byoi, server, size: 0, head: new Uint8Array(), digest: null, sniff: null }
+      ? {
+          spec: spec.byoi,
+          server,
+          size: 0,
+          head: new Uint8Array(),
+          digest: null,
+          sha256: '',
+          sniff: null,
+        }
       : null;
     let current: StepRecord | undefined;
     try {
@@ -109,6 +125,7 @@ export class InstallEngine {
         step.status = 'done';
       }
       server.os = spec.templateName;
+      server.disk = context ? written(context, task.taskId) : null;
       finish(task, 'done', task.comment);
     } catch (error) {
       if (signal.aborted) {
@@ -147,6 +164,7 @@ export class InstallEngine {
         context.size = result.size;
         context.head = result.head;
         context.digest = result.digest;
+        context.sha256 = result.sha256;
         return null;
       }
       case 'checksum': {
@@ -171,6 +189,19 @@ export class InstallEngine {
         return null;
     }
   }
+}
+
+function written(context: ByoiContext, taskId: number): WrittenImage {
+  return {
+    imageURL: context.spec.imageURL,
+    imageType: context.spec.imageType,
+    format: context.sniff?.description ?? 'data',
+    bytes: context.size,
+    sha256: context.sha256,
+    device: targetDisk(context.server.fixture).device,
+    configDrive: context.spec.configDriveUserData !== undefined,
+    taskId,
+  };
 }
 
 function update(task: TaskRecord, status: TaskRecord['status']): void {

@@ -13,6 +13,7 @@ import {
   client,
   install,
   installRequest,
+  plainCall,
   rawCall,
   rejection,
   startTrusted,
@@ -98,6 +99,23 @@ describe('a successful BYOI install', () => {
       expect(steps.map((s) => s.comment)).toEqual(BYOI_STEP_COMMENTS);
       expect(steps.every((s) => s.status === 'done' && s.error === null)).toBe(true);
       expect(await serverOs(DEFAULT_SERVER)).toBe('byoi_64');
+      // What was "written": the bytes that were downloaded, on the server's first disk.
+      const snapshot = await plainCall(sim, 'GET', `/_sim/servers/${DEFAULT_SERVER}`);
+      expect(snapshot.body).toEqual({
+        serviceName: DEFAULT_SERVER,
+        state: 'ok',
+        os: 'byoi_64',
+        disk: {
+          imageURL: url('raw-gpt'),
+          imageType: 'raw',
+          format: 'DOS/MBR boot sector; GPT partition table',
+          bytes: image.size,
+          sha256: image.sha256,
+          device: '/dev/nvme0n1',
+          configDrive: false,
+          taskId: task.taskId,
+        },
+      });
       // The whole image was fetched, once.
       expect(images.requests.filter((r) => r.method === 'GET')).toHaveLength(1);
       expect(images.bytesServed()).toBe(image.size);
@@ -116,6 +134,11 @@ describe('a successful BYOI install', () => {
       const { task } = await install(c, LEGACY_SERVER, { imageURL: url(name), imageType });
       expect(task.status).toBe('done');
       expect(await serverOs(LEGACY_SERVER)).toBe('byoi_64');
+      expect(sim.admin.server(LEGACY_SERVER).disk).toMatchObject({
+        imageType,
+        bytes: kit.images[name].size,
+        sha256: kit.images[name].sha256,
+      });
     });
   }
 
@@ -176,6 +199,7 @@ describe('a successful BYOI install', () => {
         'reinstall',
       );
       expect(task.status).toBe('done');
+      expect(sim.admin.server(DEFAULT_SERVER).disk?.configDrive).toBe(true);
     });
   }
 
@@ -245,6 +269,7 @@ describe('a successful BYOI install', () => {
     })) as TaskBody;
     expect((await waitForTask(c, DEFAULT_SERVER, task.taskId)).status).toBe('done');
     expect(await serverOs(DEFAULT_SERVER)).toBe('debian12_64');
+    expect(sim.admin.server(DEFAULT_SERVER).disk).toBeNull();
     expect(images.requests).toEqual([]);
   });
 });
@@ -347,7 +372,11 @@ describe('progress, the one-install rule, tasks and cancellation', () => {
 
   it('lists tasks, filtered by function and status; unknown tasks are 404', async () => {
     const ok = await install(c, DEFAULT_SERVER, { imageURL: url('raw-gpt'), imageType: 'raw' });
+    const written = sim.admin.server(DEFAULT_SERVER).disk;
     const bad = await install(c, DEFAULT_SERVER, { imageURL: url('iso'), imageType: 'raw' });
+    // A failed install leaves the disk as the last good one left it.
+    expect(sim.admin.server(DEFAULT_SERVER).disk).toEqual(written);
+    expect(written).toMatchObject({ taskId: ok.task.taskId });
     const path = `${base(DEFAULT_SERVER)}/task`;
     expect(await c.requestPromised('GET', path)).toEqual([ok.task.taskId, bad.task.taskId]);
     expect(await c.requestPromised('GET', path, { status: 'customerError' })).toEqual([
