@@ -176,7 +176,8 @@ async function answerOvh(
   });
 }
 
-function isLoopback(address: string | undefined): boolean {
+/** The admin API answers only clients on this machine. */
+export function isLoopback(address: string | undefined): boolean {
   return (
     address === '::1' ||
     address?.startsWith('127.') === true ||
