@@ -100,8 +100,10 @@ async function consume(
   response: IncomingMessage,
   options: DownloadOptions,
 ): Promise<DownloadResult> {
-  const hash: Hash | null = options.hash ? createHash(options.hash) : null;
   const sha256 = createHash('sha256');
+  // One sha256 serves both when that is the requested algorithm.
+  const hash: Hash | null =
+    options.hash && options.hash !== 'sha256' ? createHash(options.hash) : null;
   const head = new Uint8Array(HEAD_BYTES);
   let headLength = 0;
   let size = 0;
@@ -125,12 +127,13 @@ async function consume(
     return { outcome: 'unreachable', reason: describe(error) };
   }
   if (!response.complete) return { outcome: 'unreachable', reason: 'the connection closed early' };
+  const sha256Hex = sha256.digest('hex');
   return {
     outcome: 'ok',
     size,
     head: head.slice(0, headLength),
-    digest: hash ? hash.digest('hex') : null,
-    sha256: sha256.digest('hex'),
+    digest: hash ? hash.digest('hex') : options.hash === 'sha256' ? sha256Hex : null,
+    sha256: sha256Hex,
   };
 }
 
