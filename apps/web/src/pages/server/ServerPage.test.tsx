@@ -7,6 +7,16 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
+/** Each `<dl>` child's tag, and its children's tags: HTML allows only `<div>` groups of dt/dd. */
+function definitionListShapes(): string[][] {
+  return [...document.querySelectorAll('dl')].flatMap((dl) =>
+    [...dl.children].map((group) => [
+      group.tagName,
+      ...[...group.children].map((child) => child.tagName),
+    ]),
+  );
+}
+
 const running = {
   ...serverDetail,
   server: { ...serverDetail.server, installing: true },
@@ -68,6 +78,26 @@ describe('server page', () => {
     const install = await screen.findByRole('menuitem', { name: 'Install' });
     expect(install).toHaveAttribute('aria-disabled', 'true');
     expect(install).toHaveAccessibleDescription(/An installation is already running/);
+  });
+
+  it('keeps every tile row a <div> of one <dt> and one <dd> (the … menu and reasons inside the <dd>)', async () => {
+    const operatorWhileRunning: Parameters<typeof mockApi>[0] = {
+      [`GET /api/servers/${SN}`]: () => ({ body: running }),
+    };
+    const viewer: Parameters<typeof mockApi>[0] = {
+      'GET /api/session': () => ({ body: viewerSession }),
+    };
+    for (const api of [operatorWhileRunning, viewer]) {
+      mockApi(api);
+      const { unmount } = renderApp(`/servers/${SN}`);
+      expect(await screen.findByText('System (OS)')).toBeInTheDocument();
+      const shapes = definitionListShapes();
+      expect(shapes.length).toBeGreaterThanOrEqual(8);
+      expect(shapes.filter((shape) => shape.join(' ') !== 'DIV DT DD')).toEqual([]);
+      const system = screen.getByText('System (OS)').closest('div');
+      expect(system?.parentElement?.tagName).toBe('DL');
+      unmount();
+    }
   });
 
   it('shows a viewer no Install at all', async () => {

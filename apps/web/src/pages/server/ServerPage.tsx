@@ -31,13 +31,15 @@ const INSTALL_STATE_LABEL: Record<InstallProgressDto['state'], string> = {
   cancelled: 'Installation cancelled',
 };
 
+/**
+ * One name–value group: a `<div>` directly in the `<dl>` holding only its `<dt>` and `<dd>` (the
+ * one wrapper HTML allows there; anything else, such as an action button, goes inside the `<dd>`).
+ */
 function Row({ term, children }: { term: string; children: React.ReactNode }) {
   return (
     <div className="tile__row">
-      <div>
-        <dt>{term}</dt>
-        <dd>{children}</dd>
-      </div>
+      <dt>{term}</dt>
+      <dd>{children}</dd>
     </div>
   );
 }
@@ -51,55 +53,57 @@ function SystemRow({ sn, detail }: { sn: string; detail: ServerDetailResponse })
   if (!canOperate) {
     return (
       <div className="tile__row">
-        <div>
-          <dt>System (OS)</dt>
-          <dd>{detail.server.os}</dd>
+        <dt>System (OS)</dt>
+        <dd>
+          {detail.server.os}
           <span className="tile__reason">{VIEWER_REASON}</span>
-        </div>
+        </dd>
       </div>
     );
   }
   return (
-    <div className="tile__row">
-      <div>
-        <dt id="system-os-label">System (OS)</dt>
-        <dd>{detail.server.os}</dd>
+    <div className="tile__row tile__row--action">
+      <dt id="system-os-label">System (OS)</dt>
+      <dd>
+        {detail.server.os}
         {running ? (
           <span className="tile__reason" id="install-unavailable-reason">
             Install is unavailable: {INSTALL_RUNNING_REASON}.
           </span>
         ) : null}
-      </div>
-      <Menu>
-        {/* The name stays "…" like the Control Panel; the description says which row it acts on. */}
-        <MenuTrigger asChild>
-          <Button
-            variant="ghost"
-            size="sm"
-            aria-describedby="system-os-label"
-            title="Actions for System (OS)"
-          >
-            …
-          </Button>
-        </MenuTrigger>
-        <MenuContent>
-          <MenuItem
-            value="install"
-            disabled={running}
-            aria-describedby={running ? 'install-unavailable-reason' : undefined}
-            onSelect={() => {
-              void navigate(`/servers/${encodeURIComponent(sn)}/install/source`);
-            }}
-          >
-            Install
-          </MenuItem>
-          {running ? (
-            <div className="menu-reason" role="note">
-              {INSTALL_RUNNING_REASON}
-            </div>
-          ) : null}
-        </MenuContent>
-      </Menu>
+        <div className="tile__action">
+          <Menu>
+            {/* The name stays "…" like the Control Panel; the description says which row it acts on. */}
+            <MenuTrigger asChild>
+              <Button
+                variant="ghost"
+                size="sm"
+                aria-describedby="system-os-label"
+                title="Actions for System (OS)"
+              >
+                …
+              </Button>
+            </MenuTrigger>
+            <MenuContent>
+              <MenuItem
+                value="install"
+                disabled={running}
+                aria-describedby={running ? 'install-unavailable-reason' : undefined}
+                onSelect={() => {
+                  void navigate(`/servers/${encodeURIComponent(sn)}/install/source`);
+                }}
+              >
+                Install
+              </MenuItem>
+              {running ? (
+                <div className="menu-reason" role="note">
+                  {INSTALL_RUNNING_REASON}
+                </div>
+              ) : null}
+            </MenuContent>
+          </Menu>
+        </div>
+      </dd>
     </div>
   );
 }
