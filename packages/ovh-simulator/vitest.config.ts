@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 300_000,
     // Tests share https.globalAgent trust and measure RSS: one file at a time.
     fileParallelism: false,
+    // memory.test.ts collects garbage before taking its RSS baseline.
+    execArgv: ['--expose-gc'],
   },
 });
