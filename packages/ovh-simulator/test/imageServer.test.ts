@@ -76,6 +76,9 @@ describe('the image server', () => {
     const res = await fetch(`${server.url}/redirect/3/images/${file}`);
     expect(res.status).toBe(200);
     expect(server.requests.map((r) => r.status)).toEqual([302, 302, 302, 200]);
+    server.reset();
+    expect((await fetchRaw(`/redirect/0/images/${file}`)).status).toBe(200);
+    expect(server.requests.map((r) => r.status)).toEqual([200]);
     const to = await fetchRaw(
       `/redirect-to?url=${encodeURIComponent('https://example.invalid/x.img')}`,
     );
