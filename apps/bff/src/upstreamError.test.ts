@@ -18,6 +18,15 @@ describe('apiErrorFromOvh', () => {
     expect(a.details?.ovhMessage).toBe('Bad format image, expected: qcow2, raw.');
   });
 
+  it("turns OVH's TaskAlreadyExists 400 into the console's 409 INSTALL_IN_PROGRESS", () => {
+    const message =
+      'Task 5200001 of type reinstallServer with status doing is already running on server ns1234567.ip-51-91-0.eu';
+    const a = apiErrorFromOvh(http(400, message));
+    expect(a).toMatchObject({ status: 409, code: 'INSTALL_IN_PROGRESS' });
+    expect(a.message).toContain(message);
+    expect(a.message).toContain('Wait for it to finish or cancel it');
+  });
+
   it('keeps an unknown 400 message as it is', () => {
     expect(apiErrorFromOvh(http(400, 'Something new')).message).toBe('Something new');
   });

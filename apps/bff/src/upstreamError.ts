@@ -7,6 +7,8 @@ import { ApiError, type ApiErrorDetails } from './apiError.ts';
 import type { OvhError } from './ovh/errors.ts';
 
 const TOKEN_PAGE = 'https://eu.api.ovh.com/createToken/';
+/** OVH's TaskAlreadyExists: another task (e.g. an install started elsewhere) holds the server. */
+const TASK_ALREADY_RUNNING = /is already running on server/i;
 const INVALID_CREDENTIAL =
   /credential (is not valid|does not exist)|invalid credential|must login first/i;
 
@@ -34,6 +36,16 @@ export function apiErrorFromOvh(error: OvhError): ApiError {
   }
 
   const status = error.status;
+  if (status === 400 && TASK_ALREADY_RUNNING.test(error.message)) {
+    // The BFF refuses a second install itself; this is the race where one started elsewhere
+    // (the Control Panel, another replica) between that check and the call.
+    return new ApiError(
+      409,
+      'INSTALL_IN_PROGRESS',
+      `OVH refused the install because a task is already running on the server ("${error.message}"). Wait for it to finish or cancel it, then try again.`,
+      ovhDetails(error),
+    );
+  }
   if (status === 400) {
     const entry = explainUpstreamMessage(error.message);
     const message =
