@@ -193,6 +193,68 @@ describe('OvhApi cache', () => {
     expect(loads).toBe(2);
   });
 
+  describe('stale-while-revalidate', () => {
+    function versioned() {
+      let now = 1_000;
+      let version = 0;
+      let release: () => void = () => undefined;
+      let hold = false;
+      const transport: OvhTransport = async (method) => {
+        if (method === 'POST') return { taskId: 1 };
+        const v = ++version;
+        if (hold) await new Promise<void>((r) => (release = r));
+        return { name: 's1', version: v };
+      };
+      const api = new OvhApi({
+        transport,
+        concurrency: 4,
+        cacheTtlMs: 5_000,
+        retry: fast,
+        now: () => now,
+      });
+      return {
+        api,
+        advance: (ms: number) => (now += ms),
+        holdNext: () => (hold = true),
+        release: () => {
+          hold = false;
+          release();
+        },
+        loads: () => version,
+      };
+    }
+    const versionOf = (server: unknown) => (server as { version: number }).version;
+
+    it('answers a stale entry at once and refreshes it in the background', async () => {
+      const t = versioned();
+      expect(versionOf(await t.api.getServer('s1'))).toBe(1);
+      t.advance(5_000);
+      t.holdNext();
+      expect(versionOf(await t.api.getServer('s1'))).toBe(1); // not waiting on the held refresh
+      expect(versionOf(await t.api.getServer('s1'))).toBe(1);
+      expect(t.loads()).toBe(2); // one refresh for both stale reads
+      t.release();
+      await new Promise((r) => setTimeout(r, 10));
+      expect(versionOf(await t.api.getServer('s1'))).toBe(2);
+      expect(t.loads()).toBe(2);
+    });
+
+    it('waits for OVH once an entry is older than two TTLs', async () => {
+      const t = versioned();
+      await t.api.getServer('s1');
+      t.advance(10_000);
+      expect(versionOf(await t.api.getServer('s1'))).toBe(2);
+    });
+
+    it('never answers a stale entry after an install was submitted', async () => {
+      const t = versioned();
+      await t.api.getServer('s1');
+      t.advance(6_000);
+      await t.api.startInstall('install-start', 's1', {});
+      expect(versionOf(await t.api.getServer('s1'))).toBe(2);
+    });
+  });
+
   it('caches nothing with a TTL of 0', async () => {
     const { calls, transport } = recorder(() => ({}));
     const api = new OvhApi({ transport, concurrency: 1, cacheTtlMs: 0, retry: fast });

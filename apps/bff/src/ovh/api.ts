@@ -3,7 +3,9 @@
  * bounded concurrency (FIFO, so the first page's calls go out before later pages'), coalescing of
  * identical in-flight GETs, retries for GETs only, and a short TTL cache of the fleet's names and
  * of each server's detail, hardware and settled install state, which an install submission, a
- * cancel or an install's end invalidates.
+ * cancel or an install's end invalidates. For one more TTL after it expires, an entry is answered
+ * while it is refreshed in the background (stale-while-revalidate): a page in use never waits on
+ * OVH, and nothing is older than two TTLs.
  */
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { InstallRoute } from '@byoi/shared';
@@ -54,7 +56,7 @@ export class OvhApi {
   constructor(options: OvhApiOptions) {
     this.#transport = options.transport;
     this.#limit = pLimit(options.concurrency);
-    this.#cache = new TtlCache(options.cacheTtlMs, options.now);
+    this.#cache = new TtlCache(options.cacheTtlMs, options.now, options.cacheTtlMs);
     this.#retry = options.retry ?? DEFAULT_RETRY;
   }
 
@@ -183,9 +185,9 @@ export class OvhApi {
   }
 
   /**
-   * A cache hit, or one shared load per key and generation: a burst of identical reads makes one
-   * upstream round, and a read that started before an invalidation is neither joined nor cached
-   * after it.
+   * A fresh hit; a stale hit, answered while one background load refreshes it; or one shared
+   * load per key and generation: a burst of identical reads makes one upstream round, and a read
+   * that started before an invalidation is neither joined nor cached after it.
    */
   #cached<T>(
     key: string,
@@ -193,14 +195,18 @@ export class OvhApi {
     sn?: string,
     keep: (value: T) => boolean = () => true,
   ): Promise<T> {
-    const hit = this.#cache.get(key);
-    if (hit !== undefined) return Promise.resolve(hit as T);
+    const hit = this.#cache.lookup(key);
+    if (hit?.fresh) return Promise.resolve(hit.value as T);
     const generation = this.#generation(sn);
-    return this.#coalescer.run(`${key}#${generation}`, async () => {
+    const loading = this.#coalescer.run(`${key}#${generation}`, async () => {
       const value = await load();
       if (keep(value) && this.#generation(sn) === generation) this.#cache.set(key, value);
       return value;
     });
+    if (!hit) return loading;
+    // The stale value answers now; a failed refresh leaves it until its stale window ends.
+    loading.catch(() => undefined);
+    return Promise.resolve(hit.value as T);
   }
 
   #get<T>(path: string, rule: string, query?: Record<string, unknown>): Promise<T> {

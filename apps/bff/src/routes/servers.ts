@@ -12,7 +12,7 @@
  * detail calls go out through OvhApi's bounded, FIFO queue (first page first), shared with any
  * identical call in flight and cached for the TTL. A server page's install progress is kept for
  * the TTL while settled (idle, done, failed, cancelled): an install submitted here drops it, and
- * one started elsewhere shows within the TTL.
+ * one started elsewhere shows within two TTLs (entries are answered stale while they refresh).
  */
 import { Router, type Request } from 'express';
 import { z } from 'zod';
