@@ -17,6 +17,8 @@ export interface FleetOptions {
   concurrency: number;
   cacheTtlMs: number;
   warmSamples: number;
+  /** Cold first-page loads (each waits for the cache to empty); the median is reported. */
+  coldSamples: number;
 }
 
 export const PAGE_SIZE = 50;
@@ -51,8 +53,9 @@ async function getAllPages(bff: RunningBff, pages: number, onFirst: () => void) 
   );
 }
 
+/** Entries are answered stale for one more TTL while they refresh: wait out both. */
 const expire = (ttlMs: number, since: number) =>
-  sleep(Math.max(0, ttlMs + 250 - (performance.now() - since)));
+  sleep(Math.max(0, 2 * ttlMs + 250 - (performance.now() - since)));
 
 export async function measureFleet(bff: RunningBff, o: FleetOptions): Promise<Measurement[]> {
   const pages = Math.ceil(o.servers / PAGE_SIZE);
@@ -63,14 +66,20 @@ export async function measureFleet(bff: RunningBff, o: FleetOptions): Promise<Me
   await expire(o.cacheTtlMs, performance.now());
 
   // 1. Cold: nothing cached; the first screen alone.
+  const cold: number[] = [];
   let start = performance.now();
-  const first = await getPage(bff, 1);
-  const coldFirstMs = since(start);
-  checkPage(first, Math.min(PAGE_SIZE, o.servers), 'The first page');
-  if (first.total !== o.servers) {
-    throw new Error(`The fleet holds ${first.total} servers, expected ${o.servers}.`);
+  let cachedAt = start;
+  for (let i = 0; i < o.coldSamples; i++) {
+    if (i > 0) await expire(o.cacheTtlMs, cachedAt);
+    start = performance.now();
+    const first = await getPage(bff, 1);
+    cold.push(since(start));
+    cachedAt = performance.now();
+    checkPage(first, Math.min(PAGE_SIZE, o.servers), 'The first page');
+    if (first.total !== o.servers) {
+      throw new Error(`The fleet holds ${first.total} servers, expected ${o.servers}.`);
+    }
   }
-  const cachedAt = performance.now();
 
   // 2. Warm: the same page again, within the cache's TTL.
   const warm: number[] = [];
@@ -99,11 +108,11 @@ export async function measureFleet(bff: RunningBff, o: FleetOptions): Promise<Me
   return [
     {
       id: 'fleet.coldFirstPage',
-      label: 'Fleet: first 50 servers, cold',
-      value: round(coldFirstMs),
+      label: 'Fleet: first 50 servers, cold (median)',
+      value: round(median(cold)),
       unit: 'ms',
       budget: atMost(BUDGETS.fleetFirstPageMs),
-      detail: setup,
+      detail: `${setup}; ${cold.map((v) => round(v)).join(', ')} ms`,
     },
     {
       id: 'fleet.coldFirstPageWhileFleetLoads',

@@ -29,6 +29,7 @@ interface Settings {
   concurrency: number;
   cacheTtlMs: number;
   warmSamples: number;
+  coldSamples: number;
   detailSeconds: number;
   /** The latency run's steady rate (req/s), half the throughput budget in the full run. */
   detailPacedRate: number;
@@ -44,6 +45,7 @@ const SETTINGS: Record<Mode, Settings> = {
     concurrency: 16,
     cacheTtlMs: 5000,
     warmSamples: 50,
+    coldSamples: 3,
     detailSeconds: 10,
     detailPacedRate: 1000,
     webRuns: 5,
@@ -56,6 +58,7 @@ const SETTINGS: Record<Mode, Settings> = {
     concurrency: 16,
     cacheTtlMs: 1500,
     warmSamples: 10,
+    coldSamples: 1,
     detailSeconds: 3,
     detailPacedRate: 300,
     webRuns: 1,
@@ -132,6 +135,7 @@ async function main(): Promise<number> {
             concurrency: s.concurrency,
             cacheTtlMs: s.cacheTtlMs,
             warmSamples: s.warmSamples,
+            coldSamples: s.coldSamples,
           })),
         );
       } catch (error) {
