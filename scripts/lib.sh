@@ -10,14 +10,6 @@ pnpm_cmd() {
   corepack pnpm "$@"
 }
 
-# The root package.json's scripts call `pnpm` by name, and corepack puts no `pnpm` on PATH until
-# `corepack enable` (which writes into the system's Node directory): a shim inside the checkout does.
-PNPM_SHIM_DIR="$(pwd)/.cache/bin"
-mkdir -p "$PNPM_SHIM_DIR"
-printf '#!/bin/sh\nexec corepack pnpm "$@"\n' >"$PNPM_SHIM_DIR/pnpm"
-chmod +x "$PNPM_SHIM_DIR/pnpm"
-export PATH="$PNPM_SHIM_DIR:$PATH"
-
 # apt_ensure CMD:PACKAGE ... — installs the Debian packages whose command is missing.
 apt_ensure() {
   local missing=() pair cmd pkg
