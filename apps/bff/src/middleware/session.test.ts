@@ -170,6 +170,33 @@ describe('session expiry and integrity', () => {
     ).toBeDefined();
   });
 
+  it('hands out one refreshed seal to every request still carrying the old one', async () => {
+    let t = Date.now();
+    const { app } = await newApp({ now: () => t });
+    const res = await browserAgent(app)
+      .post('/api/session')
+      .send({ username: OPERATOR.username, password: OPERATOR.password });
+    const seal = cookieValue(res.headers['set-cookie'], SESSION_COOKIE)!;
+    const withSeal = (value: string) =>
+      request(app)
+        .get('/api/session')
+        .set('Cookie', `${SESSION_COOKIE}=${encodeURIComponent(value)}`);
+    t += 2 * MINUTE;
+    // A page's parallel fetches (or a script without a cookie jar) all carry the seal now due.
+    const answers = await Promise.all(Array.from({ length: 20 }, () => withSeal(seal)));
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+    const seals = new Set(answers.map((a) => cookieValue(a.headers['set-cookie'], SESSION_COOKIE)));
+    expect(seals.size).toBe(1);
+    const [refreshed] = [...seals];
+    expect(refreshed).toBeDefined();
+    expect(refreshed).not.toBe(seal);
+    // Once the refreshed seal is itself due, the old one earns a new seal again.
+    t += 2 * MINUTE;
+    const later = await withSeal(seal);
+    expect(later.status).toBe(200);
+    expect(cookieValue(later.headers['set-cookie'], SESSION_COOKIE)).not.toBe(refreshed);
+  });
+
   it('ends after 12 hours however active the operator is', async () => {
     let t = Date.now();
     const { app } = await newApp({ now: () => t });

@@ -80,10 +80,13 @@ export function createSessions(settings: SessionSettings, directory: UserDirecto
   // iron's own TTL backs up ours: a seal older than the absolute lifetime never opens.
   const ironOptions = { password: settings.secret, ttl: Math.ceil(maxAgeMs / 1000) + 60 };
 
-  async function writeSession(req: Request, res: Response, data: SessionData): Promise<void> {
-    const seal = await sealData(data, ironOptions);
+  function setSessionCookie(req: Request, res: Response, seal: string, data: SessionData): void {
     const remaining = Math.max(0, data.issuedAt + maxAgeMs - now());
     setCookie(req, res, SESSION_COOKIE, seal, { httpOnly: true, maxAgeMs: remaining });
+  }
+
+  async function writeSession(req: Request, res: Response, data: SessionData): Promise<void> {
+    setSessionCookie(req, res, await sealData(data, ironOptions), data);
   }
 
   function clearSessionCookies(req: Request, res: Response): void {
@@ -96,6 +99,33 @@ export function createSessions(settings: SessionSettings, directory: UserDirecto
   // always opens to the same data, and expiry is judged from that data on every request: only
   // good seals are remembered, a bounded number of them.
   const opened = new LRUCache<string, SessionData>({ max: 10_000 });
+
+  // Once lastSeen is due for a refresh, every request still carrying the old seal would be sealed
+  // anew (PBKDF2 again): the parallel fetches of a page, or a script without a cookie jar, which
+  // then pays ~1 ms of crypto per request for as long as it keeps the old cookie. The refreshed
+  // seal is handed out again instead, until it is itself due.
+  interface Refreshed {
+    seal: string;
+    data: SessionData;
+  }
+  const refreshedFrom = new LRUCache<string, Promise<Refreshed>>({ max: 10_000 });
+
+  async function refresh(req: Request, res: Response, oldSeal: string, data: SessionData) {
+    const t = now();
+    const pending = refreshedFrom.get(oldSeal);
+    const known = pending ? await pending.catch(() => null) : null;
+    if (known && t - known.data.lastSeen < REFRESH_EVERY_MS) {
+      setSessionCookie(req, res, known.seal, known.data);
+      return;
+    }
+    const fresh = { ...data, lastSeen: t };
+    // Stored before it settles, so that requests arriving meanwhile share this one sealing.
+    const sealing = sealData(fresh, ironOptions).then((seal) => ({ seal, data: fresh }));
+    refreshedFrom.set(oldSeal, sealing);
+    const { seal } = await sealing;
+    opened.set(seal, fresh);
+    setSessionCookie(req, res, seal, fresh);
+  }
 
   async function open(seal: string): Promise<SessionData | null> {
     const known = opened.get(seal);
@@ -138,8 +168,7 @@ export function createSessions(settings: SessionSettings, directory: UserDirecto
         return;
       }
       sessions.set(req, { user, csrf: data.csrf });
-      if (t - data.lastSeen >= REFRESH_EVERY_MS)
-        await writeSession(req, res, { ...data, lastSeen: t });
+      if (t - data.lastSeen >= REFRESH_EVERY_MS) await refresh(req, res, seal, data);
     })().then(() => next(), next);
   };
 
