@@ -99,6 +99,7 @@ describe('app without upstream', () => {
       SESSION_SECRET: 'session-secret-of-at-least-32-bytes-000',
     });
     const res = await request(app).get('/api/meta').expect(200);
+    expect(res.headers.etag).toBeUndefined(); // no body hashing for answers nobody revalidates
     expect(res.body).toEqual({
       mode: 'real',
       endpoint: 'ovh-ca',
@@ -234,7 +235,7 @@ describe('app without upstream', () => {
       res: { statusCode: number };
     };
     expect(entry.req.path).toBe('/api/servers/x/install');
-    expect(entry.res.statusCode).toBe(403);
+    expect(entry.res).toEqual({ statusCode: 403 }); // not the fixed set of response headers
     expect(entry.req.headers.authorization).toBe('[redacted]');
     expect(entry.req.headers.cookie).toBe('[redacted]');
     expect(entry.req.headers['x-ovh-consumer']).toBe('[redacted]');

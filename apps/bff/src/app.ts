@@ -67,6 +67,9 @@ export function createApp(deps: AppDeps): Express {
 
   const app = express();
   app.disable('x-powered-by');
+  // API answers are short-lived and the SPA never revalidates them: hashing every body for an ETag
+  // is work nobody uses (static files keep theirs, from express.static).
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
   app.use(securityHeaders());
   app.use(compression());

@@ -114,6 +114,8 @@ function toEntry(
   body: unknown,
   routes: AuditedRoute[],
 ): AuditEntryDto | null {
+  // Reads that went through are never audited (no audited route is a GET): most responses stop here.
+  if (req.method === 'GET' && status !== 404 && !REFUSAL_STATUSES.has(status)) return null;
   const path = req.originalUrl.split('?')[0] ?? '';
   const user = sessionUser(req);
   const scopeRefusal = status === 404 && wasRefusedForScope(req);
