@@ -1,18 +1,10 @@
 import type { AuditEntryDto } from '@byoi/shared';
-import {
-  Badge,
-  Button,
-  Icon,
-  Message,
-  MessageBody,
-  MessageIcon,
-  Skeleton,
-  Table,
-} from '@ovhcloud/ods-react';
+import { Badge, Button, Icon, Message, MessageBody, MessageIcon, Table } from '@ovhcloud/ods-react';
 import { useEffect } from 'react';
 import { useAudit } from '../../data/audit/hooks.ts';
 import { useCanOperate } from '../../data/session/hooks.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
+import { SkeletonRows } from '../../ui/SkeletonRows.tsx';
 import { PageBreadcrumb } from '../../ui/PageBreadcrumb.tsx';
 
 export const AUDIT_LIMIT = 200;
@@ -109,17 +101,7 @@ export default function AuditPage() {
             </tr>
           </thead>
           <tbody>
-            {audit.isPending
-              ? Array.from({ length: 4 }, (_, i) => (
-                  <tr key={i}>
-                    {Array.from({ length: 8 }, (__, j) => (
-                      <td key={j}>
-                        <Skeleton />
-                      </td>
-                    ))}
-                  </tr>
-                ))
-              : null}
+            {audit.isPending ? <SkeletonRows rows={4} columns={8} /> : null}
             {entries.map((entry, index) => (
               <tr key={`${entry.time}-${index}`}>
                 <td className="nowrap">

@@ -1,16 +1,9 @@
-import {
-  Badge,
-  FormField,
-  FormFieldLabel,
-  Input,
-  Pagination,
-  Skeleton,
-  Table,
-} from '@ovhcloud/ods-react';
+import { Badge, FormField, FormFieldLabel, Input, Pagination, Table } from '@ovhcloud/ods-react';
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { useServers } from '../../data/servers/hooks.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
+import { SkeletonRows } from '../../ui/SkeletonRows.tsx';
 import { RouterLink } from '../../ui/RouterLink.tsx';
 import { useDebouncedValue } from '../../ui/useDebouncedValue.ts';
 
@@ -103,17 +96,7 @@ export default function ServersPage() {
             </tr>
           </thead>
           <tbody>
-            {servers.isPending
-              ? Array.from({ length: 5 }, (_, i) => (
-                  <tr key={i}>
-                    {Array.from({ length: 5 }, (__, j) => (
-                      <td key={j}>
-                        <Skeleton />
-                      </td>
-                    ))}
-                  </tr>
-                ))
-              : null}
+            {servers.isPending ? <SkeletonRows rows={5} columns={5} /> : null}
             {data?.items.map((server) => (
               <tr key={server.name}>
                 <td className="cell-name">
