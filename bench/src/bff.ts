@@ -109,12 +109,15 @@ export async function startBff(options: BffOptions): Promise<RunningBff> {
     }),
   );
   const port = await freePort();
-  const logFile = path.join(dir, 'bff.log');
+  const logFile = process.env.BENCH_BFF_LOG ?? path.join(dir, 'bff.log');
   const out = openSync(logFile, 'a');
   const child = spawn(
     process.execPath,
     [
+      // Diagnostics: BENCH_PROF=1 writes CPU profiles to /tmp/cpuprof; BENCH_BFF_ARGS adds Node
+      // flags (e.g. "--trace-gc"); BENCH_BFF_LOG keeps the BFF's output in that file.
       ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/cpuprof'] : []),
+      ...(process.env.BENCH_BFF_ARGS?.split(' ').filter(Boolean) ?? []),
       '--import',
       'tsx',
       'src/main.ts',

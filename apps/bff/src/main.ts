@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import { UserDirectory, UsersConfigError } from './auth/users.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createHttpServer } from './httpServer.ts';
 import { createLogger } from './logger.ts';
 import { connectOvh } from './ovh/connect.ts';
 
@@ -61,7 +62,7 @@ const { directory, oneTimeAdminPassword } = await readUsers(config);
 const connection = await connectOvh(config);
 const app = createApp({ config, ovh: connection.api, logger, directory });
 
-const server = app.listen(config.port, config.host, () => {
+const server = createHttpServer(app).listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo;
   const shownHost =
     config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
