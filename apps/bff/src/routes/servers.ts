@@ -16,14 +16,14 @@
  */
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import type { ServerDetailResponse, ServerListResponse } from '@byoi/shared';
+import type { ServerListResponse } from '@byoi/shared';
 import { ApiError } from '../apiError.ts';
 import type { InstallTracker } from '../install/installTracker.ts';
 import { readInstallProgress } from '../install/progress.ts';
 import type { OvhApi } from '../ovh/api.ts';
 import { OvhError } from '../ovh/errors.ts';
 import type { InstallationTemplate } from '../ovh/types.ts';
-import { toHardwareDto, toServerDetail, toServerSummary } from '../servers/mapping.ts';
+import { serverDetailJson, toServerSummary } from '../servers/mapping.ts';
 import { requireServer } from '../servers/requireServer.ts';
 import { groupTemplates } from '../servers/templates.ts';
 
@@ -129,12 +129,7 @@ export function serversRouter({ ovh, tracker, canSee }: ServersDeps): Router {
           ),
     ]);
     tracker.observe(sn, install.state);
-    const body: ServerDetailResponse = {
-      server: toServerDetail(server, install.state === 'running'),
-      hardware: toHardwareDto(hardware),
-      install,
-    };
-    res.json(body);
+    res.type('json').send(serverDetailJson(server, hardware, install));
   });
 
   router.get('/:sn/templates', async (req, res) => {

@@ -1,5 +1,11 @@
 /** OVH's server objects → the API's DTOs (packages/shared/src/api.ts). */
-import type { DiskGroupDto, HardwareDto, ServerDetailResponse, ServerSummary } from '@byoi/shared';
+import type {
+  DiskGroupDto,
+  HardwareDto,
+  InstallProgressDto,
+  ServerDetailResponse,
+  ServerSummary,
+} from '@byoi/shared';
 import type { DedicatedServer, HardwareSpecifications, UnitAndValue } from '../ovh/types.ts';
 
 const GIB = 1024 ** 3;
@@ -73,4 +79,36 @@ export function toHardwareDto(hw: HardwareSpecifications): HardwareDto {
     description: hw.description ?? null,
     processorName: hw.processorName ?? null,
   };
+}
+
+interface RenderedDetail {
+  hardware: HardwareSpecifications;
+  install: InstallProgressDto;
+  json: string;
+}
+// Warm, a server page is made of the same three cached objects on every request: its JSON is kept
+// with them, keyed by the server's object so that it goes when the cache lets that object go.
+const renderedDetails = new WeakMap<DedicatedServer, RenderedDetail>();
+
+/**
+ * The JSON of `GET /api/servers/:sn` (`ServerDetailResponse`), mapped and serialised once for as
+ * long as its three parts are the same objects. The OVH cache hands out a new object whenever it
+ * reads OVH again, and OVH's objects are never changed in place, so the same objects always mean
+ * the same answer.
+ */
+export function serverDetailJson(
+  server: DedicatedServer,
+  hardware: HardwareSpecifications,
+  install: InstallProgressDto,
+): string {
+  const known = renderedDetails.get(server);
+  if (known?.hardware === hardware && known.install === install) return known.json;
+  const body: ServerDetailResponse = {
+    server: toServerDetail(server, install.state === 'running'),
+    hardware: toHardwareDto(hardware),
+    install,
+  };
+  const json = JSON.stringify(body);
+  renderedDetails.set(server, { hardware, install, json });
+  return json;
 }
