@@ -45,7 +45,7 @@ const SETTINGS: Record<Mode, Settings> = {
     concurrency: 16,
     cacheTtlMs: 5000,
     warmSamples: 50,
-    coldSamples: 3,
+    coldSamples: 5,
     detailSeconds: 10,
     detailPacedRate: 1000,
     webRuns: 5,
