@@ -21,7 +21,7 @@ async function arrivals(server: http.Server) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const answer = await fetch(`http://127.0.0.1:${port}/hello?x=1`);
-  return { seen, status: answer.status, body: (await answer.json()) as unknown };
+  return { seen, status: answer.status, body: await answer.json() };
 }
 
 function app() {
