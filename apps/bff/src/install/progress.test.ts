@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ServerTask } from '../ovh/types.ts';
-import { buildProgress } from './progress.ts';
+import { OvhApi } from '../ovh/api.ts';
+import type { OvhTransport } from '../ovh/transport.ts';
+import type { InstallationProgressStatus, ServerTask } from '../ovh/types.ts';
+import { buildProgress, readInstallProgress } from './progress.ts';
 
 const task = (status: ServerTask['status'], extra: Partial<ServerTask> = {}): ServerTask => ({
   taskId: 42,
@@ -94,5 +96,42 @@ describe('buildProgress', () => {
 
   it('is cancelled when the task is cancelled', () => {
     expect(buildProgress('s', null, task('cancelled'), now).state).toBe('cancelled');
+  });
+});
+
+describe('readInstallProgress', () => {
+  const steps = (...statuses: ('done' | 'doing' | 'todo')[]): InstallationProgressStatus => ({
+    elapsedTime: 60,
+    progress: statuses.map((status, i) => ({ comment: `step ${i}`, status, error: null })),
+  });
+
+  /** OVH's answers in order for the status, and a finished install task. */
+  function upstream(statuses: InstallationProgressStatus[]) {
+    let statusReads = 0;
+    const transport: OvhTransport = (_method, path) => {
+      if (path.endsWith('/install/status')) {
+        const answer = statuses[Math.min(statusReads, statuses.length - 1)];
+        statusReads++;
+        return Promise.resolve(answer);
+      }
+      if (path.endsWith('/task')) return Promise.resolve([42]);
+      return Promise.resolve(task('done', { doneDate: '2025-01-01T10:05:00Z' }));
+    };
+    const api = new OvhApi({ transport, concurrency: 4, cacheTtlMs: 0 });
+    return { api, statusReads: () => statusReads };
+  }
+
+  it('reads the status again when the task ended after it was read', async () => {
+    const { api, statusReads } = upstream([steps('done', 'doing'), steps('done', 'done')]);
+    const progress = await readInstallProgress(api, 's');
+    expect(progress.state).toBe('done');
+    expect(progress.steps.map((s) => s.status)).toEqual(['done', 'done']);
+    expect(statusReads()).toBe(2);
+  });
+
+  it('reads the status once when both reads agree', async () => {
+    const { api, statusReads } = upstream([steps('done', 'done')]);
+    expect((await readInstallProgress(api, 's')).state).toBe('done');
+    expect(statusReads()).toBe(1);
   });
 });

@@ -105,5 +105,11 @@ export function buildProgress(
 
 export async function readInstallProgress(api: OvhApi, sn: string): Promise<InstallProgressDto> {
   const [status, task] = await Promise.all([api.getInstallStatus(sn), latestInstallTask(api, sn)]);
+  // The two reads race: a status read just before the install ended, with a task read just after,
+  // would show a finished install with steps still running. The status is read again then (OVH
+  // answers 404 once the install is over; the simulator, its finished steps).
+  if (task?.status === 'done' && status?.progress?.some((s) => s.status !== 'done')) {
+    return buildProgress(sn, await api.getInstallStatus(sn), task);
+  }
   return buildProgress(sn, status, task);
 }
