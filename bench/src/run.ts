@@ -108,6 +108,15 @@ async function main(): Promise<number> {
   const started = Date.now();
   const measurements: Measurement[] = [];
   log(`${mode} run: ${sections.join(', ')}`);
+  /** Runs one section; a section that throws is recorded as a failed measurement. */
+  const section = async (id: Section, label: string, run: () => Promise<Measurement[]>) => {
+    log(`${label}…`);
+    try {
+      measurements.push(...(await run()));
+    } catch (error) {
+      measurements.push(failed(id, label, error));
+    }
+  };
 
   const needsBff = sections.some((x) => x !== 'verify');
   if (sections.includes('web')) ensureWebBuild(log);
@@ -125,59 +134,29 @@ async function main(): Promise<number> {
         cacheTtlMs: s.cacheTtlMs,
       });
     }
-    if (bff && sections.includes('fleet')) {
-      log('fleet listing…');
-      try {
-        measurements.push(
-          ...(await measureFleet(bff, {
-            servers: s.servers,
-            latencyMs: s.latencyMs,
-            concurrency: s.concurrency,
-            cacheTtlMs: s.cacheTtlMs,
-            warmSamples: s.warmSamples,
-            coldSamples: s.coldSamples,
-          })),
-        );
-      } catch (error) {
-        measurements.push(failed('fleet', 'Fleet listing', error));
-      }
-    }
-    if (bff && sections.includes('detail')) {
-      log('server detail under load…');
-      try {
-        measurements.push(
-          ...(await measureDetail(bff, {
-            serverName: DEFAULT_FIXTURES[0]?.name ?? '',
-            durationSeconds: s.detailSeconds,
-            connections: 50,
-            pacedRate: s.detailPacedRate,
-          })),
-        );
-      } catch (error) {
-        measurements.push(failed('detail', 'GET /api/servers/:sn', error));
-      }
-    }
-    if (bff && sections.includes('web')) {
-      log('web first load…');
-      try {
-        measurements.push(...(await measureWeb(bff, s.webRuns)));
-      } catch (error) {
-        measurements.push(failed('web', 'Web first load', error));
-      }
-    }
+    const running = bff;
+    if (running && sections.includes('fleet'))
+      await section('fleet', 'Fleet listing', () => measureFleet(running, s));
+    if (running && sections.includes('detail'))
+      await section('detail', 'GET /api/servers/:sn', () =>
+        measureDetail(running, {
+          serverName: DEFAULT_FIXTURES[0]?.name ?? '',
+          durationSeconds: s.detailSeconds,
+          connections: 50,
+          pacedRate: s.detailPacedRate,
+        }),
+      );
+    if (running && sections.includes('web'))
+      await section('web', 'Web first load', () => measureWeb(running, s.webRuns));
   } catch (error) {
     measurements.push(failed('bff', 'Starting the BFF', error));
   } finally {
     await bff?.stop();
   }
-  if (sections.includes('verify')) {
-    log('preflight verify…');
-    try {
-      measurements.push(...(await measureVerify({ sizeMiB: s.verifyMiB, rounds: s.verifyRounds })));
-    } catch (error) {
-      measurements.push(failed('verify', 'Preflight verify', error));
-    }
-  }
+  if (sections.includes('verify'))
+    await section('verify', 'Preflight verify', () =>
+      measureVerify({ sizeMiB: s.verifyMiB, rounds: s.verifyRounds }),
+    );
 
   const judged: Judged[] = measurements.map((m) => judge(m, mode));
   const seconds = (Date.now() - started) / 1000;
