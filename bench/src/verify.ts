@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { timeCoreutilsChecksum } from '../../apps/bff/src/preflight/measureChecksum.ts';
-import { startImageServer } from '../../e2e/fixtures/index.ts';
+import { startImageServer } from '@byoi/test-kit';
 import { atLeast, atMost, BUDGETS, type Measurement } from './budgets.ts';
 import { BENCH_DIR } from './paths.ts';
 import { round } from './stats.ts';

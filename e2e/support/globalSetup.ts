@@ -4,7 +4,7 @@
  * set E2E_KEEP_RUN_DIR=1 to keep it for a look.
  */
 import { rm } from 'node:fs/promises';
-import { ensureImages } from '../fixtures/index.ts';
+import { ensureImages } from '@byoi/test-kit';
 import { RUN_DIR } from './env.ts';
 
 export default async function globalSetup(): Promise<() => Promise<void>> {

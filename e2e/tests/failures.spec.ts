@@ -6,7 +6,7 @@
  */
 import { explainUpstreamMessage, UPSTREAM_MESSAGES } from '@byoi/shared';
 import type { Page } from '@playwright/test';
-import type { ImageName } from '../fixtures/index.ts';
+import type { ImageName } from '@byoi/test-kit';
 import { expect, test } from './fixtures.ts';
 import {
   confirmInstall,

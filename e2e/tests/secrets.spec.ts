@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_BASIC_AUTH } from '../fixtures/index.ts';
+import { DEFAULT_BASIC_AUTH } from '@byoi/test-kit';
 import { bffInstance, RESPONSES_DIR, ROUTES } from '../support/env.ts';
 import { expect, test } from './fixtures.ts';
 

@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureImages, startImageServer, type ImageServer } from '@byoi/e2e/fixtures';
+import { ensureImages, startImageServer, type ImageServer } from '@byoi/test-kit';
 import { DEFAULT_SERVER, LEGACY_SERVER } from '@byoi/ovh-simulator';
 import type { InstallProgressDto } from '@byoi/shared';
 import { eventually, startHarness, type Harness } from './testing/harness.ts';

@@ -4,7 +4,7 @@ import {
   startImageServer,
   type ImageKit,
   type ImageServer,
-} from '@byoi/e2e/fixtures';
+} from '@byoi/test-kit';
 import { timeCoreutilsChecksum, timeStreamedChecksum } from './measureChecksum.ts';
 
 let kit: ImageKit;

@@ -25,7 +25,7 @@ import {
   startImageServer,
   type ImageKit,
   type ImageServer,
-} from '@byoi/e2e/fixtures';
+} from '@byoi/test-kit';
 import {
   SNIFF_BYTES,
   UPSTREAM_MESSAGES,

@@ -9,7 +9,7 @@ import {
   startImageServer,
   type ImageKit,
   type ImageServer,
-} from '@byoi/e2e/fixtures';
+} from '@byoi/test-kit';
 import {
   UPSTREAM_MESSAGES,
   type HardwareDto,

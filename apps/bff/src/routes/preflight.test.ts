@@ -12,7 +12,7 @@ import {
   startImageServer,
   type ImageKit,
   type ImageServer,
-} from '@byoi/e2e/fixtures';
+} from '@byoi/test-kit';
 import {
   DEFAULT_SERVER,
   LEGACY_SERVER,

@@ -10,8 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { ensureImages, startImageServer } from '@byoi/e2e/fixtures';
-import type { ImageKit, ImageName, ImageServer } from '@byoi/e2e/fixtures';
+import { ensureImages, startImageServer } from '@byoi/test-kit';
+import type { ImageKit, ImageName, ImageServer } from '@byoi/test-kit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ROUTES,

@@ -5,8 +5,8 @@
  */
 import { buildInstallPayload, byoiFormSchemaFor } from '@byoi/shared';
 import type { ByoiFormInput } from '@byoi/shared';
-import { ensureImages, startImageServer } from '@byoi/e2e/fixtures';
-import type { ImageKit, ImageName, ImageServer } from '@byoi/e2e/fixtures';
+import { ensureImages, startImageServer } from '@byoi/test-kit';
+import type { ImageKit, ImageName, ImageServer } from '@byoi/test-kit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ROUTES,

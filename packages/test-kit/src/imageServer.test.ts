@@ -1,6 +1,6 @@
-/** The e2e image server (e2e/fixtures/imageServer.ts) that the simulator, BFF and e2e tests download from. */
-import { ensureImages, startImageServer } from '@byoi/e2e/fixtures';
-import type { ImageKit, ImageServer } from '@byoi/e2e/fixtures';
+/** The local image server (imageServer.ts) that the simulator, BFF, bench and e2e tests download from. */
+import { ensureImages, startImageServer } from './index.ts';
+import type { ImageKit, ImageServer } from './index.ts';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
