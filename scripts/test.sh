@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 # Real images for the tests are made with real tools; the browser is Debian's Chromium.
 apt_ensure qemu-img:qemu-utils sgdisk:gdisk sfdisk:fdisk genisoimage:genisoimage \
-  zstd:zstd xz:xz-utils bzip2:bzip2 /usr/bin/chromium:chromium
+  mkfs.fat:dosfstools mcopy:mtools zstd:zstd xz:xz-utils bzip2:bzip2 /usr/bin/chromium:chromium
 
 pnpm_cmd install --frozen-lockfile
 pnpm_cmd run typecheck

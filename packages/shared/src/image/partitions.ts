@@ -30,6 +30,8 @@ export interface PartitionEntry {
 
 export interface PartitionInfo {
   table: 'gpt' | 'mbr';
+  /** The sector size the table was found with: LBAs are in these units (MBR: always 512). */
+  sectorSize: 512 | 4096;
   /** GPT only (null for MBR): CRC32 of the primary header, computed with its CRC field zeroed. */
   gptHeaderCrcValid: boolean | null;
   /** GPT only: CRC32 of the partition entry array; null when the array lies beyond the bytes read. */
@@ -151,7 +153,7 @@ function readMbrEntries(head: Uint8Array): PartitionEntry[] | null {
   return entries.length > 0 ? entries : null;
 }
 
-function readGpt(head: Uint8Array, sectorSize: number): PartitionInfo | null {
+function readGpt(head: Uint8Array, sectorSize: 512 | 4096): PartitionInfo | null {
   const headerAt = sectorSize;
   if (head.byteLength < headerAt + GPT_MIN_HEADER_SIZE) return null;
   const signature = String.fromCharCode(...head.subarray(headerAt, headerAt + 8));
@@ -211,6 +213,7 @@ function readGpt(head: Uint8Array, sectorSize: number): PartitionInfo | null {
   const mbrBootCode = hasBootCode(head);
   return {
     table: 'gpt',
+    sectorSize,
     gptHeaderCrcValid,
     gptEntriesCrcValid,
     diskGuid: formatGuid(head.subarray(headerAt + 56, headerAt + 72)),
@@ -229,6 +232,7 @@ export function readPartitionTable(head: Uint8Array): PartitionInfo | null {
   const mbrBootCode = hasBootCode(head);
   return {
     table: 'mbr',
+    sectorSize: 512,
     gptHeaderCrcValid: null,
     gptEntriesCrcValid: null,
     diskGuid: null,

@@ -335,6 +335,7 @@ describe('sniffImage: GPT', () => {
     expect(s.description).toMatch(/^DOS\/MBR boot sector/);
     expect(s.partitions).toEqual({
       table: 'gpt',
+      sectorSize: 512,
       gptHeaderCrcValid: true,
       gptEntriesCrcValid: true,
       diskGuid: DISK_GUID,
@@ -413,6 +414,7 @@ describe('sniffImage: GPT', () => {
     const s = sniffImage(gptDisk(efiAndLinux, { sectorSize: 4096 }));
     expect(s.kind).toBe('raw-gpt');
     expect(s.partitions).toMatchObject({
+      sectorSize: 4096,
       gptHeaderCrcValid: true,
       gptEntriesCrcValid: true,
       uefiCapable: true,
@@ -431,6 +433,7 @@ describe('sniffImage: MBR', () => {
     });
     expect(s.partitions).toEqual({
       table: 'mbr',
+      sectorSize: 512,
       gptHeaderCrcValid: null,
       gptEntriesCrcValid: null,
       diskGuid: null,
