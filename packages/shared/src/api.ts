@@ -97,6 +97,8 @@ export interface ServerDetailResponse {
     rack: string | null;
     powerState: string | null;
     supportLevel: string | null;
+    /** The EFI bootloader OVH boots this server with (`efiBootloaderPath`), when set. */
+    efiBootloaderPath: string | null;
   };
   hardware: HardwareDto;
   install: InstallProgressDto;
@@ -169,6 +171,13 @@ export interface ApiErrorBody {
       /** OVH's own error class and message, when the failure came from OVH. */
       ovhClass?: string;
       ovhMessage?: string;
+      /**
+       * OVH's query id (its `X-Ovh-QueryID` response header, e.g. `EU.ext-5.66a1f2c3.12345.8f3e…`)
+       * of the call that failed: the reference OVHcloud support asks for. Set whenever OVH's
+       * answer carried one, also for a failure the console words itself (a timeout after OVH's
+       * headers, an answer that was not JSON).
+       */
+      ovhQueryId?: string;
       /** For UPSTREAM_FORBIDDEN: the access rule the OVH key lacks, e.g. `POST /dedicated/server/*`. */
       missingRule?: string;
     };

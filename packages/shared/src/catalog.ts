@@ -4,6 +4,8 @@
  * `explainUpstreamMessage` reads them back, so the simulator and the UI cannot drift apart.
  */
 
+import { formatExactBytes, type SizeKind } from './units.ts';
+
 export type CatalogEntry = {
   code: string;
   title: string;
@@ -14,13 +16,19 @@ export type CatalogEntry = {
   values: Record<string, string>;
 };
 
-/** The upstream texts, verbatim (DESIGN.md's simulator table; punctuation included). */
+/**
+ * The upstream texts, verbatim. OVH's guide of today rewords two of the seed's messages (the
+ * download and the write failure); both wordings are here, and the catalog reads both.
+ */
 export const UPSTREAM_MESSAGES = {
   checksumPair: () => 'Please provide checkSum AND checkSumType or none of them',
   /** OVH's own list (sha512 is accepted nonetheless). */
   checksumType: () => 'Bad checkSumType, expected: sha1, sha256, md5.',
   badFormat: () => 'Bad format image, expected: qcow2, raw.',
-  downloadFailed: (url: string) => `Could not download image located: ${url}.`,
+  /** OVH today; `error` says why (see `downloadErrorText`). */
+  downloadFailed: (error: string) => `Could not download image: ${error}`,
+  /** The seed's wording of the same failure. */
+  downloadFailedLocated: (url: string) => `Could not download image located: ${url}.`,
   imageTooBigForRam: (imageType: string) =>
     `Could not download, ${imageType} image is too big to download in memory.`,
   checksumMismatch: (checkSumType: string, got: string, expected: string) =>
@@ -31,9 +39,25 @@ export const UPSTREAM_MESSAGES = {
     `image provided format is not of type raw because no partition table was found. It seems to contain: ${contents}`,
   imageLargerThanDisk: (size: number | bigint, device: string, deviceSize: number | bigint) =>
     `image provided has a size of ${size} bytes which is larger than ${device} of ${deviceSize} bytes`,
+  /** OVH today, for either image type. */
+  writeFailed: (imageType: string) => `Can't write ${imageType} on disk`,
+  /** The seed's wording, for qcow2. */
   qcow2WriteFailed: () => "Can't write qcow2 on disk.",
   gptRelocationFailed: () => 'Can not move backup GPT data structures to the end of disk.',
   configdriveFailed: () => 'Could not create configdrive on disk.',
+  // ---- refusals of `reinstall` at submit (OVH's OpenAPI, 400/409 examples) ----
+  customizationName: (name: string, operatingSystem: string) =>
+    `Customization ${name} doesn't exist for operating system ${operatingSystem}`,
+  customizationInvalidFormat: (name: string, type: string, why: string) =>
+    `Invalid customization format for ${name} of type ${type}: ${why}`,
+  customizationSizeExceeded: (length: number, limit: number) =>
+    `Customization is ${length} big, which is exceeding limit of ${limit}`,
+  hostnameInvalidFormat: (label: string) =>
+    `Invalid hostname ${label}; must contain no more than 63 characters, start with a letter, end with a letter or a digit and contain only letters, digits and hyphens, see RFC 1035, section 2.3.1`,
+  hostnameSizeExceeded: (length: number, limit: number) =>
+    `Hostname provided is ${length} length. It shall not be longer than ${limit} characters, see RFC 1035, section 2.3.4`,
+  disturbAlreadyExists: (serverName: string) =>
+    `Server resource ${serverName} is already locked by another process, blocking any new OS reinstallation`,
 } as const;
 
 export interface CatalogDefinition {
@@ -43,18 +67,18 @@ export interface CatalogDefinition {
   when: string;
   /** Matches the upstream message anywhere in a text; named groups are the extracted values. */
   pattern: RegExp;
-  /** A real message of this kind, built with `UPSTREAM_MESSAGES`. */
+  /** A real message of this kind, built with `UPSTREAM_MESSAGES` (OVH's wording of today). */
   example: string;
+  /** The seed guide's wording, where it differs from today's. */
+  seedExample?: string;
   explain: (values: Record<string, string>) => { meaning: string; remedy: string };
 }
 
-const GIB = 1024 ** 3;
-
-/** Bytes for a person: `10737418240` → `10.0 GiB (10737418240 bytes)`. */
-function bytes(value: string | undefined): string {
+/** Bytes for a person, in the units of what they measure (see `formatExactBytes`). */
+function bytes(value: string | undefined, kind: SizeKind): string {
   const n = Number(value);
   if (value === undefined || !Number.isFinite(n)) return `${value ?? '?'} bytes`;
-  return n >= GIB / 10 ? `${(n / GIB).toFixed(1)} GiB (${value} bytes)` : `${value} bytes`;
+  return formatExactBytes(n, kind);
 }
 
 const SUM_TOOL: Record<string, string> = {
@@ -64,7 +88,8 @@ const SUM_TOOL: Record<string, string> = {
   sha512: 'sha512sum',
 };
 
-export const CATALOG: readonly CatalogDefinition[] = [
+/** The messages of the installer's steps (packages/shared's installer model). */
+const INSTALLER_MESSAGES: readonly CatalogDefinition[] = [
   {
     code: 'CHECKSUM_PAIR',
     title: 'Checksum and checksum type must go together',
@@ -108,13 +133,26 @@ export const CATALOG: readonly CatalogDefinition[] = [
     code: 'DOWNLOAD_FAILED',
     title: 'The image could not be downloaded',
     when: 'The image URL is unreachable: DNS failure, connection refused, HTTP 4xx/5xx, timeout.',
-    // Lazy up to the dot that ends the sentence, so dots inside the URL stay in it.
-    pattern: /Could not download image located: (?<url>\S+?)\.(?=\s|$)/,
-    example: UPSTREAM_MESSAGES.downloadFailed('https://images.example.com/debian-12.qcow2'),
-    explain: (v) => ({
-      meaning: `OVH's installer could not fetch ${v.url ?? 'the image'} from the internet (no answer, a DNS or TLS error, or an HTTP error status). The server was not changed by the download attempt.`,
-      remedy: `From a machine outside your network run \`curl -fI ${v.url ?? '<url>'}\`: it must answer 200 without a login. Check the host name resolves publicly, the firewall allows OVH, the HTTPS certificate is valid and the link has not expired; if the server needs credentials, add an Authorization HTTP header.`,
-    }),
+    // Today's wording carries the reason; the seed's the URL, lazy up to the dot that ends the
+    // sentence so that dots inside the URL stay in it.
+    pattern: /Could not download image(?: located: (?<url>\S+?)\.(?=\s|$)|: (?<error>[^\n]+))/,
+    example: UPSTREAM_MESSAGES.downloadFailed('The requested URL returned error: 404'),
+    seedExample: UPSTREAM_MESSAGES.downloadFailedLocated(
+      'https://images.example.com/debian-12.qcow2',
+    ),
+    explain: (v) => {
+      const status = /returned error: (\d{3})/.exec(v.error ?? '')?.[1];
+      const why =
+        status === '401' || status === '403'
+          ? ` The image host answered ${status}: it wants credentials, which OVH sends only as HTTP headers.`
+          : v.error
+            ? ` The download ended with: ${v.error}.`
+            : '';
+      return {
+        meaning: `OVH's installer could not fetch ${v.url ?? 'the image'} from the internet (no answer, a DNS or TLS error, or an HTTP error status). The server was not changed by the download attempt.${why}`,
+        remedy: `From a machine outside your network run \`curl -fI ${v.url ?? '<image URL>'}\`: it must answer 200 without a login. Check the host name resolves publicly, the firewall allows OVH, the HTTPS certificate is valid and the link has not expired; if the server needs credentials, add an Authorization HTTP header.`,
+      };
+    },
   },
   {
     code: 'IMAGE_TOO_BIG_FOR_RAM',
@@ -183,21 +221,23 @@ export const CATALOG: readonly CatalogDefinition[] = [
       /image provided has a size of (?<size>\d+) bytes which is larger than (?<device>\S+) of (?<deviceSize>\d+) bytes/,
     example: UPSTREAM_MESSAGES.imageLargerThanDisk(536870912000, '/dev/sda', 480103981056),
     explain: (v) => ({
-      meaning: `The image needs ${bytes(v.size)} once written, but ${v.device ?? 'the disk'} holds only ${bytes(v.deviceSize)}.`,
-      remedy: `Make the image's disk smaller than ${bytes(v.deviceSize)}: shrink the file systems and partitions, then \`qemu-img resize --shrink image.qcow2 <size>\` (or build it with a smaller disk; cloud-init's growpart enlarges it at first boot) — or install on a server with larger disks.`,
+      meaning: `The image needs ${bytes(v.size, 'memory')} once written, but ${v.device ?? 'the disk'} holds only ${bytes(v.deviceSize, 'disk')}.`,
+      remedy: `Make the image's disk smaller than ${bytes(v.deviceSize, 'disk')}: shrink the file systems and partitions, then \`qemu-img resize --shrink image.qcow2 <size>\` (or build it with a smaller disk; cloud-init's growpart enlarges it at first boot) — or install on a server with larger disks.`,
     }),
   },
   {
-    code: 'QCOW2_WRITE_FAILED',
-    title: 'The qcow2 image could not be written',
-    when: 'The qcow2 cannot be converted: corrupt tables, a backing file, or encryption.',
-    pattern: /Can't write qcow2 on disk\./,
-    example: UPSTREAM_MESSAGES.qcow2WriteFailed(),
-    explain: () => ({
-      meaning:
-        'OVH could not convert the qcow2 image onto the disk: it is damaged, depends on a backing file that is not included, or is encrypted.',
+    code: 'WRITE_FAILED',
+    title: 'The image could not be written',
+    when: 'The image cannot be converted onto the disk: corrupt tables, a backing file, or encryption.',
+    pattern: /Can't write (?<imageType>\S+) on disk\.?/,
+    example: UPSTREAM_MESSAGES.writeFailed('qcow2'),
+    seedExample: UPSTREAM_MESSAGES.qcow2WriteFailed(),
+    explain: (v) => ({
+      meaning: `OVH could not write the ${v.imageType ? `${v.imageType} ` : ''}image onto the disk (it runs \`qemu-img convert\`): the image is damaged, depends on a backing file that is not included, or is encrypted.`,
       remedy:
-        'Run `qemu-img check image.qcow2` and `qemu-img info image.qcow2`. Make a standalone, unencrypted copy with `qemu-img convert -O qcow2 image.qcow2 standalone.qcow2` (this also merges a backing file), then publish that copy.',
+        v.imageType === 'raw'
+          ? 'Check the image with `qemu-img info -f raw image.raw` and `sgdisk -v image.raw`, and make sure `qemu-img convert -f raw -O raw image.raw copy.raw` works on it, then publish it again.'
+          : 'Run `qemu-img check image.qcow2` and `qemu-img info image.qcow2`. Make a standalone, unencrypted copy with `qemu-img convert -O qcow2 image.qcow2 standalone.qcow2` (this also merges a backing file), then publish that copy.',
     }),
   },
   {
@@ -227,6 +267,86 @@ export const CATALOG: readonly CatalogDefinition[] = [
     }),
   },
 ];
+
+/**
+ * OVH's refusals of an install at submit that the form's own rules already prevent. Seen here, the
+ * console and OVH disagree about a rule: the remedy says what to change and to report it.
+ */
+const SUBMIT_REFUSALS: readonly CatalogDefinition[] = [
+  {
+    code: 'CUSTOMIZATION_NAME',
+    title: 'OVH does not know a customization',
+    when: 'The reinstall body names a customization the operating system does not have.',
+    pattern: /Customization (?<name>\S+) doesn't exist for operating system (?<os>\S+)/,
+    example: UPSTREAM_MESSAGES.customizationName('language', 'byoi_64'),
+    explain: (v) => ({
+      meaning: `OVH refused the install before touching the server: ${v.os ?? 'this operating system'} has no customization named ${v.name ?? 'like that'}.`,
+      remedy:
+        'Remove that field. Bring Your Own Image accepts imageURL, imageType, imageCheckSum, imageCheckSumType, httpHeaders, configDriveUserData, configDriveMetadata, hostname, sshKey and efiBootloaderPath.',
+    }),
+  },
+  {
+    code: 'CUSTOMIZATION_INVALID_FORMAT',
+    title: 'A customization has the wrong format',
+    when: 'A reinstall customization is missing or is not of the type OVH expects.',
+    pattern: /Invalid customization format for (?<name>\S+) of type (?<type>\S+): (?<why>[^\n]+)/,
+    example: UPSTREAM_MESSAGES.customizationInvalidFormat(
+      'efiBootloaderPath',
+      'string',
+      'efiBootloaderPath is mandatory for operating system byoi_64',
+    ),
+    explain: (v) => ({
+      meaning: `OVH refused the install before touching the server: ${v.why ?? 'a customization is not valid'}.`,
+      remedy:
+        v.name === 'efiBootloaderPath'
+          ? 'Give the EFI bootloader path: the .efi file in the image, e.g. `\\efi\\debian\\grubx64.efi` (Check image lists the ones your image holds).'
+          : `Give ${v.name ?? 'the field'} as ${v.type === 'map[string]string' ? 'an object whose values are all text' : 'text'}.`,
+    }),
+  },
+  {
+    code: 'CUSTOMIZATION_SIZE_EXCEEDED',
+    title: 'A customization is too large',
+    when: 'A reinstall customization (typically the user data) is over OVH’s limit.',
+    pattern: /Customization is (?<length>\d+) big, which is exceeding limit of (?<limit>\d+)/,
+    example: UPSTREAM_MESSAGES.customizationSizeExceeded(70000, 65536),
+    explain: (v) => ({
+      meaning: `OVH refused the install before touching the server: a customization is ${v.length ?? '?'} bytes, over its limit of ${v.limit ?? '?'}.`,
+      remedy:
+        'Shorten the Config Drive user data, or have a short script download the rest at first boot.',
+    }),
+  },
+  {
+    code: 'HOSTNAME_INVALID',
+    title: 'OVH refuses the hostname',
+    when: 'The hostname breaks RFC 1035 as OVH reads it (each label starts with a letter).',
+    pattern:
+      /Invalid hostname (?<label>\S+); must contain|Hostname provided is (?<length>\d+) length/,
+    example: UPSTREAM_MESSAGES.hostnameInvalidFormat('1web'),
+    explain: (v) => ({
+      meaning: v.label
+        ? `OVH refused the install before touching the server: the hostname part "${v.label}" is not valid.`
+        : `OVH refused the install before touching the server: the hostname is ${v.length ?? '?'} characters long.`,
+      remedy:
+        'Use labels of at most 63 letters, digits and hyphens, each starting with a letter and ending with a letter or a digit, e.g. web1.example.com.',
+    }),
+  },
+  {
+    code: 'SERVER_LOCKED',
+    title: 'Another operation holds the server',
+    when: 'OVH answers 409: another process (an intervention, a hardware task) has locked the server.',
+    pattern: /is already locked by another process, blocking any new OS reinstallation/,
+    example: UPSTREAM_MESSAGES.disturbAlreadyExists('ns1234567.ip-51-91-0.eu'),
+    explain: () => ({
+      meaning:
+        'OVH refused the install before touching the server: another operation is running on it (an intervention, a reboot or a hardware task).',
+      remedy:
+        'Wait for that operation to end (the server’s tasks in the OVHcloud Control Panel show it), then install again.',
+    }),
+  },
+];
+
+/** Every message the console can explain, in the order they are tried. */
+export const CATALOG: readonly CatalogDefinition[] = [...INSTALLER_MESSAGES, ...SUBMIT_REFUSALS];
 
 export const UNKNOWN_CODE = 'UNKNOWN';
 

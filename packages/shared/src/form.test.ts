@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest';
 import {
   CHECKSUM_HEX_LENGTH,
   CHECKSUM_TYPES,
+  HOSTNAME_LABEL_MAX_LENGTH,
+  HOSTNAME_MAX_LENGTH,
   MAX_HTTP_HEADERS,
   MAX_METADATA,
   USER_DATA_MAX_BYTES,
   byoiFormSchema,
   byoiFormSchemaFor,
   fieldErrorsOf,
+  hostnameProblem,
   inferChecksumType,
   type ByoiForm,
 } from './form.ts';
@@ -407,22 +410,50 @@ describe('configDriveMetadata', () => {
 });
 
 describe('customHostname', () => {
-  it('accepts RFC 1123 hostnames, and blank as absent', () => {
+  it('accepts hostnames OVH accepts, and blank as absent', () => {
     expect(ok({ ...base, customHostname: 'myCustomBYOI' }).customHostname).toBe('myCustomBYOI');
     expect(ok({ ...base, customHostname: 'web-1.example.com' }).customHostname).toBe(
       'web-1.example.com',
     );
+    expect(ok({ ...base, customHostname: 'mon-tux' }).customHostname).toBe('mon-tux');
+    expect(ok({ ...base, customHostname: 'a.b2.c--d' }).customHostname).toBe('a.b2.c--d');
     expect(ok({ ...base, customHostname: '' }).customHostname).toBeUndefined();
   });
 
-  it('refuses bad labels and says which one', () => {
-    expect(errorsOf({ ...base, customHostname: 'web_1.example.com' }).customHostname?.[0]).toMatch(
-      /part "web_1" is not valid/,
+  it('refuses a label that starts with a digit (OVH: HostnameInvalidFormat), with a fix', () => {
+    expect(errorsOf({ ...base, customHostname: '1web.example.com' }).customHostname).toEqual([
+      'The hostname part "1web" starts with "1": OVH requires every part between dots to start with a letter. Put a letter first, e.g. "srv-1web".',
+    ]);
+    // Any label, not only the first one.
+    expect(
+      errorsOf({ ...base, customHostname: 'web.2024.example.com' }).customHostname?.[0],
+    ).toMatch(/part "2024" starts with "2".*e\.g\. "srv-2024"/);
+  });
+
+  it('refuses a label that starts with a hyphen or ends with one, saying how to fix it', () => {
+    expect(errorsOf({ ...base, customHostname: '-web.example.com' }).customHostname).toEqual([
+      'The hostname part "-web" starts with "-": OVH requires every part between dots to start with a letter. Put a letter first, e.g. "srv-web".',
+    ]);
+    expect(errorsOf({ ...base, customHostname: 'web-.example.com' }).customHostname).toEqual([
+      'The hostname part "web-" ends with a hyphen: every part between dots must end with a letter or a digit. Remove the trailing hyphen, e.g. "web".',
+    ]);
+    // No suggestion that would be refused too.
+    expect(errorsOf({ ...base, customHostname: '1web-' }).customHostname?.[0]).toMatch(
+      /e\.g\. "web1" rather than "1web"\.$/,
     );
-    expect(errorsOf({ ...base, customHostname: '-web.example.com' }).customHostname?.[0]).toMatch(
-      /not starting or ending with a hyphen/,
+  });
+
+  it('refuses other characters and empty parts, and says which part', () => {
+    expect(errorsOf({ ...base, customHostname: 'web_1.example.com' }).customHostname).toEqual([
+      'The hostname part "web_1" is not valid: use only letters (a-z), digits and hyphens, with dots between the parts, e.g. web1.example.com.',
+    ]);
+    expect(errorsOf({ ...base, customHostname: 'wéb.example.com' }).customHostname?.[0]).toMatch(
+      /part "wéb" is not valid/,
     );
     expect(errorsOf({ ...base, customHostname: 'web..example.com' }).customHostname?.[0]).toMatch(
+      /empty part/,
+    );
+    expect(errorsOf({ ...base, customHostname: 'web.example.com.' }).customHostname?.[0]).toMatch(
       /empty part/,
     );
   });
@@ -431,12 +462,34 @@ describe('customHostname', () => {
     expect(ok({ ...base, customHostname: `${'a'.repeat(63)}.com` }).customHostname).toBeDefined();
     expect(
       errorsOf({ ...base, customHostname: `${'a'.repeat(64)}.com` }).customHostname?.[0],
-    ).toMatch(/64 characters long; each part between dots may have at most 63/);
+    ).toMatch(/64 characters long; each part between dots may have at most 63\. Shorten it\./);
+    const at = [...Array.from({ length: 3 }, () => 'a'.repeat(63)), 'a'.repeat(61)].join('.');
+    expect(at).toHaveLength(253);
+    expect(ok({ ...base, customHostname: at }).customHostname).toBe(at);
     const long = Array.from({ length: 4 }, () => 'a'.repeat(63)).join('.');
     expect(long).toHaveLength(255);
     expect(errorsOf({ ...base, customHostname: long }).customHostname?.[0]).toMatch(
       /255 characters long; the limit is 253/,
     );
+  });
+});
+
+describe('hostnameProblem (the rule the simulator applies too)', () => {
+  it.each([
+    ['web1.example.com', null],
+    ['1web', { kind: 'label', label: '1web', reason: 'start' }],
+    ['-web', { kind: 'label', label: '-web', reason: 'start' }],
+    ['web-', { kind: 'label', label: 'web-', reason: 'end' }],
+    ['we_b', { kind: 'label', label: 'we_b', reason: 'characters' }],
+    ['a..b', { kind: 'label', label: '', reason: 'empty' }],
+    [`${'a'.repeat(64)}`, { kind: 'label', label: 'a'.repeat(64), reason: 'tooLong' }],
+    ['a'.repeat(254), { kind: 'tooLong', length: 254, limit: HOSTNAME_MAX_LENGTH }],
+  ] as const)('%s → %j', (hostname, problem) => {
+    expect(hostnameProblem(hostname)).toEqual(problem);
+  });
+
+  it('uses the limits OVH names', () => {
+    expect([HOSTNAME_MAX_LENGTH, HOSTNAME_LABEL_MAX_LENGTH]).toEqual([253, 63]);
   });
 });
 
@@ -499,9 +552,14 @@ describe('efiBootloaderPath', () => {
     );
   });
 
-  it('byoiFormSchema is the install-start variant', () => {
-    expect(byoiFormSchema.safeParse(base).success).toBe(true);
-    expect(byoiFormSchemaFor('reinstall').safeParse(base).success).toBe(false);
+  it('byoiFormSchema is the variant of the default route, reinstall', () => {
+    expect(byoiFormSchema.safeParse(base).success).toBe(false);
+    expect(fieldErrorsOf(byoiFormSchema.safeParse(base).error!).efiBootloaderPath?.[0]).toMatch(
+      /requires it for Bring Your Own Image on the reinstall route/,
+    );
+    expect(byoiFormSchemaFor('install-start').safeParse(base).success).toBe(true);
+    const withEfi = { ...base, efiBootloaderPath: efi };
+    expect(byoiFormSchema.parse(withEfi)).toEqual(byoiFormSchemaFor('reinstall').parse(withEfi));
   });
 });
 
@@ -557,7 +615,7 @@ describe('whole form', () => {
 
 describe('fieldErrorsOf', () => {
   it('joins paths with dots, puts root issues under _form and drops repeats', () => {
-    const result = byoiFormSchema.safeParse({
+    const result = byoiFormSchemaFor('install-start').safeParse({
       imageURL: 'x',
       imageType: 'raw',
       httpHeaders: [{ name: 'A', value: '\n' }],

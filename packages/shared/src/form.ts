@@ -28,8 +28,10 @@ export const USER_DATA_MAX_BYTES = 65536;
 
 const IMAGE_URL_MAX_LENGTH = 2000;
 const METADATA_VALUE_MAX_LENGTH = 2000;
-const HOSTNAME_MAX_LENGTH = 253;
-const HOSTNAME_LABEL_MAX_LENGTH = 63;
+/** OVH's `HostnameSizeExceeded` limit for a whole hostname. */
+export const HOSTNAME_MAX_LENGTH = 253;
+/** OVH's `HostnameInvalidFormat` limit for one label (RFC 1035, section 2.3.1). */
+export const HOSTNAME_LABEL_MAX_LENGTH = 63;
 const EFI_PATH_EXAMPLE = '\\efi\\debian\\grubx64.efi';
 
 const HEX = /^[0-9a-f]+$/;
@@ -287,34 +289,74 @@ const configDriveMetadata = z
 
 // ---- customHostname ----
 
-const HOSTNAME_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
+/**
+ * What is wrong with a hostname by OVH's rule, or null when OVH accepts it: at most 253 characters
+ * (`HostnameSizeExceeded`), and each label between dots at most 63 characters, starting with a
+ * letter, ending with a letter or a digit, made only of letters, digits and hyphens
+ * (`HostnameInvalidFormat`). One rule for the form and for the simulator's refusals.
+ */
+export type HostnameProblem =
+  | { kind: 'tooLong'; length: number; limit: number }
+  | {
+      kind: 'label';
+      label: string;
+      reason: 'empty' | 'tooLong' | 'characters' | 'start' | 'end';
+    };
+
+const LETTER = /^[A-Za-z]$/;
+const LETTER_OR_DIGIT = /^[A-Za-z0-9]$/;
+const LABEL_CHARACTERS = /^[A-Za-z0-9-]+$/;
+
+function labelProblem(label: string): Extract<HostnameProblem, { kind: 'label' }>['reason'] | null {
+  if (label === '') return 'empty';
+  if (label.length > HOSTNAME_LABEL_MAX_LENGTH) return 'tooLong';
+  if (!LABEL_CHARACTERS.test(label)) return 'characters';
+  if (!LETTER.test(label.charAt(0))) return 'start';
+  if (!LETTER_OR_DIGIT.test(label.charAt(label.length - 1))) return 'end';
+  return null;
+}
+
+export function hostnameProblem(hostname: string): HostnameProblem | null {
+  if (hostname.length > HOSTNAME_MAX_LENGTH) {
+    return { kind: 'tooLong', length: hostname.length, limit: HOSTNAME_MAX_LENGTH };
+  }
+  for (const label of hostname.split('.')) {
+    const reason = labelProblem(label);
+    if (reason) return { kind: 'label', label, reason };
+  }
+  return null;
+}
+
+const HOSTNAME_EXAMPLE = 'web1.example.com';
+
+function hostnameMessage(problem: HostnameProblem): string {
+  if (problem.kind === 'tooLong') {
+    return `The hostname is ${problem.length} characters long; the limit is ${problem.limit}. Use a shorter name.`;
+  }
+  const { label } = problem;
+  switch (problem.reason) {
+    case 'empty':
+      return `The hostname has an empty part (two dots in a row, or a dot at the start or end). Remove the extra dot, e.g. ${HOSTNAME_EXAMPLE}.`;
+    case 'tooLong':
+      return `The hostname part "${label.slice(0, 20)}…" is ${label.length} characters long; each part between dots may have at most ${HOSTNAME_LABEL_MAX_LENGTH}. Shorten it.`;
+    case 'characters':
+      return `The hostname part "${label}" is not valid: use only letters (a-z), digits and hyphens, with dots between the parts, e.g. ${HOSTNAME_EXAMPLE}.`;
+    case 'start': {
+      // Only suggest a fix that OVH would accept.
+      const fixed = `srv${label.startsWith('-') ? '' : '-'}${label}`;
+      const example = labelProblem(fixed) === null ? `"${fixed}"` : `"web1" rather than "1web"`;
+      return `The hostname part "${label}" starts with "${label.charAt(0)}": OVH requires every part between dots to start with a letter. Put a letter first, e.g. ${example}.`;
+    }
+    case 'end':
+      return `The hostname part "${label}" ends with a hyphen: every part between dots must end with a letter or a digit. Remove the trailing hyphen, e.g. "${label.replace(/-+$/, '')}".`;
+  }
+}
 
 const customHostname = optionalText(
   'The custom hostname',
   z.string().superRefine((value, ctx) => {
-    const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
-    if (value.length > HOSTNAME_MAX_LENGTH) {
-      return fail(
-        `The hostname is ${value.length} characters long; the limit is ${HOSTNAME_MAX_LENGTH}. Use a shorter name.`,
-      );
-    }
-    for (const label of value.split('.')) {
-      if (label === '') {
-        return fail(
-          'The hostname has an empty part (two dots in a row, or a dot at the start or end). Remove the extra dot, e.g. web1.example.com.',
-        );
-      }
-      if (label.length > HOSTNAME_LABEL_MAX_LENGTH) {
-        return fail(
-          `The hostname part "${label.slice(0, 20)}…" is ${label.length} characters long; each part between dots may have at most ${HOSTNAME_LABEL_MAX_LENGTH}.`,
-        );
-      }
-      if (!HOSTNAME_LABEL.test(label)) {
-        return fail(
-          `The hostname part "${label}" is not valid: use only letters, digits and hyphens, not starting or ending with a hyphen, e.g. web1.example.com.`,
-        );
-      }
-    }
+    const problem = hostnameProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: hostnameMessage(problem) });
   }),
 );
 
@@ -535,8 +577,8 @@ export function byoiFormSchemaFor(route: InstallRoute) {
   });
 }
 
-/** The form for the default `install-start` route. */
-export const byoiFormSchema = byoiFormSchemaFor('install-start');
+/** The form for the default route, `reinstall` (OVH's current one; it requires `efiBootloaderPath`). */
+export const byoiFormSchema = byoiFormSchemaFor('reinstall');
 
 export type ByoiForm = z.output<typeof byoiFormSchema>;
 export type ByoiFormInput = z.input<typeof byoiFormSchema>;

@@ -33,7 +33,7 @@ const seedInput = {
   sshKey: '',
   efiBootloaderPath: '',
 };
-const seedForm: ByoiForm = byoiFormSchema.parse(seedInput);
+const seedForm: ByoiForm = byoiFormSchemaFor('install-start').parse(seedInput);
 
 const base64 = (text: string) => Buffer.from(text).toString('base64');
 
@@ -50,6 +50,31 @@ const fullForm: ByoiForm = byoiFormSchemaFor('reinstall').parse({
   sshKey: ED25519,
   efiBootloaderPath: EFI,
 });
+
+// OVH's current BYOI guide's example body for the reinstall route, verbatim.
+const OVH_EXAMPLE_TEXT =
+  '{"operatingSystem":"byoi_64","customizations":{"hostname":"mon-tux","imageURL":"https://cdimage.debian.org/cdimage/cloud/bullseye/20230124-1270/debian-11-generic-amd64-20230124-1270.raw","imageType":"raw","sshKey":"ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQC9xPpdqP3sx2H+gcBm65tJEaUbuifQ1uGkgrWtNY0PRKNNPdy+3yoVOtxk6Vjo4YZ0EU/JhmQfnrK7X7Q5vhqYxmozi0LiTRt0BxgqHJ+4hWTWMIOgr+C2jLx7ZsCReRk+fy5AHr6h0PHQEuXVLXeUy/TDyuY2JPtUZ5jcqvLYgQ== my-nuclear-power-plant","efiBootloaderPath":"\\\\efi\\\\debian\\\\grubx64.efi","imageCheckSum":"2cbd3dd5606ef95a5cfa47943b3ad453fcc43522915be7f559a296a71395f82f88e621e558df7aa5f3d2e62c20043f9430ad18c900e565a1c070066e8d008aaa","httpHeaders":{"Authorization":"Basic bG9naW46cGFzc3dvcmQ="},"imageCheckSumType":"sha512","configDriveUserData":"I2Nsb3VkLWNvbmZpZwpzc2hfYXV0aG9yaXplZF9rZXlzOgogIC0gc3NoLXJzYSBBQUFBQjhkallpdz09IG15c2VsZkBteWRvbWFpbi5uZXQKCnVzZXJzOgogIC0gbmFtZTogcGF0aWVudDAKICAgIHN1ZG86IEFMTD0oQUxMKSBOT1BBU1NXRDpBTEwKICAgIGdyb3VwczogdXNlcnMsIHN1ZG8KICAgIHNoZWxsOiAvYmluL2Jhc2gKICAgIGxvY2tfcGFzc3dkOiBmYWxzZQogICAgc3NoX2F1dGhvcml6ZWRfa2V5czoKICAgICAgLSBzc2gtcnNhIEFBQUFCOGRqWWl3PT0gbXlzZWxmQG15ZG9tYWluLm5ldApkaXNhYmxlX3Jvb3Q6IGZhbHNlCnBhY2thZ2VzOgogIC0gdmltCiAgLSB0cmVlCmZpbmFsX21lc3NhZ2U6IFRoZSBzeXN0ZW0gaXMgZmluYWxseSB1cCwgYWZ0ZXIgJFVQVElNRSBzZWNvbmRzCg=="}}';
+const OVH_EXAMPLE = JSON.parse(OVH_EXAMPLE_TEXT) as {
+  customizations: { sshKey: string; configDriveUserData: string };
+};
+const OVH_CLOUD_CONFIG = Buffer.from(
+  OVH_EXAMPLE.customizations.configDriveUserData,
+  'base64',
+).toString('utf8');
+
+// OVH's current example, as an operator fills the form (user data typed as text).
+const ovhInput = {
+  imageURL: SEED_URL,
+  imageType: 'raw',
+  imageCheckSum: SEED_CHECKSUM,
+  imageCheckSumType: 'sha512',
+  httpHeaders: [{ name: 'Authorization', value: 'Basic bG9naW46cGFzc3dvcmQ=' }],
+  configDriveUserData: OVH_CLOUD_CONFIG,
+  configDriveMetadata: [],
+  customHostname: 'mon-tux',
+  sshKey: OVH_EXAMPLE.customizations.sshKey,
+  efiBootloaderPath: EFI,
+};
 
 describe('buildInstallStartPayload', () => {
   it("turns the seed's example form into exactly the seed's payload", () => {
@@ -101,7 +126,7 @@ describe('buildInstallStartPayload', () => {
   });
 
   it('sends only the two required entries, and no details, for a minimal form', () => {
-    const form = byoiFormSchema.parse({
+    const form = byoiFormSchemaFor('install-start').parse({
       imageURL: 'https://h/a.qcow2',
       imageType: 'qcow2',
       imageCheckSum: '',
@@ -122,6 +147,14 @@ describe('buildInstallStartPayload', () => {
 });
 
 describe('buildReinstallPayload', () => {
+  it("turns OVH's current example, as a form, into exactly OVH's current example", () => {
+    expect(OVH_CLOUD_CONFIG.startsWith('#cloud-config\n')).toBe(true);
+    const payload = buildReinstallPayload(byoiFormSchema.parse(ovhInput));
+    expect(payload).toEqual(JSON.parse(OVH_EXAMPLE_TEXT));
+    // Byte for byte: same keys, same order, same encoding of the user data.
+    expect(JSON.stringify(payload)).toBe(OVH_EXAMPLE_TEXT);
+  });
+
   it("turns the seed's form (plus the EFI path) into OVH's reinstall body", () => {
     const form = byoiFormSchemaFor('reinstall').parse({ ...seedInput, efiBootloaderPath: EFI });
     const payload = buildReinstallPayload(form);
@@ -140,12 +173,17 @@ describe('buildReinstallPayload', () => {
     });
     // Absent fields are left out, never sent as undefined or ''.
     expect(Object.keys(payload.customizations)).not.toContain('sshKey');
-    expect('properties' in payload).toBe(false);
+    expect(Object.keys(payload.customizations)).not.toContain('configDriveMetadata');
   });
 
-  it('puts config drive metadata in top-level properties, as OVH OpenAPI describes', () => {
+  it('puts config drive metadata in customizations.configDriveMetadata, never in properties', () => {
     const payload = buildReinstallPayload(fullForm);
-    expect(payload.properties).toEqual({ role: 'webservers', essential: 'false' });
+    expect(payload.customizations.configDriveMetadata).toEqual({
+      role: 'webservers',
+      essential: 'false',
+    });
+    // OVH ignores the deprecated top-level properties: the keys would never reach the server.
+    expect(Object.keys(payload)).toEqual(['operatingSystem', 'customizations']);
     expect(payload.customizations.sshKey).toBe(ED25519);
     expect(payload.customizations.httpHeaders).toEqual({
       Authorization: 'Bearer abc',
@@ -250,9 +288,34 @@ describe('payload → form', () => {
     expect(back.configDriveUserData).toBe(SEED_SCRIPT);
   });
 
-  it('round-trips reinstall', () => {
+  it('round-trips reinstall, metadata included', () => {
     const back = formFromReinstallPayload(buildReinstallPayload(fullForm));
+    expect(back.configDriveMetadata).toEqual([
+      { key: 'role', value: 'webservers' },
+      { key: 'essential', value: 'false' },
+    ]);
     expect(byoiFormSchemaFor('reinstall').parse(back)).toEqual(fullForm);
+  });
+
+  it("reads OVH's current example back into the form it came from", () => {
+    const back = formFromReinstallPayload(JSON.parse(OVH_EXAMPLE_TEXT));
+    expect(back.configDriveUserData).toBe(OVH_CLOUD_CONFIG);
+    expect(byoiFormSchema.parse(back)).toEqual(byoiFormSchema.parse(ovhInput));
+  });
+
+  it('reads metadata from customizations only: the deprecated properties are ignored', () => {
+    const back = formFromReinstallPayload({
+      operatingSystem: 'byoi_64',
+      customizations: { imageURL: 'https://h/a.raw', imageType: 'raw' },
+      properties: { role: 'webservers' },
+    });
+    expect(back.configDriveMetadata).toEqual([]);
+  });
+
+  it("turns the seed's example form into the seed's payload and back", () => {
+    const back = formFromInstallStartPayload(buildInstallStartPayload(seedForm));
+    expect(byoiFormSchemaFor('install-start').parse(back)).toEqual(seedForm);
+    expect(back.configDriveUserData).toBe(SEED_SCRIPT);
   });
 
   it("reads the seed's literal JSON, whose user data is plain text", () => {
@@ -269,7 +332,7 @@ describe('payload → form', () => {
         { key: 'configDriveUserData', value: SEED_SCRIPT },
       ],
     });
-    expect(byoiFormSchema.parse(back)).toEqual(seedForm);
+    expect(byoiFormSchemaFor('install-start').parse(back)).toEqual(seedForm);
   });
 
   it('keeps what is wrong so the caller can refuse it with its own message', () => {
@@ -289,7 +352,7 @@ describe('payload → form', () => {
       httpHeaders: [{ name: '', value: 'v' }],
       configDriveMetadata: [],
     });
-    expect(byoiFormSchema.safeParse(back).success).toBe(false);
+    expect(byoiFormSchemaFor('install-start').safeParse(back).success).toBe(false);
   });
 
   it('throws PayloadError on a body of the wrong shape', () => {

@@ -27,29 +27,31 @@ export interface InstallStartPayload {
   userMetadata: UserMetadataEntry[];
 }
 
-/** `dedicated.server.reinstall.Customizations`, the BYOI subset. */
+/**
+ * `dedicated.server.reinstall.Customizations`, the BYOI subset. `configDriveMetadata` is newer than
+ * OVH's OpenAPI snapshot; OVH writes it under `meta` in the config drive's `meta_data.json`.
+ */
 export interface ReinstallCustomizations {
+  hostname?: string;
   imageURL: string;
   imageType: ByoiForm['imageType'];
-  imageCheckSum?: string;
-  imageCheckSumType?: NonNullable<ByoiForm['imageCheckSumType']>;
-  httpHeaders?: Record<string, string>;
-  /** base64 */
-  configDriveUserData?: string;
-  hostname?: string;
   sshKey?: string;
   efiBootloaderPath?: string;
+  imageCheckSum?: string;
+  httpHeaders?: Record<string, string>;
+  imageCheckSumType?: NonNullable<ByoiForm['imageCheckSumType']>;
+  /** base64 */
+  configDriveUserData?: string;
+  configDriveMetadata?: Record<string, string>;
 }
 
 /**
- * `POST /dedicated/server/{sn}/reinstall` (`dedicated.server.Reinstall`). Config drive metadata
- * goes in `properties` ("arbitrary properties to pass to cloud-init's config drive datasource"):
- * OVH's OpenAPI has no `configDriveMetadata` in `customizations`, and that file wins.
+ * `POST /dedicated/server/{sn}/reinstall` (`dedicated.server.Reinstall`). Its top-level
+ * `properties` is deprecated and reaches nothing, so it is never sent.
  */
 export interface ReinstallPayload {
   operatingSystem: typeof BYOI_TEMPLATE;
   customizations: ReinstallCustomizations;
-  properties?: Record<string, string>;
 }
 
 export type InstallRequest =
@@ -140,36 +142,36 @@ function defined<T extends object>(object: T): T {
   return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
 }
 
+/**
+ * Keys in the order of the example in OVH's current BYOI guide, so that a form holding that
+ * example's values yields that example byte for byte; `configDriveMetadata`, absent there, last.
+ */
 export function buildReinstallPayload(form: ByoiForm): ReinstallPayload {
   const valid = validated('reinstall', form);
   const customizations = defined<ReinstallCustomizations>({
+    hostname: valid.customHostname,
     imageURL: valid.imageURL,
     imageType: valid.imageType,
+    sshKey: valid.sshKey,
+    efiBootloaderPath: valid.efiBootloaderPath,
     imageCheckSum: valid.imageCheckSum,
-    imageCheckSumType: valid.imageCheckSumType,
     httpHeaders: pairsToRecord(
       valid.httpHeaders,
       (h) => h.name,
       (h) => h.value,
     ),
+    imageCheckSumType: valid.imageCheckSumType,
     configDriveUserData:
       valid.configDriveUserData === undefined
         ? undefined
         : encodeUserData(valid.configDriveUserData),
-    hostname: valid.customHostname,
-    sshKey: valid.sshKey,
-    efiBootloaderPath: valid.efiBootloaderPath,
+    configDriveMetadata: pairsToRecord(
+      valid.configDriveMetadata,
+      (m) => m.key,
+      (m) => m.value,
+    ),
   });
-  const properties = pairsToRecord(
-    valid.configDriveMetadata,
-    (m) => m.key,
-    (m) => m.value,
-  );
-  return {
-    operatingSystem: BYOI_TEMPLATE,
-    customizations,
-    ...(properties === undefined ? {} : { properties }),
-  };
+  return { operatingSystem: BYOI_TEMPLATE, customizations };
 }
 
 /** The request for the configured route; `path` is relative to `/dedicated/server/{sn}`. */
@@ -280,7 +282,10 @@ function stringRecordPairs(value: unknown): { key: string; value: string }[] {
   return Object.entries(value).map(([key, v]) => ({ key, value: typeof v === 'string' ? v : '' }));
 }
 
-/** The form a `reinstall` body describes; same contract as `formFromInstallStartPayload`. */
+/**
+ * The form a `reinstall` body describes; same contract as `formFromInstallStartPayload`. The
+ * deprecated top-level `properties` is not read: OVH ignores it.
+ */
 export function formFromReinstallPayload(body: unknown): ByoiFormInput {
   if (!isRecord(body) || !isRecord(body.customizations)) {
     throw new PayloadError(
@@ -296,7 +301,7 @@ export function formFromReinstallPayload(body: unknown): ByoiFormInput {
     imageCheckSumType: stringOrUndefined(c.imageCheckSumType),
     httpHeaders: stringRecordPairs(c.httpHeaders).map(({ key, value }) => ({ name: key, value })),
     configDriveUserData: userData === undefined ? undefined : decodeUserData(userData),
-    configDriveMetadata: stringRecordPairs(body.properties),
+    configDriveMetadata: stringRecordPairs(c.configDriveMetadata),
     customHostname: stringOrUndefined(c.hostname),
     sshKey: stringOrUndefined(c.sshKey),
     efiBootloaderPath: stringOrUndefined(c.efiBootloaderPath),
