@@ -1,8 +1,7 @@
 /**
  * The servers the simulator starts with. Hardware is stored in OVH's own shapes
- * (`complexType.UnitAndValue_long`); sizes are binary (MB = MiB, GB = GiB, TB = TiB), the way
- * OVH reports memory, and the simulator applies the same reading to disks so every number it
- * shows and every size rule it enforces agree.
+ * (`complexType.UnitAndValue_long`) and read as OVH means them (packages/shared's `ovhSizeBytes`):
+ * memory in binary units (its "MB" is MiB), disks in decimal units, as sold.
  */
 
 export type SizeUnit = 'MB' | 'GB' | 'TB';
@@ -36,6 +35,11 @@ export interface ServerFixture {
   availabilityZone: string;
   state: ServerState;
   os: string;
+  /**
+   * `efiBootloaderPath` of `GET /dedicated/server/{sn}` before any install (null when absent);
+   * a BYOI install with an `efiBootloaderPath` customization replaces it.
+   */
+  efiBootloaderPath?: string | null;
   ip: string;
   reverse: string;
   rack: string;
@@ -61,7 +65,7 @@ export interface ServerFixture {
 export const DEFAULT_SERVER = 'ns1234567.ip-51-91-0.eu';
 /** RAM is 3 GiB + 8 MiB, so only images up to 8 MiB fit in memory (RAM − 3 GiB). */
 export const SMALL_RAM_SERVER = 'ns-small-ram.ip-51-91-2.eu';
-/** A single 16 MiB disk: a 64 GiB-virtual qcow2, or any raw image over 16 MiB, does not fit. */
+/** A single 16 MB (16 000 000 bytes) disk: a 64 GiB-virtual qcow2, or a raw image over 16 MB, does not fit. */
 export const SMALL_DISK_SERVER = 'ns-small-disk.ip-51-91-3.eu';
 /** Boots in legacy (BIOS) mode. */
 export const LEGACY_SERVER = 'ns3001234.ip-145-239-10.eu';
@@ -69,16 +73,6 @@ export const LEGACY_SERVER = 'ns3001234.ip-145-239-10.eu';
 export const ERROR_SERVER = 'ns5012345.ip-54-38-100.net';
 
 const GIB_AS_MB = 1024;
-
-export const UNIT_BYTES: Record<SizeUnit, number> = {
-  MB: 1024 ** 2,
-  GB: 1024 ** 3,
-  TB: 1024 ** 4,
-};
-
-export function toBytes(size: UnitAndValue): number {
-  return size.value * UNIT_BYTES[size.unit];
-}
 
 function disks(
   diskType: DiskType,
@@ -109,6 +103,7 @@ export const DEFAULT_FIXTURES: readonly ServerFixture[] = [
     availabilityZone: 'eu-west-gra-a',
     state: 'ok',
     os: 'debian12_64',
+    efiBootloaderPath: '\\efi\\debian\\grubx64.efi',
     ip: '51.91.0.12',
     reverse: 'ns1234567.ip-51-91-0.eu',
     rack: 'G312A04',

@@ -13,7 +13,6 @@ export {
   SMALL_DISK_SERVER,
   SMALL_RAM_SERVER,
   generateServers,
-  toBytes,
 } from './fixtures.ts';
 export type { ServerFixture, DiskGroupFixture, UnitAndValue } from './fixtures.ts';
 export { RESERVED_RAM_BYTES, imageLimitBytes, targetDisk } from './install/hardware.ts';

@@ -130,7 +130,8 @@ describe('fixtures and the OVH front door', () => {
     const tiny = DEFAULT_FIXTURES.find((f) => f.name === SMALL_DISK_SERVER);
     if (!small || !tiny) throw new Error('fixtures missing');
     expect(imageLimitBytes(small)).toBe(8 * MiB);
-    expect(targetDisk(tiny)).toEqual({ device: '/dev/sda', bytes: 16 * MiB });
+    // Disks are sold in decimal units: 16 MB is 16 000 000 bytes.
+    expect(targetDisk(tiny)).toEqual({ device: '/dev/sda', bytes: 16_000_000 });
     const hardware = (await client(sim).requestPromised(
       'GET',
       `/dedicated/server/${SMALL_RAM_SERVER}/specifications/hardware`,

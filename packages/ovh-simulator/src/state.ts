@@ -1,4 +1,5 @@
 import type { ServerFixture, ServerState } from './fixtures.ts';
+import type { ConfigDrive } from './install/configDrive.ts';
 
 /** `dedicated.TaskStatusEnum`. */
 export type TaskStatus =
@@ -41,7 +42,8 @@ export interface WrittenImage {
   bytes: number;
   sha256: string;
   device: string;
-  configDrive: boolean;
+  /** What was written to the config drive; null when no config-drive customization was set. */
+  configDrive: ConfigDrive | null;
   taskId: number;
 }
 
@@ -49,8 +51,14 @@ export interface ServerRecord {
   readonly fixture: ServerFixture;
   state: ServerState;
   os: string;
+  /** `efiBootloaderPath` of the server object: the fixture's, then the last BYOI install's. */
+  efiBootloaderPath: string | null;
   /** Set by a successful BYOI install; null after an ordinary template or a reset. */
   disk: WrittenImage | null;
+  /** Another operation holds the server: reinstalls are refused with 409 (admin API). */
+  locked: boolean;
+  /** The service has expired: every call about the server answers 460 (admin API). */
+  expired: boolean;
   /** The latest install; kept after it ends (until the next one) so its final status stays readable. */
   install: InstallRun | null;
   tasks: TaskRecord[];
@@ -105,7 +113,10 @@ export class SimulatorState {
         fixture,
         state: fixture.state,
         os: fixture.os,
+        efiBootloaderPath: fixture.efiBootloaderPath ?? null,
         disk: null,
+        locked: false,
+        expired: false,
         install: null,
         tasks: [],
       });

@@ -211,6 +211,10 @@ export interface ByoiFields {
   imageCheckSumType?: string;
   httpHeaders?: Record<string, string>;
   configDriveUserData?: string;
+  configDriveMetadata?: Record<string, string>;
+  /** `customizations.hostname` (reinstall) or `details.customHostname` (install/start). */
+  hostname?: string;
+  sshKey?: string;
   /** Defaults to `\efi\debian\grubx64.efi` on the reinstall route, which requires it. */
   efiBootloaderPath?: string;
 }
@@ -236,6 +240,10 @@ export function installRequest(
     if (headers.length > 0) customizations.httpHeaders = Object.fromEntries(headers);
     if (fields.configDriveUserData !== undefined)
       customizations.configDriveUserData = fields.configDriveUserData;
+    if (fields.configDriveMetadata !== undefined)
+      customizations.configDriveMetadata = fields.configDriveMetadata;
+    if (fields.hostname !== undefined) customizations.hostname = fields.hostname;
+    if (fields.sshKey !== undefined) customizations.sshKey = fields.sshKey;
     return { path: '/reinstall', body: { operatingSystem: 'byoi_64', customizations } };
   }
   const userMetadata: Array<{ key: string; value: string }> = [
@@ -250,9 +258,21 @@ export function installRequest(
     const value = fields[key];
     if (value !== undefined) userMetadata.push({ key, value });
   }
+  Object.entries(fields.configDriveMetadata ?? {}).forEach(([key, value], i) => {
+    userMetadata.push({ key: `configDriveMetadata${i}Key`, value: key });
+    userMetadata.push({ key: `configDriveMetadata${i}Value`, value });
+  });
+  if (fields.sshKey !== undefined) userMetadata.push({ key: 'sshKey', value: fields.sshKey });
   if (fields.efiBootloaderPath !== undefined)
     userMetadata.push({ key: 'efiBootloaderPath', value: fields.efiBootloaderPath });
-  return { path: '/install/start', body: { templateName: 'byoi_64', userMetadata } };
+  return {
+    path: '/install/start',
+    body: {
+      ...(fields.hostname === undefined ? {} : { details: { customHostname: fields.hostname } }),
+      templateName: 'byoi_64',
+      userMetadata,
+    },
+  };
 }
 
 export interface StepBody {

@@ -4,6 +4,7 @@ import {
   client,
   installRequest,
   plainCall,
+  rawCall,
   rejection,
   startTrusted,
   waitForTask,
@@ -224,6 +225,132 @@ describe('/_sim/servers/:serviceName/state', () => {
     expect(missing.status).toBe(404);
     expect((missing.body as { error: string }).error).toContain('No server named ns0.example');
     expect((await server(LEGACY_SERVER)).state).toBe('ok');
+  });
+});
+
+describe('/_sim/servers/:serviceName/lock: another operation holds the server', () => {
+  it('refuses installs on both routes with 409 DisturbAlreadyExists, until unlocked', async () => {
+    expect(
+      await plainCall(sim, 'POST', `/_sim/servers/${DEFAULT_SERVER}/lock`, { locked: true }),
+    ).toMatchObject({ status: 200, body: { ok: true } });
+    expect((await plainCall(sim, 'GET', `/_sim/servers/${DEFAULT_SERVER}`)).body).toMatchObject({
+      locked: true,
+      expired: false,
+    });
+    for (const body of [
+      { path: 'install/start', body: { templateName: 'debian12_64' } },
+      { path: 'reinstall', body: { operatingSystem: 'debian12_64' } },
+    ]) {
+      const answer = await rawCall(
+        sim,
+        'POST',
+        `/dedicated/server/${DEFAULT_SERVER}/${body.path}`,
+        {
+          body: body.body,
+        },
+      );
+      expect(answer).toMatchObject({
+        status: 409,
+        body: {
+          class: 'Client::Conflict::DisturbAlreadyExists',
+          message: `Server resource ${DEFAULT_SERVER} is already locked by another process, blocking any new OS reinstallation`,
+        },
+      });
+    }
+    // No task; reading the server still works; other servers are not locked.
+    expect(await c.requestPromised('GET', `/dedicated/server/${DEFAULT_SERVER}/task`)).toEqual([]);
+    expect((await server(DEFAULT_SERVER)).os).toEqual(expect.any(String));
+    const other = (await c.requestPromised('POST', `/dedicated/server/${LEGACY_SERVER}/reinstall`, {
+      operatingSystem: 'debian12_64',
+    })) as TaskBody;
+    expect(other.status).toBe('init');
+
+    await plainCall(sim, 'POST', `/_sim/servers/${DEFAULT_SERVER}/lock`, { locked: false });
+    const task = (await c.requestPromised('POST', `/dedicated/server/${DEFAULT_SERVER}/reinstall`, {
+      operatingSystem: 'debian12_64',
+    })) as TaskBody;
+    expect(task.status).toBe('init');
+  });
+
+  it('comes after the body’s own checks: an unknown OS on a locked server is still a 404', async () => {
+    sim.admin.setServerLocked(DEFAULT_SERVER, true);
+    const answer = await rawCall(sim, 'POST', `/dedicated/server/${DEFAULT_SERVER}/reinstall`, {
+      body: { operatingSystem: 'nope_64' },
+    });
+    expect(answer.status).toBe(404);
+  });
+});
+
+describe('/_sim/servers/:serviceName/expiration: an expired service', () => {
+  it('answers 460 to every call about that server, and nothing else changes', async () => {
+    expect(
+      await plainCall(sim, 'POST', `/_sim/servers/${DEFAULT_SERVER}/expiration`, {
+        expired: true,
+      }),
+    ).toMatchObject({ status: 200, body: { ok: true } });
+    const expired = {
+      status: 460,
+      body: { class: 'Client::ServiceExpired', message: 'This Service is expired' },
+    };
+    const base = `/dedicated/server/${DEFAULT_SERVER}`;
+    for (const [method, path, body] of [
+      ['GET', base, undefined],
+      ['GET', `${base}/specifications/hardware`, undefined],
+      ['GET', `${base}/install/compatibleTemplates`, undefined],
+      ['GET', `${base}/install/status`, undefined],
+      ['GET', `${base}/task`, undefined],
+      ['GET', `${base}/task/1`, undefined],
+      ['POST', `${base}/task/1/cancel`, undefined],
+      ['POST', `${base}/reinstall`, { operatingSystem: 'debian12_64' }],
+      ['POST', `${base}/install/start`, { templateName: 'debian12_64' }],
+    ] as const) {
+      expect(await rawCall(sim, method, path, body === undefined ? {} : { body })).toMatchObject(
+        expired,
+      );
+    }
+    // node-ovh reports it with its status, as the BFF sees it.
+    expect(await rejection(server(DEFAULT_SERVER))).toEqual({
+      error: 460,
+      message: 'This Service is expired',
+    });
+    // Still listed; other servers answer.
+    expect(await c.requestPromised('GET', '/dedicated/server')).toContain(DEFAULT_SERVER);
+    expect((await server(LEGACY_SERVER)).state).toBe('ok');
+    expect(sim.admin.server(DEFAULT_SERVER).expired).toBe(true);
+
+    sim.admin.setServiceExpired(DEFAULT_SERVER, false);
+    expect((await server(DEFAULT_SERVER)).state).toBe('ok');
+  });
+});
+
+describe('lock and expiration: input and reset', () => {
+  it('refuses a flag that is not a boolean (400) or an unknown server (404)', async () => {
+    for (const [path, body, message] of [
+      ['lock', { locked: 'yes' }, 'locked must be true or false (got "yes").'],
+      ['lock', {}, 'locked must be true or false (got nothing).'],
+      ['expiration', { expired: 1 }, 'expired must be true or false (got 1).'],
+    ] as const) {
+      const answer = await plainCall(sim, 'POST', `/_sim/servers/${DEFAULT_SERVER}/${path}`, body);
+      expect(answer).toMatchObject({ status: 400, body: { error: message } });
+    }
+    expect(
+      (await plainCall(sim, 'POST', '/_sim/servers/ns0.example/lock', { locked: true })).status,
+    ).toBe(404);
+    expect(sim.admin.server(DEFAULT_SERVER)).toMatchObject({ locked: false, expired: false });
+  });
+
+  it('are cleared by a reset', async () => {
+    sim.admin.setServerLocked(DEFAULT_SERVER, true);
+    sim.admin.setServiceExpired(LEGACY_SERVER, true);
+    await plainCall(sim, 'POST', '/_sim/reset');
+    expect(sim.admin.server(DEFAULT_SERVER).locked).toBe(false);
+    expect(sim.admin.server(LEGACY_SERVER).expired).toBe(false);
+    expect((await server(LEGACY_SERVER)).state).toBe('ok');
+    expect(
+      await c.requestPromised('POST', `/dedicated/server/${DEFAULT_SERVER}/reinstall`, {
+        operatingSystem: 'debian12_64',
+      }),
+    ).toMatchObject({ status: 'init' });
   });
 });
 

@@ -9,6 +9,15 @@ import { parseFault } from './faults.ts';
 
 const SERVER_STATES: readonly ServerState[] = ['ok', 'error', 'hacked', 'hackedBlocked'];
 
+/** Admin bodies come from JSON: a flag must really be a boolean, not a truthy string. */
+function flag(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') {
+    const got = value === undefined ? 'nothing' : JSON.stringify(value);
+    throw new TypeError(`${name} must be true or false (got ${got}).`);
+  }
+  return value;
+}
+
 /** Test and demo controls; also served over HTTP under `/_sim`. */
 export interface SimulatorAdmin {
   /** Back to the fixtures: no installs, tasks, recorded requests, calls or faults; clock speed as started. */
@@ -23,6 +32,10 @@ export interface SimulatorAdmin {
   /** A server as the simulator holds it, with what the last BYOI install wrote to its disk. */
   server(serviceName: string): ServerSnapshot;
   setServerState(serviceName: string, state: ServerState): void;
+  /** While locked, installs on the server are refused with OVH's 409 `DisturbAlreadyExists`. */
+  setServerLocked(serviceName: string, locked: boolean): void;
+  /** While expired, every OVH API call about the server answers HTTP 460. */
+  setServiceExpired(serviceName: string, expired: boolean): void;
   setClockSpeed(speed: number): void;
   /** A new consumer key for the simulator's application, pending validation unless said otherwise. */
   createCredential(
@@ -37,6 +50,10 @@ export interface ServerSnapshot {
   serviceName: string;
   state: ServerState;
   os: string;
+  efiBootloaderPath: string | null;
+  locked: boolean;
+  expired: boolean;
+  /** What the last successful BYOI install wrote, config drive included. */
   disk: WrittenImage | null;
 }
 
@@ -78,7 +95,10 @@ export function createAdmin(deps: AdminDeps): SimulatorAdmin {
         serviceName,
         state: server.state,
         os: server.os,
-        disk: server.disk ? { ...server.disk } : null,
+        efiBootloaderPath: server.efiBootloaderPath,
+        locked: server.locked,
+        expired: server.expired,
+        disk: structuredClone(server.disk),
       };
     },
     setServerState(serviceName, value) {
@@ -89,6 +109,14 @@ export function createAdmin(deps: AdminDeps): SimulatorAdmin {
         );
       }
       server.state = value;
+    },
+    setServerLocked(serviceName, locked) {
+      const server = find(serviceName);
+      server.locked = flag('locked', locked);
+    },
+    setServiceExpired(serviceName, expired) {
+      const server = find(serviceName);
+      server.expired = flag('expired', expired);
     },
     setClockSpeed(speed) {
       clock.speed = speed;

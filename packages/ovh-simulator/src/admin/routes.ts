@@ -48,6 +48,14 @@ export function buildAdminRouter(admin: SimulatorAdmin): Router<AdminHandler> {
         admin.setServerState(params.serviceName ?? '', field(body, 'state') as ServerState);
         return ok();
       })
+      .add('POST', '/_sim/servers/:serviceName/lock', ({ params, body }) => {
+        admin.setServerLocked(params.serviceName ?? '', field(body, 'locked') as boolean);
+        return ok();
+      })
+      .add('POST', '/_sim/servers/:serviceName/expiration', ({ params, body }) => {
+        admin.setServiceExpired(params.serviceName ?? '', field(body, 'expired') as boolean);
+        return ok();
+      })
       .add('POST', '/_sim/clock', ({ body }) => {
         admin.setClockSpeed(field(body, 'clockSpeed') as number);
         return ok();

@@ -1,6 +1,7 @@
 /**
  * The HTTP front door: `/1.0/*` is the OVH API (counted, delayed, faulted, routed, authenticated,
- * answered), `/_sim/*` the admin API for loopback clients.
+ * answered), `/_sim/*` the admin API for loopback clients. Like OVH, every answer outside the admin
+ * API carries a fresh `X-Ovh-QueryID`, the id OVH support asks for.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -39,17 +40,45 @@ export interface ApiExchange {
   path: string;
   status: number;
   body: unknown;
+  /**
+   * The `X-Ovh-QueryID` it carried: always set on what the simulator sends (optional only so that
+   * an exchange can be written by hand, as the OpenAPI checker's tests do).
+   */
+  queryId?: string;
+}
+
+export const QUERY_ID_HEADER = 'X-Ovh-QueryID';
+
+let queryCount = 0;
+
+/**
+ * An id in the shape of OVH's: region and gateway, the time in hex, a sequence number and a random
+ * part, e.g. `EU.ext-3.66a1f2c3.42.8f3e…`. Fresh for every request, also across simulators.
+ */
+export function newQueryId(now = Date.now()): string {
+  queryCount += 1;
+  const gateway = 1 + (queryCount % 9);
+  const seconds = Math.floor(now / 1000).toString(16);
+  return `EU.ext-${gateway}.${seconds}.${queryCount}.${randomBytes(16).toString('hex')}`;
 }
 
 class BodyTooLarge extends Error {}
 
 export function createRequestHandler(deps: HandlerDeps) {
   return (req: IncomingMessage, res: ServerResponse): void => {
-    handle(deps, req, res).catch((error: unknown) => {
+    const path = pathOnly(req.url);
+    // The admin API is not OVH's: its answers carry no query id.
+    const queryId = isAdminPath(requestUrl(req).pathname) ? undefined : newQueryId();
+    handle(deps, req, res, queryId).catch((error: unknown) => {
       // Only a simulator bug lands here; the message never holds request headers or bodies.
-      console.error(`[ovh-simulator] ${req.method ?? '?'} ${pathOnly(req.url)}: ${String(error)}`);
+      console.error(`[ovh-simulator] ${req.method ?? '?'} ${path}: ${String(error)}`);
       if (!res.headersSent) {
-        send(res, 500, { class: 'Server::InternalServerError', message: 'Internal server error' });
+        send(
+          res,
+          500,
+          { class: 'Server::InternalServerError', message: 'Internal server error' },
+          queryId,
+        );
       } else {
         res.destroy();
       }
@@ -61,36 +90,59 @@ function pathOnly(url: string | undefined): string {
   return (url ?? '/').split('?')[0] ?? '/';
 }
 
-async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+function requestUrl(req: IncomingMessage): URL {
+  return new URL(req.url ?? '/', 'https://simulator.invalid');
+}
+
+function isAdminPath(pathname: string): boolean {
+  return pathname === ADMIN_PREFIX || pathname.startsWith(`${ADMIN_PREFIX}/`);
+}
+
+async function handle(
+  deps: HandlerDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  queryId: string | undefined,
+): Promise<void> {
   const rawPath = req.url ?? '/';
-  const url = new URL(rawPath, 'https://simulator.invalid');
+  const url = requestUrl(req);
   const method = (req.method ?? 'GET').toUpperCase();
   let body: string;
   try {
     body = await readBody(req);
   } catch (error) {
     if (error instanceof BodyTooLarge) {
-      send(res, 413, {
-        class: 'Client::BadRequest',
-        message: `Request body larger than ${MAX_BODY_BYTES} bytes`,
-      });
+      send(
+        res,
+        413,
+        {
+          class: 'Client::BadRequest',
+          message: `Request body larger than ${MAX_BODY_BYTES} bytes`,
+        },
+        queryId,
+      );
       return;
     }
     throw error;
   }
 
-  if (url.pathname === ADMIN_PREFIX || url.pathname.startsWith(`${ADMIN_PREFIX}/`)) {
+  if (isAdminPath(url.pathname)) {
     handleAdmin(deps, req, res, method, url.pathname, body);
     return;
   }
   if (!url.pathname.startsWith(`${API_PREFIX}/`)) {
-    send(res, 404, { class: 'Client::NotFound', message: 'Got an invalid (or empty) URL' });
+    send(
+      res,
+      404,
+      { class: 'Client::NotFound', message: 'Got an invalid (or empty) URL' },
+      queryId,
+    );
     return;
   }
   const apiPath = url.pathname.slice(API_PREFIX.length);
   const reply = (status: number, answer: unknown) => {
-    send(res, status, answer);
-    deps.onResponse?.({ method, path: apiPath, status, body: answer ?? null });
+    send(res, status, answer, queryId);
+    deps.onResponse?.({ method, path: apiPath, status, body: answer ?? null, queryId });
   };
   deps.state.countCall(method, apiPath);
   if (deps.latencyMs() > 0) await delay(deps.latencyMs());
@@ -238,12 +290,13 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+/** `queryId` is absent only for the admin API, which is not OVH's. */
+function send(res: ServerResponse, status: number, body: unknown, queryId?: string): void {
   const text = JSON.stringify(body ?? null);
   res.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(text),
-    'X-Ovh-Queryid': `EU.ext-sim.${randomBytes(6).toString('hex')}`,
+    ...(queryId === undefined ? {} : { [QUERY_ID_HEADER]: queryId }),
   });
   res.end(text);
 }

@@ -3,10 +3,11 @@ import type { Hash } from 'node:crypto';
 import http from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { MAX_REDIRECTS, downloadFailureFromCode } from '@byoi/shared';
+import type { DownloadFailure } from '@byoi/shared';
 
 /** Bytes kept from the start of the image for format sniffing; the rest is only hashed and counted. */
 export const HEAD_BYTES = 1024 * 1024;
-const MAX_REDIRECTS = 5;
 
 export interface DownloadOptions {
   url: string;
@@ -30,10 +31,15 @@ export type DownloadResult =
       /** Always computed: what the simulated disk records as written. */
       sha256: string;
     }
-  | { outcome: 'unreachable'; reason: string }
-  | { outcome: 'tooBig'; reason: string };
+  | { outcome: 'unreachable'; failure: DownloadFailure }
+  /** More bytes than the limit, announced or counted; `bytes` is how many were seen. */
+  | { outcome: 'tooBig'; bytes: number };
 
-class TooBig extends Error {}
+class TooBig extends Error {
+  constructor(readonly bytes: number) {
+    super(`more than the limit received (${bytes} bytes)`);
+  }
+}
 
 /**
  * Streams the image like OVH's installer would: with the operator's headers, following redirects,
@@ -45,12 +51,21 @@ export async function downloadImage(options: DownloadOptions): Promise<DownloadR
   try {
     url = new URL(options.url);
   } catch {
-    return { outcome: 'unreachable', reason: 'the URL cannot be parsed' };
+    return {
+      outcome: 'unreachable',
+      failure: { kind: 'protocol', detail: 'URL rejected: Malformed input to a URL function' },
+    };
   }
   const origin = url.origin;
   for (let redirects = 0; redirects <= MAX_REDIRECTS; redirects++) {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      return { outcome: 'unreachable', reason: `unsupported protocol ${url.protocol}` };
+      return {
+        outcome: 'unreachable',
+        failure: {
+          kind: 'protocol',
+          detail: `Protocol "${url.protocol.replace(/:$/, '')}" not supported`,
+        },
+      };
     }
     let response: IncomingMessage;
     try {
@@ -58,27 +73,34 @@ export async function downloadImage(options: DownloadOptions): Promise<DownloadR
       response = await get(url, url.origin === origin ? options.headers : {}, options);
     } catch (error) {
       options.signal.throwIfAborted();
-      return { outcome: 'unreachable', reason: describe(error) };
+      return { outcome: 'unreachable', failure: failureOf(error, url) };
     }
     const status = response.statusCode ?? 0;
     const location = response.headers.location;
     if (status >= 300 && status < 400 && location) {
       response.resume();
-      url = new URL(location, url);
+      try {
+        url = new URL(location, url);
+      } catch {
+        return {
+          outcome: 'unreachable',
+          failure: { kind: 'protocol', detail: 'Redirect location is not a valid URL' },
+        };
+      }
       continue;
     }
     if (status < 200 || status >= 300) {
       response.resume();
-      return { outcome: 'unreachable', reason: `HTTP ${status}` };
+      return { outcome: 'unreachable', failure: { kind: 'status', status } };
     }
     const declared = Number(response.headers['content-length']);
     if (Number.isFinite(declared) && declared > options.limitBytes) {
       response.destroy();
-      return { outcome: 'tooBig', reason: `Content-Length ${declared} > ${options.limitBytes}` };
+      return { outcome: 'tooBig', bytes: declared };
     }
-    return await consume(response, options);
+    return await consume(response, url, options);
   }
-  return { outcome: 'unreachable', reason: `more than ${MAX_REDIRECTS} redirects` };
+  return { outcome: 'unreachable', failure: { kind: 'redirects' } };
 }
 
 function get(
@@ -90,7 +112,9 @@ function get(
   return new Promise((resolve, reject) => {
     const request = client.get(url, { headers, signal: options.signal }, resolve);
     request.setTimeout(options.timeoutMs, () => {
-      request.destroy(new Error(`no data for ${options.timeoutMs} ms`));
+      request.destroy(
+        Object.assign(new Error(`no data for ${options.timeoutMs} ms`), { code: 'ETIMEDOUT' }),
+      );
     });
     request.on('error', reject);
   });
@@ -98,6 +122,7 @@ function get(
 
 async function consume(
   response: IncomingMessage,
+  url: URL,
   options: DownloadOptions,
 ): Promise<DownloadResult> {
   const sha256 = createHash('sha256');
@@ -110,8 +135,7 @@ async function consume(
   try {
     for await (const chunk of response as AsyncIterable<Buffer>) {
       size += chunk.byteLength;
-      if (size > options.limitBytes)
-        throw new TooBig(`more than ${options.limitBytes} bytes received`);
+      if (size > options.limitBytes) throw new TooBig(size);
       if (headLength < HEAD_BYTES) {
         const take = chunk.subarray(0, HEAD_BYTES - headLength);
         head.set(take, headLength);
@@ -123,10 +147,15 @@ async function consume(
   } catch (error) {
     response.destroy();
     options.signal.throwIfAborted();
-    if (error instanceof TooBig) return { outcome: 'tooBig', reason: error.message };
-    return { outcome: 'unreachable', reason: describe(error) };
+    if (error instanceof TooBig) return { outcome: 'tooBig', bytes: error.bytes };
+    // The answer had begun: a connection lost now leaves the transfer short.
+    const failure = failureOf(error, url);
+    return {
+      outcome: 'unreachable',
+      failure: failure.kind === 'reset' ? { kind: 'closed' } : failure,
+    };
   }
-  if (!response.complete) return { outcome: 'unreachable', reason: 'the connection closed early' };
+  if (!response.complete) return { outcome: 'unreachable', failure: { kind: 'closed' } };
   const sha256Hex = sha256.digest('hex');
   return {
     outcome: 'ok',
@@ -137,10 +166,8 @@ async function consume(
   };
 }
 
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code ? `${code}: ${error.message}` : error.message;
-  }
-  return String(error);
+/** A socket error as the installer reports it (packages/shared's `downloadFailureFromCode`). */
+function failureOf(error: unknown, url: URL): DownloadFailure {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return downloadFailureFromCode(typeof code === 'string' ? code : 'ECONNRESET', url);
 }

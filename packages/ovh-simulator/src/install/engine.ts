@@ -1,5 +1,14 @@
-import { UPSTREAM_MESSAGES, sniffImage } from '@byoi/shared';
-import type { ImageSniff } from '@byoi/shared';
+import {
+  checksumStep,
+  configDriveStep,
+  diskSizeStep,
+  downloadSizeStep,
+  downloadStep,
+  formatStep,
+  sniffImage,
+  writeStep,
+} from '@byoi/shared';
+import type { ImageSniff, StepOutcome } from '@byoi/shared';
 import type { Clock } from '../clock.ts';
 import type {
   InstallRun,
@@ -10,9 +19,9 @@ import type {
   WrittenImage,
 } from '../state.ts';
 import { isFinished } from '../state.ts';
+import { buildConfigDrive, needsConfigDrive } from './configDrive.ts';
 import { downloadImage } from './download.ts';
 import { imageLimitBytes, targetDisk } from './hardware.ts';
-import { configDriveProblem, diskProblem, formatProblem, writeProblem } from './imageChecks.ts';
 import type { ByoiSpec, InstallSpec } from './spec.ts';
 import { BYOI_STEPS, TEMPLATE_STEPS } from './steps.ts';
 import type { StepDefinition, StepId } from './steps.ts';
@@ -61,7 +70,7 @@ export class InstallEngine {
       doneDate: null,
       lastUpdate: now,
     };
-    const definitions = spec.byoi ? BYOI_STEPS : TEMPLATE_STEPS;
+    const definitions = spec.byoi ? byoiSteps(spec.byoi) : TEMPLATE_STEPS;
     const run: InstallRun = {
       taskId: task.taskId,
       startedAt: Date.now(),
@@ -126,6 +135,8 @@ export class InstallEngine {
       }
       server.os = spec.templateName;
       server.disk = context ? written(context, task.taskId) : null;
+      // OVH keeps the path it booted the new system with on the server object.
+      if (spec.byoi?.efiBootloaderPath) server.efiBootloaderPath = spec.byoi.efiBootloaderPath;
       finish(task, 'done', task.comment);
     } catch (error) {
       if (signal.aborted) {
@@ -150,45 +161,70 @@ export class InstallEngine {
     const { spec, server } = context;
     switch (id) {
       case 'download': {
+        const limitBytes = imageLimitBytes(server.fixture);
         const result = await downloadImage({
           url: spec.imageURL,
           headers: spec.httpHeaders,
-          limitBytes: imageLimitBytes(server.fixture),
+          limitBytes,
           ...(spec.imageCheckSumType ? { hash: spec.imageCheckSumType } : {}),
           timeoutMs: this.#options.downloadTimeoutMs,
           signal,
         });
-        if (result.outcome === 'unreachable')
-          return UPSTREAM_MESSAGES.downloadFailed(spec.imageURL);
-        if (result.outcome === 'tooBig') return UPSTREAM_MESSAGES.imageTooBigForRam(spec.imageType);
+        if (result.outcome === 'unreachable') {
+          return problem(downloadStep({ failure: result.failure }));
+        }
+        if (result.outcome === 'tooBig') {
+          return problem(
+            downloadSizeStep({ bytes: result.bytes, limitBytes, imageType: spec.imageType }),
+          );
+        }
         context.size = result.size;
         context.head = result.head;
         context.digest = result.digest;
         context.sha256 = result.sha256;
         return null;
       }
-      case 'checksum': {
-        const expected = spec.imageCheckSum?.trim().toLowerCase();
-        if (!expected || !spec.imageCheckSumType || context.digest === expected) return null;
-        return UPSTREAM_MESSAGES.checksumMismatch(
-          spec.imageCheckSumType,
-          context.digest ?? '',
-          expected,
+      case 'checksum':
+        return problem(
+          checksumStep({
+            ...(spec.imageCheckSum === undefined ? {} : { checksum: spec.imageCheckSum }),
+            ...(spec.imageCheckSumType === undefined
+              ? {}
+              : { checksumType: spec.imageCheckSumType }),
+            actual: context.digest,
+          }),
         );
-      }
       case 'format':
         context.sniff = sniffImage(context.head, { totalSize: context.size });
-        return formatProblem(context.sniff, spec.imageType);
+        return problem(formatStep({ sniff: context.sniff, imageType: spec.imageType }));
       case 'write': {
         const sniff = context.sniff ?? sniffImage(context.head, { totalSize: context.size });
-        return diskProblem(sniff, context.size, targetDisk(server.fixture)) ?? writeProblem(sniff);
+        const disk = targetDisk(server.fixture);
+        return (
+          problem(diskSizeStep({ sniff, imageBytes: context.size, disk })) ??
+          problem(writeStep({ sniff }))
+        );
       }
       case 'configDrive':
-        return configDriveProblem(spec.configDriveUserData);
+        return problem(
+          configDriveStep(
+            spec.configDriveUserData === undefined ? {} : { userData: spec.configDriveUserData },
+          ),
+        );
       default:
         return null;
     }
   }
+}
+
+/** OVH's message when the installer model says the step fails; null when it passes. */
+function problem(outcome: StepOutcome): string | null {
+  return outcome.status === 'fail' ? outcome.message : null;
+}
+
+/** OVH adds the config drive step only when there is a config drive to create. */
+function byoiSteps(spec: ByoiSpec): readonly StepDefinition[] {
+  return needsConfigDrive(spec) ? BYOI_STEPS : BYOI_STEPS.filter((s) => s.id !== 'configDrive');
 }
 
 function written(context: ByoiContext, taskId: number): WrittenImage {
@@ -199,7 +235,7 @@ function written(context: ByoiContext, taskId: number): WrittenImage {
     bytes: context.size,
     sha256: context.sha256,
     device: targetDisk(context.server.fixture).device,
-    configDrive: context.spec.configDriveUserData !== undefined,
+    configDrive: buildConfigDrive(context.spec, context.server.fixture, taskId),
     taskId,
   };
 }

@@ -1,20 +1,16 @@
-import { toBytes } from '../fixtures.ts';
+/** A fixture's hardware as OVH's installer reads it, through packages/shared's installer model. */
+import { hardwareSizes, imageLimitBytes as limitOf, targetDisk as diskOf } from '@byoi/shared';
+import type { TargetDisk } from '@byoi/shared';
 import type { ServerFixture } from '../fixtures.ts';
-import type { TargetDisk } from './imageChecks.ts';
 
-/** OVH's installer keeps 3 GiB of RAM for itself; the image is downloaded into the rest. */
-export const RESERVED_RAM_BYTES = 3 * 1024 ** 3;
+export { RESERVED_RAM_BYTES } from '@byoi/shared';
 
+/** RAM − 3 GiB: the largest image the installer can hold in memory. */
 export function imageLimitBytes(server: ServerFixture): number {
-  return Math.max(0, toBytes(server.hardware.memorySize) - RESERVED_RAM_BYTES);
+  return limitOf(hardwareSizes(server.hardware).memoryBytes);
 }
 
-/** BYOI writes to the first disk of the first group (no software RAID). */
+/** The disk the image is written to. */
 export function targetDisk(server: ServerFixture): TargetDisk {
-  const group = server.hardware.diskGroups[0];
-  if (!group) return { device: '/dev/sda', bytes: 0 };
-  return {
-    device: group.diskType === 'NVME' ? '/dev/nvme0n1' : '/dev/sda',
-    bytes: toBytes(group.diskSize),
-  };
+  return diskOf(hardwareSizes(server.hardware).diskGroups);
 }

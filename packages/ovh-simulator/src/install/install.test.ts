@@ -21,6 +21,7 @@ import {
 } from '../../test/helpers.ts';
 import type { OvhClient, StepBody, TaskBody } from '../../test/helpers.ts';
 import { DEFAULT_SERVER, LEGACY_SERVER } from '../fixtures.ts';
+import { TASK_FUNCTIONS } from '../ovh/routes.ts';
 import type { Simulator } from '../simulator.ts';
 
 let kit: ImageKit;
@@ -32,13 +33,13 @@ let closeSim: () => Promise<void>;
 const url = (name: ImageName, prefix = '') =>
   `${images.url}${prefix}/images/${kit.images[name].file}`;
 const base = (sn: string) => `/dedicated/server/${sn}`;
+/** Without a config-drive customization OVH adds no config drive, hence no step for it. */
 const BYOI_STEP_COMMENTS = [
   'Preparing installation',
   'Downloading image',
   'Checking image checksum',
   'Checking image format',
   'Writing image to disk',
-  'Creating config drive',
   'Rebooting on installed OS',
 ];
 
@@ -105,6 +106,9 @@ describe('a successful BYOI install', () => {
         serviceName: DEFAULT_SERVER,
         state: 'ok',
         os: 'byoi_64',
+        efiBootloaderPath: '\\efi\\debian\\grubx64.efi',
+        locked: false,
+        expired: false,
         disk: {
           imageURL: url('raw-gpt'),
           imageType: 'raw',
@@ -112,7 +116,7 @@ describe('a successful BYOI install', () => {
           bytes: image.size,
           sha256: image.sha256,
           device: '/dev/nvme0n1',
-          configDrive: false,
+          configDrive: null,
           taskId: task.taskId,
         },
       });
@@ -182,24 +186,34 @@ describe('a successful BYOI install', () => {
     }
   });
 
-  const userData: Array<[string, string]> = [
-    ['plain #cloud-config', '#cloud-config\nhostname: byoi\npackages:\n  - vim\n'],
+  const userData: Array<[string, string, string]> = [
+    [
+      'plain #cloud-config',
+      '#cloud-config\nhostname: byoi\npackages:\n  - vim\n',
+      '#cloud-config\nhostname: byoi\npackages:\n  - vim\n',
+    ],
     [
       'base64 #cloud-config (what OVH recommends)',
       Buffer.from('#cloud-config\nusers:\n  - name: ops\n').toString('base64'),
+      '#cloud-config\nusers:\n  - name: ops\n',
     ],
-    ['a #! script', '#!/bin/sh\necho hello > /root/hello\n'],
+    [
+      'a #! script',
+      '#!/bin/sh\necho hello > /root/hello\n',
+      '#!/bin/sh\necho hello > /root/hello\n',
+    ],
   ];
-  for (const [what, data] of userData) {
-    it(`config drive from ${what} → done`, async () => {
-      const { task } = await install(
+  for (const [what, data, text] of userData) {
+    it(`config drive from ${what} → done, the user data written as text`, async () => {
+      const { task, steps } = await install(
         c,
         DEFAULT_SERVER,
         { imageURL: url('raw-gpt'), imageType: 'raw', configDriveUserData: data },
         'reinstall',
       );
       expect(task.status).toBe('done');
-      expect(sim.admin.server(DEFAULT_SERVER).disk?.configDrive).toBe(true);
+      expect(steps.map((s) => s.comment)).toContain('Creating config drive');
+      expect(sim.admin.server(DEFAULT_SERVER).disk?.configDrive?.userData).toBe(text);
     });
   }
 
@@ -298,15 +312,7 @@ describe('progress, the one-install rule, tasks and cancellation', () => {
       first.body,
     )) as TaskBody;
     const steps = await waitForStep(DEFAULT_SERVER, 'Downloading image', 'doing');
-    expect(steps.map((s) => s.status)).toEqual([
-      'done',
-      'doing',
-      'todo',
-      'todo',
-      'todo',
-      'todo',
-      'todo',
-    ]);
+    expect(steps.map((s) => s.status)).toEqual(['done', 'doing', 'todo', 'todo', 'todo', 'todo']);
     expect(
       ((await c.requestPromised('GET', `${base(DEFAULT_SERVER)}/task/${task.taskId}`)) as TaskBody)
         .status,
@@ -344,7 +350,6 @@ describe('progress, the one-install rule, tasks and cancellation', () => {
     expect(after.progress.map((s) => s.status)).toEqual([
       'done',
       'idle',
-      'todo',
       'todo',
       'todo',
       'todo',
@@ -390,6 +395,18 @@ describe('progress, the one-install rule, tasks and cancellation', () => {
     const wrong = await rawCall(sim, 'GET', `${path}?status=running`);
     expect(wrong.status).toBe(400);
     expect((wrong.body as { message: string }).message).toContain('running is not one of');
+    // OVH refuses a function outside dedicated.TaskFunctionEnum the same way.
+    const unknown = await rawCall(sim, 'GET', `${path}?function=reinstall`);
+    expect(unknown).toMatchObject({
+      status: 400,
+      body: {
+        class: 'Client::BadRequest',
+        message: `Invalid value for parameter function: reinstall is not one of ${TASK_FUNCTIONS.join(', ')}`,
+      },
+    });
+    expect((await rawCall(sim, 'GET', `${path}?function=hardReboot&status=running`)).status).toBe(
+      400,
+    );
     const missing = await rawCall(sim, 'GET', `${path}/42`);
     expect(missing).toMatchObject({
       status: 404,

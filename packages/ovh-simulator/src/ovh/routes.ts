@@ -1,4 +1,5 @@
 /** The OVH API v1 subset, as handlers over the simulator's state. Paths are relative to `/1.0`. */
+import { UPSTREAM_MESSAGES } from '@byoi/shared';
 import type { Credential, CredentialStore } from '../auth/credentials.ts';
 import { parseAccessRules } from '../auth/credentials.ts';
 import { apiError, authError, badRequest, notFound } from '../http/ovhError.ts';
@@ -44,6 +45,51 @@ export interface OvhDeps {
   credentials: CredentialStore;
 }
 
+/** `dedicated.TaskFunctionEnum`: the values the task list's `function` filter accepts. */
+export const TASK_FUNCTIONS: readonly string[] = [
+  'INFRA_002_VirtualNetworkInterface',
+  'INFRA_002_VirtualNetworkInterface_group',
+  'INFRA_002_VirtualNetworkInterface_ungroup',
+  'INFRA_ONE_NETWORK_ONEAPI_VirtualNetworkInterface_group',
+  'INFRA_ONE_NETWORK_ONEAPI_VirtualNetworkInterface_ungroup',
+  'INFRA_ONE_NETWORK_VirtualNetworkInterface_group',
+  'INFRA_ONE_NETWORK_VirtualNetworkInterface_ungroup',
+  'addVirtualMac',
+  'addWindowSplaFromExistingSerial',
+  'applyBackupFtpAcls',
+  'applyBackupFtpQuota',
+  'bypassAntiDDosGame',
+  'changePasswordBackupFTP',
+  'changeRipeOrg',
+  'checkAndReleaseIp',
+  'createBackupFTP',
+  'createOrUpdateRipeOrg',
+  'createPrivateNetwork',
+  'disableFirewall',
+  'enableFirewall',
+  'genericMoveFloatingIp',
+  'hardReboot',
+  'hardware_update',
+  'ipmi/configureSGX',
+  'migrateBackupFTP',
+  'moveFloatingIp',
+  'moveVirtualMac',
+  'reagregateBlock',
+  'rebootPower8To',
+  'reinstallServer',
+  'releaseIp',
+  'removeBackupFTP',
+  'removeVirtualMac',
+  'requestAccessIPMI',
+  'resetIPMI',
+  'resetIPMISession',
+  'testIPMIhttp',
+  'testIPMIpassword',
+  'testIPMIping',
+  'virtualMacAdd',
+  'virtualMacDelete',
+];
+
 const TASK_STATUSES: readonly TaskStatus[] = [
   'init',
   'todo',
@@ -54,11 +100,29 @@ const TASK_STATUSES: readonly TaskStatus[] = [
   'cancelled',
 ];
 
+/**
+ * The simulator's wording for an expired service (HTTP 460, which OVH's SDKs read as "resource
+ * expired"): OVH's OpenAPI file gives no body; the message is one OVH has been seen answering.
+ */
+export const SERVICE_EXPIRED = {
+  status: 460,
+  class: 'Client::ServiceExpired',
+  message: 'This Service is expired',
+} as const;
+
+const invalidEnumValue = (parameter: string, value: string, accepted: readonly string[]) =>
+  badRequest(
+    `Invalid value for parameter ${parameter}: ${value} is not one of ${accepted.join(', ')}`,
+  );
+
 export function buildOvhRouter({ state, engine, credentials }: OvhDeps): Router<OvhRoute> {
   const server = (request: OvhRequest): ServerRecord => {
     const name = request.params.serviceName ?? '';
     const record = state.servers.get(name);
     if (!record) throw notFound('serviceName', name);
+    if (record.expired) {
+      throw apiError(SERVICE_EXPIRED.status, SERVICE_EXPIRED.class, SERVICE_EXPIRED.message);
+    }
     return record;
   };
   const taskOf = (request: OvhRequest) => {
@@ -78,6 +142,13 @@ export function buildOvhRouter({ state, engine, credentials }: OvhDeps): Router<
         receivedAt: new Date().toISOString(),
       });
       const spec = readInstallRequest(route, request.body);
+      if (record.locked) {
+        throw apiError(
+          409,
+          'Client::Conflict::DisturbAlreadyExists',
+          UPSTREAM_MESSAGES.disturbAlreadyExists(record.fixture.name),
+        );
+      }
       const running = engine.runningTask(record);
       if (running) {
         throw badRequest(
@@ -182,10 +253,11 @@ export function buildOvhRouter({ state, engine, credentials }: OvhDeps): Router<
       handle: (request) => {
         const fn = request.query.get('function');
         const status = request.query.get('status');
+        if (fn !== null && !TASK_FUNCTIONS.includes(fn)) {
+          throw invalidEnumValue('function', fn, TASK_FUNCTIONS);
+        }
         if (status !== null && !(TASK_STATUSES as readonly string[]).includes(status)) {
-          throw badRequest(
-            `Invalid value for parameter status: ${status} is not one of ${TASK_STATUSES.join(', ')}`,
-          );
+          throw invalidEnumValue('status', status, TASK_STATUSES);
         }
         return server(request)
           .tasks.filter(

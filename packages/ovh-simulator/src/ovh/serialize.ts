@@ -17,7 +17,7 @@ export function dedicatedServer(server: ServerRecord) {
     bootScript: null,
     commercialRange: f.commercialRange,
     datacenter: f.datacenter,
-    efiBootloaderPath: null,
+    efiBootloaderPath: server.efiBootloaderPath,
     iam: {
       displayName: f.displayName,
       id: iamId(f.name),
