@@ -95,7 +95,7 @@ describe('app without upstream', () => {
       OVH_APPLICATION_SECRET: 'app-secret-456',
       OVH_CONSUMER_KEY: 'consumer-key-789',
       OVH_ENDPOINT: 'ovh-ca',
-      OVH_INSTALL_ROUTE: 'reinstall',
+      OVH_INSTALL_ROUTE: 'install-start',
       SESSION_SECRET: 'session-secret-of-at-least-32-bytes-000',
     });
     const res = await request(app).get('/api/meta').expect(200);
@@ -103,20 +103,20 @@ describe('app without upstream', () => {
     expect(res.body).toEqual({
       mode: 'real',
       endpoint: 'ovh-ca',
-      installRoute: 'reinstall',
+      installRoute: 'install-start',
       version: '0.1.0',
     });
     expect(res.text).not.toMatch(/app-key-123|app-secret-456|consumer-key-789/);
   });
 
-  it('says simulator in simulator mode', async () => {
+  it('says simulator in simulator mode, on the reinstall route by default', async () => {
     const res = await request((await setup()).app)
       .get('/api/meta')
       .expect(200);
     expect(res.body).toMatchObject({
       mode: 'simulator',
       endpoint: 'simulator',
-      installRoute: 'install-start',
+      installRoute: 'reinstall',
     });
   });
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, startupNotices } from './config.ts';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -20,7 +20,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       mode: 'simulator',
       ovh: null,
-      installRoute: 'install-start',
+      installRoute: 'reinstall',
       ovhTimeoutMs: 10_000,
       ovhConcurrency: 16,
       serverCacheTtlMs: 5_000,
@@ -177,5 +177,27 @@ describe('loadConfig', () => {
     ]) {
       expect(loadConfig({ OVH_ENDPOINT: endpoint }).mode).toBe('simulator');
     }
+  });
+});
+
+describe('startupNotices', () => {
+  const real = {
+    OVH_APPLICATION_KEY: 'ak',
+    OVH_APPLICATION_SECRET: 'as',
+    OVH_CONSUMER_KEY: 'ck',
+    SESSION_SECRET: 'x'.repeat(32),
+  };
+
+  it("warns once, in real mode, that OVH decommissioned the seed's install/start route", () => {
+    const notices = startupNotices(loadConfig({ ...real, OVH_INSTALL_ROUTE: 'install-start' }));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toContain('decommissioned');
+    expect(notices[0]).toContain('7 October 2025');
+    expect(notices[0]).toContain('/reinstall');
+  });
+
+  it('says nothing on the default route, nor in simulator mode where both routes work', () => {
+    expect(startupNotices(loadConfig(real))).toEqual([]);
+    expect(startupNotices(loadConfig({ OVH_INSTALL_ROUTE: 'install-start' }))).toEqual([]);
   });
 });

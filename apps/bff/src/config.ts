@@ -150,7 +150,7 @@ const envSchema = z.object({
   OVH_INSTALL_ROUTE: v(
     z
       .enum(['install-start', 'reinstall'], { error: 'must be install-start or reinstall' })
-      .default('install-start'),
+      .default('reinstall'),
   ),
   OVH_TIMEOUT_MS: v(int(100, 600_000).default(10_000)),
   OVH_CONCURRENCY: v(int(1, 256).default(16)),
@@ -252,6 +252,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: toTrustProxy(e.TRUST_PROXY),
     preflightAllowHosts: e.PREFLIGHT_ALLOW_HOSTS ?? [],
   };
+}
+
+/**
+ * What the console says once at start about its configuration, when there is something an
+ * operator must know: OVH decommissioned the seed's install route, so a real account may refuse it.
+ */
+export function startupNotices(config: Config): string[] {
+  if (config.mode === 'real' && config.installRoute === 'install-start') {
+    return [
+      'OVH_INSTALL_ROUTE=install-start: OVH decommissioned POST /dedicated/server/{sn}/install/start ' +
+        'together with personal templates on 7 October 2025, so OVH may refuse installs sent this way. ' +
+        'Unset OVH_INSTALL_ROUTE to use its successor, POST /dedicated/server/{sn}/reinstall.',
+    ];
+  }
+  return [];
 }
 
 const securitySchema = envSchema.pick({

@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import { UserDirectory, UsersConfigError } from './auth/users.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { ConfigError, loadConfig, startupNotices, type Config } from './config.ts';
 import { createHttpServer } from './httpServer.ts';
 import { createLogger } from './logger.ts';
 import { connectOvh } from './ovh/connect.ts';
@@ -84,6 +84,7 @@ const server = createHttpServer(app).listen(config.port, config.host, () => {
     },
     'BYOI Console listening',
   );
+  for (const notice of startupNotices(config)) logger.warn(notice);
 });
 
 let stopping = false;

@@ -59,6 +59,7 @@ describe('secrets', () => {
           imageType: 'raw',
           httpHeaders: [{ name: 'Authorization', value: images.authorization }],
           configDriveUserData: userData,
+          efiBootloaderPath: '\\efi\\debian\\grubx64.efi',
         }),
     );
     const final = await eventually(async () => {

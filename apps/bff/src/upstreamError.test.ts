@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_SERVER } from '@byoi/ovh-simulator';
 import { OvhError } from './ovh/errors.ts';
+import { startHarness, type Harness } from './testing/harness.ts';
+import { OPERATOR, type TestAgent } from './testing/users.ts';
 import { apiErrorFromOvh } from './upstreamError.ts';
 
 const http = (status: number, message: string, rule?: string) => {
@@ -95,5 +98,122 @@ describe('apiErrorFromOvh', () => {
     );
     expect(slow).toMatchObject({ status: 504, code: 'UPSTREAM_TIMEOUT' });
     expect(slow.message).toMatch(/^OVH API unreachable/);
+  });
+});
+
+describe("apiErrorFromOvh: OVH's references", () => {
+  const QUERY_ID = 'EU.ext-5.66a1f2c3.12345.8f3e0c1d';
+  const traced = (init: Partial<ConstructorParameters<typeof OvhError>[0]>) =>
+    new OvhError({
+      status: 400,
+      kind: 'http',
+      retryable: false,
+      message: 'Invalid customization format for imageURL of type string: missing',
+      ovhClass: 'Client::BadRequest::CustomizationInvalidFormat',
+      queryId: QUERY_ID,
+      ...init,
+    });
+
+  it('puts the class and the query id in the details of every answer OVH gave', () => {
+    for (const status of [400, 403, 404, 409, 418, 500, 503]) {
+      expect(apiErrorFromOvh(traced({ status })).details, String(status)).toMatchObject({
+        ovhClass: 'Client::BadRequest::CustomizationInvalidFormat',
+        ovhQueryId: QUERY_ID,
+      });
+    }
+    expect(apiErrorFromOvh(traced({})).toBody().error.details).toMatchObject({
+      ovhQueryId: QUERY_ID,
+    });
+  });
+
+  it('keeps the query id of a timeout or network failure that had one, and adds nothing else', () => {
+    for (const kind of ['timeout', 'network'] as const) {
+      const a = apiErrorFromOvh(traced({ status: 0, kind, retryable: true, ovhClass: undefined }));
+      expect(a.details).toEqual({ ovhQueryId: QUERY_ID });
+    }
+  });
+
+  it('adds no empty fields when OVH gave no class or id', () => {
+    const a = apiErrorFromOvh(traced({ ovhClass: undefined, queryId: undefined }));
+    expect(a.details).not.toHaveProperty('ovhClass');
+    expect(a.details).not.toHaveProperty('ovhQueryId');
+    const slow = apiErrorFromOvh(
+      traced({ status: 0, kind: 'timeout', retryable: true, queryId: undefined }),
+    );
+    expect(slow.details).toBeUndefined();
+  });
+});
+
+describe("OVH's class and query id reach the operator and the log", () => {
+  let h: Harness;
+  let operator: TestAgent;
+  beforeAll(async () => {
+    h = await startHarness({ SERVER_CACHE_TTL_MS: '0' });
+    operator = await h.signIn(OPERATOR);
+  });
+  afterAll(() => h.close());
+  beforeEach(() => h.sim.admin.reset());
+
+  const templates = `/dedicated/server/${DEFAULT_SERVER}/install/compatibleTemplates`;
+  const OVH_QUERY_ID = /^EU\.ext-\d\.[0-9a-f]{8}\.\d+\.[0-9a-f]{32}$/;
+  const logged = (msg: string) =>
+    h.logLines
+      .map((line) => JSON.parse(line) as { msg?: string; upstream?: Record<string, unknown> })
+      .filter((line) => line.msg === msg);
+
+  it('answers a refusal with both in the details, and logs both (never OVH’s message)', async () => {
+    h.sim.admin.injectFault({ method: 'GET', path: templates, status: 400, times: 1 });
+    const res = await operator.get(`/api/servers/${DEFAULT_SERVER}/templates`);
+    expect(res.status).toBe(400);
+    const details = (res.body as { error: { details: Record<string, string> } }).error.details;
+    expect(details).toMatchObject({ ovhClass: 'Client::BadRequest' });
+    expect(details.ovhQueryId).toMatch(OVH_QUERY_ID);
+
+    const lines = logged('OVH refused the call');
+    expect(lines.at(-1)).toMatchObject({
+      level: 40,
+      code: 'UPSTREAM_BAD_REQUEST',
+      upstream: {
+        status: 400,
+        kind: 'http',
+        rule: 'GET /dedicated/server/*/install/compatibleTemplates',
+        ovhClass: 'Client::BadRequest',
+        ovhQueryId: details.ovhQueryId,
+      },
+    });
+    expect(Object.keys(lines.at(-1)?.upstream ?? {}).sort()).toEqual([
+      'kind',
+      'ovhClass',
+      'ovhQueryId',
+      'rule',
+      'status',
+    ]);
+    expect(h.logLines.join('\n')).not.toContain(details.ovhMessage);
+  });
+
+  it('logs the last attempt’s class and id with an upstream 5xx', async () => {
+    h.sim.admin.injectFault({ method: 'GET', path: templates, status: 500 });
+    const res = await operator.get(`/api/servers/${DEFAULT_SERVER}/templates`);
+    expect(res.status).toBe(502);
+    const details = (res.body as { error: { details: Record<string, string> } }).error.details;
+    expect(details).toMatchObject({ ovhClass: 'Server::InternalServerError' });
+    expect(details.ovhQueryId).toMatch(OVH_QUERY_ID);
+    expect(logged('request failed').at(-1)).toMatchObject({
+      level: 50,
+      code: 'UPSTREAM_UNAVAILABLE',
+      upstream: {
+        status: 500,
+        ovhClass: 'Server::InternalServerError',
+        ovhQueryId: details.ovhQueryId,
+      },
+    });
+  });
+
+  it('logs no upstream facts for a failure that did not come from OVH', async () => {
+    const before = h.logLines.length;
+    const res = await operator.get('/api/no-such-endpoint');
+    expect(res.status).toBe(404);
+    const lines = h.logLines.slice(before).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.some((l) => 'upstream' in l)).toBe(false);
   });
 });

@@ -12,11 +12,18 @@ const TASK_ALREADY_RUNNING = /is already running on server/i;
 const INVALID_CREDENTIAL =
   /credential (is not valid|does not exist)|invalid credential|must login first/i;
 
+/** OVH's words and references, for an answer that came from OVH. */
 function ovhDetails(error: OvhError): ApiErrorDetails {
   return {
     ovhMessage: error.message,
     ...(error.ovhClass ? { ovhClass: error.ovhClass } : {}),
+    ...queryIdDetails(error),
   };
+}
+
+/** A failure worded by the console (timeout, network) still names OVH's query id when it had one. */
+function queryIdDetails(error: OvhError): ApiErrorDetails | undefined {
+  return error.queryId ? { ovhQueryId: error.queryId } : undefined;
 }
 
 export function apiErrorFromOvh(error: OvhError): ApiError {
@@ -25,6 +32,7 @@ export function apiErrorFromOvh(error: OvhError): ApiError {
       504,
       'UPSTREAM_TIMEOUT',
       `OVH API unreachable: it did not answer in time (${error.message}) Try again in a moment.`,
+      queryIdDetails(error),
     );
   }
   if (error.kind === 'network') {
@@ -32,6 +40,7 @@ export function apiErrorFromOvh(error: OvhError): ApiError {
       502,
       'UPSTREAM_UNAVAILABLE',
       `${error.message} Try again in a moment; if it persists, check that this console can reach the OVH API.`,
+      queryIdDetails(error),
     );
   }
 

@@ -49,6 +49,7 @@ describe('audit entries', () => {
       imageCheckSumType: 'sha256',
       httpHeaders: [{ name: 'Authorization', value: headerValue }],
       configDriveUserData: userData,
+      efiBootloaderPath: '\\efi\\debian\\grubx64.efi',
     });
     expect(install.status).toBe(202);
     const taskId = (install.body as InstallResponse).task.taskId;

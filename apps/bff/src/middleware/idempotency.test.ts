@@ -21,7 +21,11 @@ beforeEach(() => {
   h.sim.admin.setClockSpeed(1);
 });
 
-const form = { imageURL: 'https://images.example.com/debian.qcow2', imageType: 'qcow2' };
+const form = {
+  imageURL: 'https://images.example.com/debian.qcow2',
+  imageType: 'qcow2',
+  efiBootloaderPath: '\\efi\\debian\\grubx64.efi',
+};
 
 describe('Idempotency-Key on install', () => {
   it('20 parallel replays of one key → one upstream install, 20 identical 202 answers', async () => {
@@ -39,7 +43,7 @@ describe('Idempotency-Key on install', () => {
     expect(taskIds.size).toBe(1);
     expect(answers.filter((r) => r.headers['idempotent-replayed'] === 'true')).toHaveLength(19);
     expect(h.sim.admin.requests()).toHaveLength(1);
-    expect(h.sim.admin.calls()[`POST /dedicated/server/${DEFAULT_SERVER}/install/start`]).toBe(1);
+    expect(h.sim.admin.calls()[`POST /dedicated/server/${DEFAULT_SERVER}/reinstall`]).toBe(1);
 
     // A later replay still gets the first answer, and still no second install.
     const late = await operator

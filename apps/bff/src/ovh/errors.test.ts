@@ -22,10 +22,38 @@ describe('normaliseOvhError', () => {
     });
   });
 
-  it('keeps an OVH error class when one is present', () => {
+  it("takes OVH's class and query id from the traced answer of the same status", () => {
+    const answer = { status: 404, ovhClass: 'Client::NotFound', queryId: 'EU.ext-1.66a1f2c3.7.ab' };
+    expect(normaliseOvhError({ error: 404, message: 'x' }, answer)).toMatchObject({
+      status: 404,
+      ovhClass: 'Client::NotFound',
+      queryId: 'EU.ext-1.66a1f2c3.7.ab',
+    });
+  });
+
+  it('takes neither from an answer of another status: they would describe another failure', () => {
+    const answer = { status: 200, queryId: 'EU.ext-1.66a1f2c3.7.ab' };
+    expect(normaliseOvhError({ error: 404, message: 'x' }, answer)).toMatchObject({
+      ovhClass: undefined,
+      queryId: undefined,
+    });
+  });
+
+  it('has neither without a traced answer (node-ovh itself never gives them)', () => {
     expect(
-      normaliseOvhError({ error: 404, message: 'x', class: 'Client::NotFound' }).ovhClass,
-    ).toBe('Client::NotFound');
+      normaliseOvhError({ error: 400, message: 'x', class: 'Client::BadRequest' }),
+    ).toMatchObject({ ovhClass: undefined, queryId: undefined });
+  });
+
+  it('keeps the query id of an answer node-ovh could not use, and of a timeout after the headers', () => {
+    const answer = { status: 200, queryId: 'EU.ext-2.66a1f2c3.8.cd' };
+    expect(
+      normaliseOvhError({ error: '[OVH] Unable to parse JSON reponse' }, answer),
+    ).toMatchObject({ kind: 'network', queryId: 'EU.ext-2.66a1f2c3.8.cd' });
+    expect(timeoutError('GET', '/x', 50, answer)).toMatchObject({
+      kind: 'timeout',
+      queryId: 'EU.ext-2.66a1f2c3.8.cd',
+    });
   });
 
   it('turns a negative errno into a retryable network error named by its code', () => {

@@ -1,8 +1,10 @@
 /**
  * The one place that calls node-ovh: one HTTP request, bounded by our own timeout (node-ovh's
- * `timeout` only aborts the socket and can leave its promise pending), failures normalised.
+ * `timeout` only aborts the socket and can leave its promise pending), its answer traced so that a
+ * failure carries OVH's class and query id (which node-ovh drops), failures normalised.
  */
 import type { OvhClient } from '@ovhcloud/node-ovh';
+import { AnswerTrace } from './answerTrace.ts';
 import { ClockSync } from './clockSync.ts';
 import { normaliseOvhError, timeoutError } from './errors.ts';
 
@@ -19,16 +21,22 @@ function request(
   params?: object,
 ): Promise<unknown> {
   return new Promise<unknown>((resolve, reject) => {
-    const timer = setTimeout(() => reject(timeoutError(method, path, timeoutMs)), timeoutMs);
+    const trace = new AnswerTrace();
+    const timer = setTimeout(
+      () => reject(timeoutError(method, path, timeoutMs, trace.finish())),
+      timeoutMs,
+    );
     // node-ovh deletes keys from `params` as it goes: give it a copy.
-    Promise.resolve(client.requestPromised(method, path, params ? { ...params } : {})).then(
+    const call = trace.run(() => client.requestPromised(method, path, params ? { ...params } : {}));
+    Promise.resolve(call).then(
       (value) => {
         clearTimeout(timer);
+        trace.finish();
         resolve(value);
       },
       (rejection: unknown) => {
         clearTimeout(timer);
-        reject(normaliseOvhError(rejection));
+        reject(normaliseOvhError(rejection, trace.finish()));
       },
     );
   });

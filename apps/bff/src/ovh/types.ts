@@ -23,6 +23,8 @@ export interface DedicatedServer {
   powerState: string | null;
   supportLevel: string | null;
   serverId: number;
+  /** The EFI bootloader OVH's iPXE boots (`\efi\debian\grubx64.efi`); editable with PUT. */
+  efiBootloaderPath?: string | null;
   /** Newer responses carry a customer-set name; absent on older accounts. */
   displayName?: string | null;
   iam?: { displayName?: string | null } | null;

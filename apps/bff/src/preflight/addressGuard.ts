@@ -186,10 +186,14 @@ export function createAddressGuard(options: AddressGuardOptions): AddressGuard {
             'dns',
             `The ${label} ${canonical} could not be found (DNS). Check the URL's host name.`,
             host,
+            { kind: 'dns', host: canonical },
           );
         }
         if (answers.length === 0) {
-          throw new FetchError('dns', `The ${label} ${canonical} has no address (DNS).`, host);
+          throw new FetchError('dns', `The ${label} ${canonical} has no address (DNS).`, host, {
+            kind: 'dns',
+            host: canonical,
+          });
         }
         candidates = answers.map((a) => {
           if (!ipaddr.isValid(a.address)) {
@@ -210,7 +214,12 @@ export function createAddressGuard(options: AddressGuardOptions): AddressGuard {
         if (range !== null) refuse(label, host, canonical, ip, range);
       }
       const first = candidates[0];
-      if (!first) throw new FetchError('dns', `The ${label} ${canonical} has no address.`, host);
+      if (!first) {
+        throw new FetchError('dns', `The ${label} ${canonical} has no address.`, host, {
+          kind: 'dns',
+          host: canonical,
+        });
+      }
       return { address: first.toString(), family: first.kind() === 'ipv4' ? 4 : 6 };
     },
   };

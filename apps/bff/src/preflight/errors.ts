@@ -4,6 +4,7 @@
  * downloads from the internet, is predicted to fail the download); `FetchError` means it tried and
  * the network said no (which is what OVH's own download would meet too).
  */
+import type { DownloadFailure } from '@byoi/shared';
 
 /** The address guard refused a host: private, loopback, link-local, … */
 export class GuardError extends Error {
@@ -12,6 +13,8 @@ export class GuardError extends Error {
     message: string,
     readonly host: string,
     readonly address: string | null,
+    /** The URL whose host was refused (the image's, or a redirect's), once known. */
+    readonly url?: string,
   ) {
     super(message);
   }
@@ -36,6 +39,11 @@ export class FetchError extends Error {
     readonly kind: FetchErrorKind,
     message: string,
     readonly url: string,
+    /**
+     * What OVH's own download of the same URL would report (packages/shared's installer model),
+     * when this error is one it would meet too; the preflight predicts OVH's message from it.
+     */
+    readonly failure?: DownloadFailure,
   ) {
     super(message);
   }

@@ -1,10 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ensureImages,
-  startImageServer,
-  type ImageKit,
-  type ImageServer,
-} from '@byoi/test-kit';
+import { ensureImages, startImageServer, type ImageKit, type ImageServer } from '@byoi/test-kit';
 import { timeCoreutilsChecksum, timeStreamedChecksum } from './measureChecksum.ts';
 
 let kit: ImageKit;

@@ -20,12 +20,7 @@ import {
   SMALL_DISK_SERVER,
   SMALL_RAM_SERVER,
 } from '@byoi/ovh-simulator';
-import {
-  ensureImages,
-  startImageServer,
-  type ImageKit,
-  type ImageServer,
-} from '@byoi/test-kit';
+import { ensureImages, startImageServer, type ImageKit, type ImageServer } from '@byoi/test-kit';
 import {
   SNIFF_BYTES,
   UPSTREAM_MESSAGES,
@@ -37,7 +32,7 @@ import {
 import { toHardwareDto } from '../servers/mapping.ts';
 import type { Resolver } from './addressGuard.ts';
 import { createPreflightFetch } from './preflightFetch.ts';
-import { firstPredictedMessage, runPreflight, type PreflightServer } from './runPreflight.ts';
+import { runPreflight, type PreflightServer } from './runPreflight.ts';
 
 let kit: ImageKit;
 let images: ImageServer;
@@ -135,7 +130,9 @@ describe('reachability', () => {
       const reach = check(report, 'reachability');
       expect(reach.status).toBe('fail');
       expect(reach.sentence).toContain('its certificate is not signed by a trusted authority');
-      expect(reach.predictedMessage).toBe(UPSTREAM_MESSAGES.downloadFailed(imageURL));
+      expect(reach.predictedMessage).toBe(
+        'Could not download image: SSL certificate problem: self-signed certificate',
+      );
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -169,8 +166,8 @@ describe('reachability', () => {
     const reach = check(report, 'reachability');
     expect(reach.status).toBe('fail');
     expect(reach.sentence).toContain('More than 5 redirects');
-    expect(reach.predictedMessage).toBe(UPSTREAM_MESSAGES.downloadFailed(imageURL));
-    expect(report.predictedMessage).toBe(UPSTREAM_MESSAGES.downloadFailed(imageURL));
+    expect(reach.predictedMessage).toBe('Could not download image: Maximum (5) redirects followed');
+    expect(report.predictedMessage).toBe(reach.predictedMessage);
     expect(check(report, 'format').status).toBe('skipped');
   });
 
@@ -192,7 +189,10 @@ describe('reachability', () => {
     expect(reach.sentence).toContain(
       '169.254.169.254 is a link-local address (the cloud metadata service)',
     );
-    expect(reach.predictedMessage).toBe(UPSTREAM_MESSAGES.downloadFailed(imageURL));
+    // OVH downloads from the internet: the address the console refused leads nowhere from there.
+    expect(reach.predictedMessage).toBe(
+      'Could not download image: Failed to connect to 169.254.169.254 port 80: No route to host',
+    );
     expect(reach.remedy).toContain('PREFLIGHT_ALLOW_HOSTS');
     // One socket, to the image server's redirect; none to the metadata address.
     expect(sockets).toHaveLength(1);
@@ -217,7 +217,9 @@ describe('reachability', () => {
     expect(reach.sentence).toBe(
       'The image host answered HTTP 401 Unauthorized: it needs an HTTP header (e.g. Basic auth).',
     );
-    expect(reach.predictedMessage).toBe(UPSTREAM_MESSAGES.downloadFailed(imageURL));
+    expect(reach.predictedMessage).toBe(
+      'Could not download image: The requested URL returned error: 401',
+    );
     expect(reach.remedy).toContain('Authorization');
   });
 
@@ -245,16 +247,16 @@ describe('reachability', () => {
   });
 
   it.each([
-    ['/status/404', 'HTTP 404 Not Found'],
-    ['/status/503', 'HTTP 503 Service Unavailable'],
-    ['/drop', 'closed the connection'],
-  ])('fails %s (%s)', async (path, words) => {
+    ['/status/404', 'HTTP 404 Not Found', 'The requested URL returned error: 404'],
+    ['/status/503', 'HTTP 503 Service Unavailable', 'The requested URL returned error: 503'],
+    ['/drop', 'closed the connection', 'Recv failure: Connection reset by peer'],
+  ])('fails %s (%s)', async (path, words, why) => {
     const imageURL = url(path);
     const report = await preflight({ imageURL });
     const reach = check(report, 'reachability');
     expect(reach.status).toBe('fail');
     expect(reach.sentence).toContain(words);
-    expect(report.predictedMessage).toBe(UPSTREAM_MESSAGES.downloadFailed(imageURL));
+    expect(report.predictedMessage).toBe(`Could not download image: ${why}`);
   });
 
   it('fails a host that refuses connections', async () => {
@@ -264,6 +266,9 @@ describe('reachability', () => {
     await new Promise((resolve) => closed.close(resolve));
     const report = await preflight({ imageURL: `http://127.0.0.1:${port}/image.raw` });
     expect(check(report, 'reachability').sentence).toContain('refused the connection');
+    expect(report.predictedMessage).toBe(
+      `Could not download image: Failed to connect to 127.0.0.1 port ${port}: Connection refused`,
+    );
   });
 
   it('passes when HEAD is refused, falling back to the ranged GET', async () => {
@@ -340,7 +345,8 @@ describe('size', () => {
   it('fails a raw image larger than the disk', async () => {
     const image = kit.images['raw-big-sparse'];
     const report = await preflight({ imageURL: url(`/images/${image.file}`) }, SMALL_DISK_SERVER);
-    const expected = UPSTREAM_MESSAGES.imageLargerThanDisk(image.size, '/dev/sda', 16 * 1024 ** 2);
+    // The disk is sold as 16 MB: 16 000 000 bytes.
+    const expected = UPSTREAM_MESSAGES.imageLargerThanDisk(image.size, '/dev/sda', 16_000_000);
     expect(check(report, 'size').predictedMessage).toBe(expected);
     expect(report.predictedMessage).toBe(expected);
   });
@@ -354,7 +360,7 @@ describe('size', () => {
     const size = check(report, 'size');
     expect(size.sentence).toContain('(its virtual size)');
     expect(size.predictedMessage).toBe(
-      UPSTREAM_MESSAGES.imageLargerThanDisk(64 * 1024 ** 3, '/dev/sda', 16 * 1024 ** 2),
+      UPSTREAM_MESSAGES.imageLargerThanDisk(64 * 1024 ** 3, '/dev/sda', 16_000_000),
     );
   });
 
@@ -422,9 +428,9 @@ describe('format', () => {
   });
 
   it.each([
-    ['qcow2-backing', 'qcow2', UPSTREAM_MESSAGES.qcow2WriteFailed(), 'backing file'],
-    ['qcow2-encrypted', 'qcow2', UPSTREAM_MESSAGES.qcow2WriteFailed(), 'encrypted'],
-    ['qcow2-corrupt', 'qcow2', UPSTREAM_MESSAGES.qcow2WriteFailed(), 'cannot write'],
+    ['qcow2-backing', 'qcow2', UPSTREAM_MESSAGES.writeFailed('qcow2'), 'backing file'],
+    ['qcow2-encrypted', 'qcow2', UPSTREAM_MESSAGES.writeFailed('qcow2'), 'encrypted'],
+    ['qcow2-corrupt', 'qcow2', UPSTREAM_MESSAGES.writeFailed('qcow2'), 'cannot write'],
     ['raw-gpt-corrupt', 'raw', UPSTREAM_MESSAGES.gptRelocationFailed(), 'CRC'],
   ] as const)('fails %s: it cannot be written', async (name, imageType, message, words) => {
     const report = await preflight({
@@ -659,30 +665,34 @@ describe('the address guard, through the preflight', () => {
     expect(reach.status).toBe('fail');
     expect(reach.sentence).toContain(words);
     expect(reach.sentence).toContain('the console only fetches public addresses');
-    expect(reach.predictedMessage).toBe(UPSTREAM_MESSAGES.downloadFailed(imageURL));
+    const { hostname, protocol } = new URL(imageURL);
+    const port = protocol === 'https:' ? 443 : 80;
+    expect(reach.predictedMessage).toBe(
+      `Could not download image: Failed to connect to ${hostname.replace(/^\[|\]$/g, '')} port ${port}: No route to host`,
+    );
     expect(sockets).toHaveLength(0);
   });
 });
 
 describe("the report's predicted message", () => {
-  const fail = (id: PreflightCheckId, predictedMessage: string): PreflightCheck => ({
-    id,
-    status: 'fail',
-    title: id,
-    sentence: '',
-    predictedMessage,
+  it("is the failure OVH's installer meets first, whatever the order of the checks", async () => {
+    // Declared qcow2, a raw image too big for the RAM: the RAM step comes before the format step.
+    const report = await preflight(
+      { imageURL: url('/images/raw-big-sparse.img'), imageType: 'qcow2' },
+      SMALL_RAM_SERVER,
+    );
+    expect(check(report, 'format').predictedMessage).toBe(UPSTREAM_MESSAGES.notQcow2('raw'));
+    expect(check(report, 'size').predictedMessage).toBe(
+      UPSTREAM_MESSAGES.imageTooBigForRam('qcow2'),
+    );
+    expect(report.predictedMessage).toBe(UPSTREAM_MESSAGES.imageTooBigForRam('qcow2'));
   });
 
-  it("is the first failure in OVH's order, whatever the order of the checks", () => {
-    const disk = UPSTREAM_MESSAGES.imageLargerThanDisk(2, '/dev/sda', 1);
-    const write = UPSTREAM_MESSAGES.qcow2WriteFailed();
-    const ram = UPSTREAM_MESSAGES.imageTooBigForRam('qcow2');
-    const format = UPSTREAM_MESSAGES.notQcow2('raw');
-    const pair = UPSTREAM_MESSAGES.checksumPair();
-    expect(firstPredictedMessage([fail('format', write), fail('size', disk)])).toBe(disk);
-    expect(firstPredictedMessage([fail('format', format), fail('size', ram)])).toBe(ram);
-    expect(firstPredictedMessage([fail('size', disk), fail('format', format)])).toBe(format);
-    expect(firstPredictedMessage([fail('size', ram), fail('checksum', pair)])).toBe(pair);
-    expect(firstPredictedMessage([{ ...fail('size', ram), status: 'warn' }])).toBeUndefined();
+  it('a checksum without its type is refused at submit, before anything else', async () => {
+    const report = await preflight(
+      { imageURL: url('/images/raw-big-sparse.img'), imageCheckSum: 'a'.repeat(64) },
+      SMALL_RAM_SERVER,
+    );
+    expect(report.predictedMessage).toBe(UPSTREAM_MESSAGES.checksumPair());
   });
 });

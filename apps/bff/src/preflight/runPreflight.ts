@@ -1,27 +1,40 @@
 /**
  * The preflight: what OVH's installer will say about this image on this server, found out before
- * the server is erased. Every predicted failure is built with the same `UPSTREAM_MESSAGES` the
- * simulator uses, and decided with the same sniffing code, so prediction and reality cannot drift.
+ * the server is erased. Every decision is a step of packages/shared's installer model, applied to
+ * the bytes probed here, the same steps the simulator applies to the bytes it downloads: a
+ * prediction and the real failure cannot drift apart. What the model cannot know (reachability
+ * details, boot mode, the EFI bootloader) the preflight adds as checks of its own.
  */
 import {
   CHECKSUM_HEX_LENGTH,
-  CHECKSUM_TYPES,
-  UPSTREAM_MESSAGES,
-  detectedFormatWord,
+  checksumPairStep,
+  diskSizeStep,
+  downloadSizeStep,
   explainUpstreamMessage,
+  firstFailure,
+  formatExactBytes,
+  formatStep,
   inferChecksumType,
-  isRecognisedNonDiskFormat,
+  qcow2WriteProblems,
+  sizeOnDisk,
   sniffImage,
+  targetDisk,
+  typesStep,
+  writeStep,
   type ChecksumType,
+  type DownloadFailure,
   type HardwareDto,
   type ImageSniff,
   type PreflightCheck,
   type PreflightImageFacts,
   type PreflightReport,
   type PreflightRequest,
+  type StepFailure,
+  type StepOutcome,
 } from '@byoi/shared';
 import { readChecksumFile } from './checksumFileCheck.ts';
 import { FetchError, GuardError } from './errors.ts';
+import { downloadFailed, downloadFailureOf, refusedHostFailure } from './ovhDownload.ts';
 import { statusText } from './httpStatus.ts';
 import { probeImage, type ImageProbe, type ProbeAnswer } from './probeImage.ts';
 import type { SafeFetch } from './safeFetch.ts';
@@ -37,38 +50,42 @@ export interface PreflightDeps {
   signal?: AbortSignal;
 }
 
-const GIB = 1024 ** 3;
-
-/** `12884901888` → `12.0 GiB (12884901888 bytes)`. */
-export function formatBytes(n: number): string {
-  return n >= GIB / 10 ? `${(n / GIB).toFixed(1)} GiB (${n} bytes)` : `${n} bytes`;
+/** A check, and the installer-model failure behind it when it predicts one of OVH's messages. */
+interface Judged {
+  check: PreflightCheck;
+  failure?: StepFailure;
 }
 
-/** The disk BYOI writes to, named as the installer (and the simulator) names it. */
-export function targetDisk(hardware: HardwareDto): { device: string; bytes: number } | null {
-  const group = hardware.diskGroups[0];
-  if (!group) return null;
-  return {
-    device: group.diskType.toUpperCase() === 'NVME' ? '/dev/nvme0n1' : '/dev/sda',
-    bytes: group.diskSizeBytes,
-  };
-}
+const image = (n: number) => formatExactBytes(n, 'memory');
+const disk = (n: number) => formatExactBytes(n, 'disk');
 
 function failWith(
   id: PreflightCheck['id'],
   title: string,
   sentence: string,
-  predictedMessage: string,
+  failure: StepFailure,
   remedy?: string,
-): PreflightCheck {
+): Judged {
   return {
-    id,
-    status: 'fail',
-    title,
-    sentence,
-    predictedMessage,
-    remedy: remedy ?? explainUpstreamMessage(predictedMessage).remedy,
+    check: {
+      id,
+      status: 'fail',
+      title,
+      sentence,
+      predictedMessage: failure.message,
+      remedy: remedy ?? explainUpstreamMessage(failure.message).remedy,
+    },
+    failure,
   };
+}
+
+const failed = (outcome: StepOutcome): StepFailure | undefined =>
+  outcome.status === 'fail' ? outcome : undefined;
+
+/** What OVH's own download meets where the probe met `get`; null when it got the image. */
+function probeFailure(get: ProbeAnswer | FetchError): DownloadFailure | null {
+  if (get instanceof FetchError) return downloadFailureOf(get);
+  return get.status >= 200 && get.status <= 299 ? null : { kind: 'status', status: get.status };
 }
 
 // ---- reachability ----
@@ -77,33 +94,33 @@ function reachabilityCheck(
   input: PreflightRequest,
   probe: ImageProbe,
   hasHeaders: boolean,
-): PreflightCheck {
+): Judged {
   const title = 'Image URL reachable';
-  const predicted = UPSTREAM_MESSAGES.downloadFailed(input.imageURL);
   const { head, get } = probe;
   if (get instanceof FetchError) {
     return failWith(
       'reachability',
       title,
       `OVH will not be able to download the image: ${get.message}`,
-      predicted,
+      downloadFailed(downloadFailureOf(get)),
     );
   }
-  if (get.status === 401 || get.status === 403) {
+  const failure = probeFailure(get);
+  if (failure !== null && (get.status === 401 || get.status === 403)) {
     const sentence = hasHeaders
       ? `The image host answered ${statusText(get.status)} although the HTTP headers were sent: it refuses them.`
       : `The image host answered ${statusText(get.status)}: it needs an HTTP header (e.g. Basic auth).`;
     const remedy = hasHeaders
       ? 'Check the HTTP header name and value (for Basic auth: Authorization: Basic <base64 of user:password>).'
       : 'Add an HTTP header with the credentials, e.g. name Authorization, value Basic <base64 of user:password>.';
-    return failWith('reachability', title, sentence, predicted, remedy);
+    return failWith('reachability', title, sentence, downloadFailed(failure), remedy);
   }
-  if (get.status < 200 || get.status > 299) {
+  if (failure !== null) {
     return failWith(
       'reachability',
       title,
       `The image host answered ${statusText(get.status)}${get.redirects.length ? ` at ${get.url}` : ''}: OVH's download would fail the same way.`,
-      predicted,
+      downloadFailed(failure),
     );
   }
   const parts = [`The image host answered ${statusText(get.status)}`];
@@ -119,7 +136,14 @@ function reachabilityCheck(
       : head.status < 200 || head.status > 299
         ? ` (HEAD was refused with ${statusText(head.status)}; a ranged GET worked.)`
         : '';
-  return { id: 'reachability', status: 'pass', title, sentence: `${parts.join(' ')}.${headNote}` };
+  return {
+    check: {
+      id: 'reachability',
+      status: 'pass',
+      title,
+      sentence: `${parts.join(' ')}.${headNote}`,
+    },
+  };
 }
 
 function transferWarnings(probe: ImageProbe): PreflightCheck[] {
@@ -155,49 +179,55 @@ function sizeCheck(
   hardware: HardwareDto,
   probe: ImageProbe,
   sniff: ImageSniff,
-): PreflightCheck {
+): Judged {
   const title = 'Image size';
   const length = probe.contentLength;
-  if (length !== null && length > hardware.imageLimitBytes) {
+  const limit = hardware.imageLimitBytes;
+  const ram = failed(
+    downloadSizeStep({ bytes: length, limitBytes: limit, imageType: input.imageType }),
+  );
+  if (ram && length !== null) {
     return failWith(
       'size',
       title,
-      `The image is ${formatBytes(length)}; this server can download at most ${formatBytes(hardware.imageLimitBytes)} (its RAM minus 3 GiB).`,
-      UPSTREAM_MESSAGES.imageTooBigForRam(input.imageType),
+      `The image is ${image(length)}; this server can download at most ${image(limit)} (its RAM minus 3 GiB).`,
+      ram,
     );
   }
   const ramPart =
     length === null
-      ? `The image's size is unknown, so it cannot be compared with the ${formatBytes(hardware.imageLimitBytes)} this server can download (RAM minus 3 GiB)`
-      : `The image (${formatBytes(length)}) fits in the ${formatBytes(hardware.imageLimitBytes)} this server can download (RAM minus 3 GiB)`;
+      ? `The image's size is unknown, so it cannot be compared with the ${image(limit)} this server can download (RAM minus 3 GiB)`
+      : `The image (${image(length)}) fits in the ${image(limit)} this server can download (RAM minus 3 GiB)`;
 
-  // On disk, OVH compares the qcow2's virtual size, or the raw file's size — for a disk image of
-  // the declared type only: anything else fails on its format first.
-  const disk = targetDisk(hardware);
-  const isDeclared =
-    input.imageType === 'qcow2'
-      ? sniff.kind === 'qcow2'
-      : sniff.kind === 'raw-gpt' || sniff.kind === 'raw-mbr';
-  // Like OVH's installer: a qcow2's virtual size when its header can be read, else the file size.
-  const onDisk = !isDeclared ? null : (sniff.qcow2?.virtualSize ?? length);
-  if (disk && onDisk !== null && onDisk > disk.bytes) {
+  // The installer compares sizes on disk only for a disk image of the declared type: anything
+  // else fails on its format first (formatStep), so that is the message to predict.
+  const target = targetDisk(hardware.diskGroups);
+  const declared = formatStep({ sniff, imageType: input.imageType }).status === 'pass';
+  const onDisk = declared ? sizeOnDisk(sniff, length) : null;
+  const tooBig = declared
+    ? failed(diskSizeStep({ sniff, imageBytes: length, disk: target }))
+    : undefined;
+  if (tooBig && onDisk !== null) {
+    const where =
+      hardware.diskGroups.length === 0
+        ? "the server's hardware lists no disk, so the installer finds none to write to"
+        : `more than the ${disk(target.bytes)} of ${target.device}`;
     return failWith(
       'size',
       title,
-      `${ramPart}, but it takes ${formatBytes(onDisk)} on disk${sniff.qcow2 ? ' (its virtual size)' : ''}, more than the ${formatBytes(disk.bytes)} of ${disk.device}.`,
-      UPSTREAM_MESSAGES.imageLargerThanDisk(onDisk, disk.device, disk.bytes),
+      `${ramPart}, but it takes ${image(onDisk)} on disk${sniff.qcow2 ? ' (its virtual size)' : ''}: ${where}.`,
+      tooBig,
     );
   }
-  const diskPart = !disk
-    ? "; the server's hardware lists no disk to compare it with"
-    : onDisk === null
-      ? ''
-      : ` and ${formatBytes(onDisk)} fits on ${disk.device} (${formatBytes(disk.bytes)})`;
+  const diskPart =
+    onDisk === null ? '' : ` and ${image(onDisk)} fits on ${target.device} (${disk(target.bytes)})`;
   return {
-    id: 'size',
-    status: length === null ? 'warn' : 'pass',
-    title,
-    sentence: `${ramPart}${diskPart}.`,
+    check: {
+      id: 'size',
+      status: length === null ? 'warn' : 'pass',
+      title,
+      sentence: `${ramPart}${diskPart}.`,
+    },
   };
 }
 
@@ -206,7 +236,7 @@ function sizeCheck(
 function describeImage(sniff: ImageSniff): string {
   if (sniff.kind === 'qcow2' && sniff.qcow2) {
     const q = sniff.qcow2;
-    return `a qcow2 image (version ${q.version}, virtual size ${formatBytes(q.virtualSize)}, ${q.compressionType} compression${q.backingFile !== null ? `, backing file ${q.backingFile}` : ''}${q.encrypted ? ', encrypted' : ''})`;
+    return `a qcow2 image (version ${q.version}, virtual size ${image(q.virtualSize)}, ${q.compressionType} compression${q.backingFile !== null ? `, backing file ${q.backingFile}` : ''}${q.encrypted ? ', encrypted' : ''})`;
   }
   if (sniff.partitions) {
     const p = sniff.partitions;
@@ -216,10 +246,11 @@ function describeImage(sniff: ImageSniff): string {
   return `${sniff.description}`;
 }
 
-function formatCheck(input: PreflightRequest, sniff: ImageSniff): PreflightCheck {
+function formatCheck(input: PreflightRequest, sniff: ImageSniff): Judged {
   const title = 'Image format';
   const what = describeImage(sniff);
-  if (isRecognisedNonDiskFormat(sniff)) {
+  const format = failed(formatStep({ sniff, imageType: input.imageType }));
+  if (format?.code === 'BAD_FORMAT') {
     const hint =
       sniff.kind === 'html' || sniff.kind === 'text'
         ? ' The URL probably points to a web page (a login or download page), not to the image file.'
@@ -230,55 +261,50 @@ function formatCheck(input: PreflightRequest, sniff: ImageSniff): PreflightCheck
       'format',
       title,
       `The file is ${sniff.description}, not a qcow2 or raw disk image.${hint}`,
-      UPSTREAM_MESSAGES.badFormat(),
+      format,
     );
   }
-  if (input.imageType === 'qcow2' && sniff.kind !== 'qcow2') {
+  if (format?.code === 'NOT_QCOW2') {
     const isRaw = sniff.kind === 'raw-gpt' || sniff.kind === 'raw-mbr';
     return failWith(
       'format',
       title,
       `The image is declared qcow2 but the file is ${what}.`,
-      UPSTREAM_MESSAGES.notQcow2(detectedFormatWord(sniff)),
+      format,
       isRaw ? 'Choose raw as the Image type: the file is a raw disk image.' : undefined,
     );
   }
-  if (input.imageType === 'raw' && sniff.kind !== 'raw-gpt' && sniff.kind !== 'raw-mbr') {
+  if (format) {
     return failWith(
       'format',
       title,
       `The image is declared raw but the file has no partition table: it is ${what}.`,
-      UPSTREAM_MESSAGES.rawNoPartitionTable(sniff.description),
+      format,
       sniff.kind === 'qcow2'
         ? 'Choose qcow2 as the Image type: the file is a qcow2 image.'
         : undefined,
     );
   }
-  if (sniff.kind === 'qcow2') {
-    const q = sniff.qcow2;
-    const reasons = [
-      ...(q?.backingFile != null ? [`it depends on a backing file (${q.backingFile})`] : []),
-      ...(q?.encrypted ? ['it is encrypted'] : []),
-      ...(q?.problems ?? []),
-    ];
-    if (!q || reasons.length > 0) {
-      return failWith(
-        'format',
-        title,
-        `The file is a qcow2 image OVH cannot write to disk: ${reasons.join('; ') || 'its header cannot be read'}.`,
-        UPSTREAM_MESSAGES.qcow2WriteFailed(),
-      );
-    }
+  const write = failed(writeStep({ sniff }));
+  if (write?.code === 'WRITE_FAILED') {
+    return failWith(
+      'format',
+      title,
+      `The file is a qcow2 image OVH cannot write to disk: ${qcow2WriteProblems(sniff).join('; ')}.`,
+      write,
+    );
   }
-  if (sniff.kind === 'raw-gpt' && sniff.partitions?.gptHeaderCrcValid === false) {
+  if (write) {
     return failWith(
       'format',
       title,
       'The file is a raw disk image whose GPT header fails its CRC check: the partition table is corrupt and cannot be moved to the end of the disk.',
-      UPSTREAM_MESSAGES.gptRelocationFailed(),
+      write,
     );
   }
-  return { id: 'format', status: 'pass', title, sentence: `The file is ${what}, as declared.` };
+  return {
+    check: { id: 'format', status: 'pass', title, sentence: `The file is ${what}, as declared.` },
+  };
 }
 
 // ---- boot mode ----
@@ -330,65 +356,78 @@ function bootModeCheck(hardware: HardwareDto, sniff: ImageSniff): PreflightCheck
 
 // ---- checksum ----
 
-function checksumCheck(checksum: string | undefined, type: string | undefined): PreflightCheck {
+function checksumCheck(checksum: string | undefined, type: string | undefined): Judged {
   const title = 'Checksum';
-  if (checksum && !type) {
+  const facts = {
+    ...(checksum === undefined ? {} : { checksum }),
+    ...(type === undefined ? {} : { checksumType: type }),
+  };
+  const pair = failed(checksumPairStep(facts));
+  if (pair && checksum) {
     const inferred = inferChecksumType(checksum);
     return failWith(
       'checksum',
       title,
       'A checksum was given without its type: OVH refuses the install at once.',
-      UPSTREAM_MESSAGES.checksumPair(),
+      pair,
       `Choose the checksum type${inferred ? ` (a ${checksum.length}-character checksum is ${inferred})` : ''}, or clear the checksum.`,
     );
   }
-  if (!checksum && type) {
+  if (pair) {
     return failWith(
       'checksum',
       title,
       `A checksum type (${type}) was given without a checksum: OVH refuses the install at once.`,
-      UPSTREAM_MESSAGES.checksumPair(),
+      pair,
       `Paste the ${type} checksum of the image, or clear the checksum type.`,
     );
   }
   if (!checksum || !type) {
     return {
-      id: 'checksum',
-      status: 'skipped',
-      title,
-      sentence: 'No checksum given: OVH will not check that the download is intact.',
-      remedy: 'Give the checksum (or the URL of a SHA256SUMS file) to have OVH check the download.',
+      check: {
+        id: 'checksum',
+        status: 'skipped',
+        title,
+        sentence: 'No checksum given: OVH will not check that the download is intact.',
+        remedy:
+          'Give the checksum (or the URL of a SHA256SUMS file) to have OVH check the download.',
+      },
     };
   }
-  if (!(CHECKSUM_TYPES as readonly string[]).includes(type)) {
+  const unknownType = failed(typesStep({ checksumType: type, imageType: 'raw' }));
+  if (unknownType) {
     return failWith(
       'checksum',
       title,
       `OVH does not know the checksum type "${type}": it refuses the install at once.`,
-      UPSTREAM_MESSAGES.checksumType(),
+      unknownType,
     );
   }
   const expected = CHECKSUM_HEX_LENGTH[type as ChecksumType];
   if (!/^[0-9a-f]+$/i.test(checksum) || checksum.length !== expected) {
     const inferred = inferChecksumType(checksum);
     return {
-      id: 'checksum',
-      status: 'fail',
-      title,
-      sentence: `A ${type} checksum has ${expected} hexadecimal characters; this one has ${checksum.length}${inferred ? ` (the length of ${inferred})` : ''}, so it can never match.`,
-      remedy: `Paste the ${type} checksum${inferred ? `, or choose ${inferred} as the checksum type` : ''}.`,
+      check: {
+        id: 'checksum',
+        status: 'fail',
+        title,
+        sentence: `A ${type} checksum has ${expected} hexadecimal characters; this one has ${checksum.length}${inferred ? ` (the length of ${inferred})` : ''}, so it can never match.`,
+        remedy: `Paste the ${type} checksum${inferred ? `, or choose ${inferred} as the checksum type` : ''}.`,
+      },
     };
   }
   return {
-    id: 'checksum',
-    status: 'pass',
-    title,
-    sentence: `A well-formed ${type} checksum. Use Verify checksum to download the image once and compare it before installing.`,
+    check: {
+      id: 'checksum',
+      status: 'pass',
+      title,
+      sentence: `A well-formed ${type} checksum. Use Verify checksum to download the image once and compare it before installing.`,
+    },
   };
 }
 
-function skipped(id: PreflightCheck['id'], title: string, why: string): PreflightCheck {
-  return { id, status: 'skipped', title, sentence: why };
+function skipped(id: PreflightCheck['id'], title: string, why: string): Judged {
+  return { check: { id, status: 'skipped', title, sentence: why } };
 }
 
 function verdictOf(checks: PreflightCheck[]): PreflightReport['verdict'] {
@@ -397,46 +436,16 @@ function verdictOf(checks: PreflightCheck[]): PreflightReport['verdict'] {
   return 'pass';
 }
 
-/**
- * OVH's order of decisions (DESIGN.md): at submit, then download, RAM, checksum, format, disk size,
- * write. An image with several problems meets only the first, so that is the one to predict.
- */
-const OVH_ORDER = [
-  'CHECKSUM_PAIR',
-  'CHECKSUM_TYPE',
-  'DOWNLOAD_FAILED',
-  'IMAGE_TOO_BIG_FOR_RAM',
-  'CHECKSUM_MISMATCH',
-  'BAD_FORMAT',
-  'NOT_QCOW2',
-  'RAW_NO_PARTITION_TABLE',
-  'IMAGE_LARGER_THAN_DISK',
-  'QCOW2_WRITE_FAILED',
-  'GPT_RELOCATION_FAILED',
-];
-
-export function firstPredictedMessage(checks: PreflightCheck[]): string | undefined {
-  let best: { rank: number; message: string } | undefined;
-  for (const check of checks) {
-    if (check.status !== 'fail' || check.predictedMessage === undefined) continue;
-    const rank = OVH_ORDER.indexOf(explainUpstreamMessage(check.predictedMessage).code);
-    const r = rank === -1 ? OVH_ORDER.length : rank;
-    if (!best || r < best.rank) best = { rank: r, message: check.predictedMessage };
-  }
-  return best?.message;
-}
-
 function answerOf(a: ProbeAnswer | FetchError): ProbeAnswer | null {
   return a instanceof FetchError ? null : a;
 }
 
-/** A host the guard refused: OVH downloads from the internet, where a private address leads nowhere. */
-function refusedCheck(input: PreflightRequest, error: GuardError): PreflightCheck {
+function refusedCheck(input: PreflightRequest, error: GuardError): Judged {
   return failWith(
     'reachability',
     'Image URL reachable',
     `${error.message} OVH downloads the image from the internet, where this address cannot be reached.`,
-    UPSTREAM_MESSAGES.downloadFailed(input.imageURL),
+    downloadFailed(refusedHostFailure(input.imageURL, error)),
     'Publish the image on a public address that OVH can download from (or, for a host that is meant to be reached, add it to PREFLIGHT_ALLOW_HOSTS).',
   );
 }
@@ -448,14 +457,14 @@ export async function runPreflight(
 ): Promise<PreflightReport> {
   const now = deps.now ?? (() => new Date());
   const headers = (input.httpHeaders ?? []).filter((h) => h.name.trim() !== '');
-  const checks: PreflightCheck[] = [];
+  const judged: Judged[] = [];
 
   let checksum = input.imageCheckSum?.trim().toLowerCase() || undefined;
   let checksumType = input.imageCheckSumType;
   let resolvedChecksum: PreflightReport['resolvedChecksum'];
   if (input.checksumFileURL) {
     const { check, resolved } = await readChecksumFile(deps.fetch, input, headers, deps.signal);
-    checks.push(check);
+    judged.push({ check });
     if (resolved) {
       resolvedChecksum = resolved;
       checksum = resolved.checksum;
@@ -486,18 +495,18 @@ export async function runPreflight(
     probe instanceof GuardError
       ? refusedCheck(input, probe)
       : reachabilityCheck(input, probe, headers.length > 0);
-  checks.push(reachability);
+  judged.push(reachability);
 
-  if (probe instanceof GuardError || reachability.status === 'fail') {
+  if (probe instanceof GuardError || reachability.check.status === 'fail') {
     const why = 'Skipped: the image could not be downloaded.';
-    checks.push(
+    judged.push(
       skipped('size', 'Image size', why),
       checksumCheck(checksum, checksumType),
       skipped('format', 'Image format', why),
       skipped('bootMode', 'Boot mode', why),
     );
   } else {
-    checks.push(...transferWarnings(probe));
+    judged.push(...transferWarnings(probe).map((check) => ({ check })));
   }
   if (!(probe instanceof GuardError)) {
     const get = answerOf(probe.get);
@@ -507,7 +516,7 @@ export async function runPreflight(
     facts.contentLength = probe.contentLength;
     facts.acceptRanges = probe.acceptRanges;
   }
-  if (!(probe instanceof GuardError) && reachability.status !== 'fail') {
+  if (!(probe instanceof GuardError) && reachability.check.status !== 'fail') {
     const sniff = sniffImage(
       probe.prefix,
       probe.contentLength !== null ? { totalSize: probe.contentLength } : {},
@@ -518,15 +527,16 @@ export async function runPreflight(
     facts.partitionTable = sniff.partitions?.table ?? null;
     facts.uefiCapable = sniff.partitions?.uefiCapable ?? null;
     facts.legacyCapable = sniff.partitions?.legacyCapable ?? null;
-    checks.push(
+    judged.push(
       sizeCheck(input, server.hardware, probe, sniff),
       checksumCheck(checksum, checksumType),
       formatCheck(input, sniff),
-      bootModeCheck(server.hardware, sniff),
+      { check: bootModeCheck(server.hardware, sniff) },
     );
   }
 
-  const predictedMessage = firstPredictedMessage(checks);
+  const checks = judged.map((j) => j.check);
+  const predicted = firstFailure(judged.flatMap((j) => (j.failure ? [j.failure] : [])));
   return {
     serverName: server.name,
     verdict: verdictOf(checks),
@@ -534,6 +544,6 @@ export async function runPreflight(
     checks,
     facts,
     ...(resolvedChecksum ? { resolvedChecksum } : {}),
-    ...(predictedMessage !== undefined ? { predictedMessage } : {}),
+    ...(predicted !== undefined ? { predictedMessage: predicted.message } : {}),
   };
 }

@@ -4,7 +4,8 @@
  * way it can end turned into a result or an error that says what OVH would do with the same image.
  */
 import {
-  UPSTREAM_MESSAGES,
+  checksumStep,
+  downloadSizeStep,
   explainUpstreamMessage,
   type HardwareDto,
   type PreflightProgressEvent,
@@ -14,6 +15,7 @@ import {
 } from '@byoi/shared';
 import { readChecksumFile } from './checksumFileCheck.ts';
 import { FetchError, GuardError } from './errors.ts';
+import { downloadFailed, downloadFailureOf, refusedHostFailure } from './ovhDownload.ts';
 import type { SafeFetch } from './safeFetch.ts';
 import { verifyChecksum } from './verifyChecksum.ts';
 
@@ -109,13 +111,14 @@ export async function runVerify(
       bytes: result.bytes,
       ...(matchedLine !== undefined ? { matchedLine } : {}),
     };
-    if (!match) {
-      body.predictedMessage = UPSTREAM_MESSAGES.checksumMismatch(
-        algorithm,
-        result.checksum,
-        expected,
-      );
-      body.remedy = explainUpstreamMessage(body.predictedMessage).remedy;
+    const outcome = checksumStep({
+      checksum: expected,
+      checksumType: algorithm,
+      actual: result.checksum,
+    });
+    if (outcome.status === 'fail') {
+      body.predictedMessage = outcome.message;
+      body.remedy = explainUpstreamMessage(outcome.message).remedy;
     }
     return { kind: 'result', body };
   } catch (error) {
@@ -124,21 +127,27 @@ export async function runVerify(
       return predicted(
         'PREFLIGHT_REFUSED',
         `${error.message} OVH downloads the image from the internet, where this address cannot be reached.`,
-        UPSTREAM_MESSAGES.downloadFailed(input.imageURL),
+        downloadFailed(refusedHostFailure(input.imageURL, error)).message,
       );
     }
     if (error instanceof FetchError && error.kind === 'too-large') {
+      const outcome = downloadSizeStep({
+        // The download stopped one byte past the limit, or on a larger Content-Length.
+        bytes: hardware.imageLimitBytes + 1,
+        limitBytes: hardware.imageLimitBytes,
+        imageType: input.imageType,
+      });
       return predicted(
         'IMAGE_TOO_BIG',
         `The image is larger than the ${hardware.imageLimitBytes} bytes this server can download (its RAM minus 3 GiB): OVH would stop there too.`,
-        UPSTREAM_MESSAGES.imageTooBigForRam(input.imageType),
+        outcome.status === 'fail' ? outcome.message : '',
       );
     }
     if (error instanceof FetchError) {
       return predicted(
         'DOWNLOAD_FAILED',
         `The image could not be downloaded: ${error.message}`,
-        UPSTREAM_MESSAGES.downloadFailed(input.imageURL),
+        downloadFailed(downloadFailureOf(error)).message,
       );
     }
     throw error;

@@ -9,8 +9,9 @@ import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
+import { MAX_REDIRECTS, downloadFailureFromCode, type DownloadFailure } from '@byoi/shared';
 import type { AddressGuard } from './addressGuard.ts';
-import { FetchError } from './errors.ts';
+import { FetchError, GuardError } from './errors.ts';
 
 export interface HeaderPair {
   name: string;
@@ -74,7 +75,6 @@ export interface SafeFetchOptions {
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-export const MAX_REDIRECTS = 5;
 
 /** Why a TLS handshake failed, in words, from OpenSSL's error code. */
 function tlsWords(code: string): string {
@@ -93,19 +93,44 @@ function toFetchError(error: unknown, url: string, host: string): FetchError {
     return new FetchError('aborted', 'The request was cancelled.', url);
   }
   const code = e.code ?? '';
+  const failure = failureAt(url, code);
   if (/CERT|SSL|TLS|SIGNATURE|ISSUER/.test(code)) {
-    return new FetchError('tls', `Could not connect securely to ${host}: ${tlsWords(code)}.`, url);
+    return new FetchError(
+      'tls',
+      `Could not connect securely to ${host}: ${tlsWords(code)}.`,
+      url,
+      failure,
+    );
   }
   if (code === 'ECONNREFUSED') {
-    return new FetchError('connect', `${host} refused the connection.`, url);
+    return new FetchError('connect', `${host} refused the connection.`, url, failure);
   }
   if (code === 'ECONNRESET' || code === 'EPIPE') {
-    return new FetchError('connect', `${host} closed the connection unexpectedly.`, url);
+    return new FetchError('connect', `${host} closed the connection unexpectedly.`, url, failure);
   }
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
-    return new FetchError('connect', `${host} cannot be reached from here (${code}).`, url);
+    return new FetchError(
+      'connect',
+      `${host} cannot be reached from here (${code}).`,
+      url,
+      failure,
+    );
   }
-  return new FetchError('protocol', `The request to ${host} failed (${code || e.message}).`, url);
+  return new FetchError(
+    'protocol',
+    `The request to ${host} failed (${code || e.message}).`,
+    url,
+    failure,
+  );
+}
+
+/** The installer model's name for a socket error on `url` (unknown codes read as a reset). */
+function failureAt(url: string, code: string): DownloadFailure {
+  try {
+    return downloadFailureFromCode(code || 'ECONNRESET', new URL(url));
+  } catch {
+    return { kind: 'protocol', detail: code };
+  }
 }
 
 /** Counts body bytes and fails the stream once more than `limit` arrive. */
@@ -146,7 +171,16 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
     headers: HeaderPair[],
   ): Promise<{ res: IncomingMessage; address: string; destroy: (e?: Error) => void }> {
     const label = init.label ?? 'image host';
-    const { address, family } = await options.guard.check(target.hostname, label);
+    let checked: { address: string; family: number };
+    try {
+      checked = await options.guard.check(target.hostname, label);
+    } catch (error) {
+      if (error instanceof GuardError && error.url === undefined) {
+        throw new GuardError(error.message, error.host, error.address, target.href);
+      }
+      throw error;
+    }
+    const { address, family } = checked;
     const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
     // Hand the socket the checked address: no second DNS lookup, so no rebinding.
     const lookup: LookupFunction = (_name, opts, callback) => {
@@ -184,6 +218,7 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
             'timeout',
             `${host} did not answer within ${Math.round(timeoutMs / 1000)} s.`,
             target.href,
+            { kind: 'timeout' },
           ),
         );
       }, timeoutMs);
@@ -193,6 +228,7 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
             'timeout',
             `${host} stopped sending data for ${Math.round(idleTimeoutMs / 1000)} s.`,
             target.href,
+            { kind: 'timeout' },
           ),
         );
       });
@@ -254,6 +290,7 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
             'too-many-redirects',
             `More than ${maxRedirects} redirects, starting at ${url}. Give the final URL instead.`,
             url,
+            { kind: 'redirects' },
           );
         }
         if (status === 303 && method !== 'HEAD') method = 'GET';
@@ -277,6 +314,7 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
             'connect',
             `${current.host} closed the connection mid-body.`,
             current.href,
+            { kind: 'closed' },
           ),
         ),
       );

@@ -53,6 +53,7 @@ export async function verifyChecksum(input: VerifyInput): Promise<VerifyResult> 
       'http-status',
       `The image host answered HTTP ${res.status} to the download.`,
       res.url,
+      { kind: 'status', status: res.status },
     );
   }
   const lengthHeader = Number(res.headers['content-length'] ?? Number.NaN);

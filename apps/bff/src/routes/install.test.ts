@@ -5,12 +5,7 @@
  * operator's image can cause arrives on the progress screen with its catalog entry.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  ensureImages,
-  startImageServer,
-  type ImageKit,
-  type ImageServer,
-} from '@byoi/test-kit';
+import { ensureImages, startImageServer, type ImageKit, type ImageServer } from '@byoi/test-kit';
 import {
   DEFAULT_SERVER,
   LEGACY_SERVER,
@@ -18,13 +13,7 @@ import {
   SMALL_RAM_SERVER,
 } from '@byoi/ovh-simulator';
 import type { InstallProgressDto, InstallResponse } from '@byoi/shared';
-import {
-  eventually,
-  fieldsInError,
-  startHarness,
-  type AppUnderTest,
-  type Harness,
-} from '../testing/harness.ts';
+import { eventually, fieldsInError, startHarness, type Harness } from '../testing/harness.ts';
 import { OPERATOR, VIEWER, type TestAgent } from '../testing/users.ts';
 
 let h: Harness;
@@ -59,10 +48,18 @@ async function finalProgress(agent: TestAgent, sn: string): Promise<InstallProgr
 }
 
 const USER_DATA = '#cloud-config\npackages:\n  - nginx\n';
+/** The bootloader the kit's images hold (OVH requires the path on the default, reinstall route). */
+const EFI = '\\efi\\debian\\grubx64.efi';
 const SSH_KEY =
   'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx1c3Rlcm9wc2V4YW1wbGVrZXlmb3J0ZXN0c29ubHkx ops@example';
 
-describe('POST /api/servers/:sn/install (install-start, the default route)', () => {
+describe("the seed's install/start route (OVH_INSTALL_ROUTE=install-start)", () => {
+  let seedRoute: TestAgent;
+  beforeAll(async () => {
+    const app = await h.buildApp({ env: { OVH_INSTALL_ROUTE: 'install-start' } });
+    seedRoute = await app.signIn(OPERATOR);
+  });
+
   it('installs a raw GPT image with headers, checksum and user data through to done', async () => {
     const form = {
       imageURL: url('raw-gpt', '/auth/images'),
@@ -75,7 +72,7 @@ describe('POST /api/servers/:sn/install (install-start, the default route)', () 
       customHostname: 'web-01.example.com',
       sshKey: SSH_KEY,
     };
-    const res = await operator.post(`/api/servers/${DEFAULT_SERVER}/install`).send(form);
+    const res = await seedRoute.post(`/api/servers/${DEFAULT_SERVER}/install`).send(form);
     expect(res.status).toBe(202);
     const body = res.body as InstallResponse;
     expect(body.route).toBe('install-start');
@@ -102,7 +99,7 @@ describe('POST /api/servers/:sn/install (install-start, the default route)', () 
       ],
     });
 
-    const done = await finalProgress(operator, DEFAULT_SERVER);
+    const done = await finalProgress(seedRoute, DEFAULT_SERVER);
     expect(done.state).toBe('done');
     expect(done.percent).toBe(100);
     expect(done.failure).toBeNull();
@@ -116,10 +113,12 @@ describe('POST /api/servers/:sn/install (install-start, the default route)', () 
     const viewer = await h.signIn(VIEWER);
     expect((await viewer.get(`/api/servers/${DEFAULT_SERVER}/install`)).body.state).toBe('done');
   });
+});
 
+describe('POST /api/servers/:sn/install (reinstall, the default route)', () => {
   it('refuses a second install while one runs with 409, before calling OVH, and cancels it', async () => {
     h.sim.admin.setClockSpeed(1);
-    const form = { imageURL: url('qcow2'), imageType: 'qcow2' };
+    const form = { imageURL: url('qcow2'), imageType: 'qcow2', efiBootloaderPath: EFI };
     expect((await operator.post(`/api/servers/${DEFAULT_SERVER}/install`).send(form)).status).toBe(
       202,
     );
@@ -150,15 +149,6 @@ describe('POST /api/servers/:sn/install (install-start, the default route)', () 
     expect(res.status).toBe(404);
     expect(res.body.error.message).toContain('nothing to cancel');
   });
-});
-
-describe('the reinstall route (OVH_INSTALL_ROUTE=reinstall)', () => {
-  let app: AppUnderTest;
-  let agent: TestAgent;
-  beforeAll(async () => {
-    app = await h.buildApp({ env: { OVH_INSTALL_ROUTE: 'reinstall' } });
-    agent = await app.signIn(OPERATOR);
-  });
 
   it('sends customizations with headers and metadata as maps, and reaches done', async () => {
     const form = {
@@ -175,7 +165,7 @@ describe('the reinstall route (OVH_INSTALL_ROUTE=reinstall)', () => {
       customHostname: 'db-02',
       efiBootloaderPath: '\\efi\\debian\\grubx64.efi',
     };
-    const res = await agent.post(`/api/servers/${DEFAULT_SERVER}/install`).send(form);
+    const res = await operator.post(`/api/servers/${DEFAULT_SERVER}/install`).send(form);
     expect(res.status).toBe(202);
     expect((res.body as InstallResponse).route).toBe('reinstall');
     const requests = h.sim.admin.requests();
@@ -190,17 +180,21 @@ describe('the reinstall route (OVH_INSTALL_ROUTE=reinstall)', () => {
         imageCheckSumType: 'md5',
         httpHeaders: { 'X-Token': 'abc', 'X-Other': 'def' },
         configDriveUserData: Buffer.from('#!/bin/sh\necho hi\n').toString('base64'),
+        // OVH reads config drive metadata here (it ignores the deprecated `properties`).
+        configDriveMetadata: { env: 'prod' },
         hostname: 'db-02',
         efiBootloaderPath: '\\efi\\debian\\grubx64.efi',
       },
-      // OVH's OpenAPI: config drive metadata travels as the top-level `properties` map.
-      properties: { env: 'prod' },
     });
-    expect((await finalProgress(agent, DEFAULT_SERVER)).state).toBe('done');
+    expect((await finalProgress(operator, DEFAULT_SERVER)).state).toBe('done');
+    // …and writes it under `meta` in the config drive's meta_data.json.
+    const written = h.sim.admin.server(DEFAULT_SERVER).disk?.configDrive;
+    expect(written?.metaData.meta).toEqual({ env: 'prod' });
+    expect(written?.userData).toBe('#!/bin/sh\necho hi\n');
   });
 
   it('requires the EFI bootloader path on this route, before calling OVH', async () => {
-    const res = await agent
+    const res = await operator
       .post(`/api/servers/${DEFAULT_SERVER}/install`)
       .send({ imageURL: url('qcow2'), imageType: 'qcow2' });
     expect(res.status).toBe(400);
@@ -223,7 +217,7 @@ describe("every failure of DESIGN.md's table reaches the progress screen with it
       server: DEFAULT_SERVER,
       form: () => ({ imageURL: `${images.url}/status/404`, imageType: 'raw' }),
       code: 'DOWNLOAD_FAILED',
-      message: () => `Could not download image located: ${images.url}/status/404.`,
+      message: () => 'Could not download image: The requested URL returned error: 404',
     },
     {
       name: 'image larger than RAM − 3 GiB',
@@ -278,8 +272,8 @@ describe("every failure of DESIGN.md's table reaches the progress screen with it
       name: 'qcow2 with a backing file',
       server: DEFAULT_SERVER,
       form: () => ({ imageURL: url('qcow2-backing'), imageType: 'qcow2' }),
-      code: 'QCOW2_WRITE_FAILED',
-      message: () => "Can't write qcow2 on disk.",
+      code: 'WRITE_FAILED',
+      message: () => "Can't write qcow2 on disk",
     },
     {
       name: 'raw GPT with a corrupt header',
@@ -291,7 +285,9 @@ describe("every failure of DESIGN.md's table reaches the progress screen with it
   ];
 
   it.each(cases)('$name → $code', async ({ server, form, code, message }) => {
-    const res = await operator.post(`/api/servers/${server}/install`).send(form());
+    const res = await operator
+      .post(`/api/servers/${server}/install`)
+      .send({ ...form(), efiBootloaderPath: EFI });
     expect(res.status).toBe(202);
     const final = await finalProgress(operator, server);
     expect(final.state).toBe('failed');

@@ -7,12 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  ensureImages,
-  startImageServer,
-  type ImageKit,
-  type ImageServer,
-} from '@byoi/test-kit';
+import { ensureImages, startImageServer, type ImageKit, type ImageServer } from '@byoi/test-kit';
 import {
   DEFAULT_SERVER,
   LEGACY_SERVER,
@@ -35,6 +30,9 @@ import {
   cookieValue,
   type TestAgent,
 } from '../testing/users.ts';
+
+/** The bootloader the kit's images hold (OVH requires the path on the default, reinstall route). */
+const EFI = '\\efi\\debian\\grubx64.efi';
 
 let h: Harness;
 let kit: ImageKit;
@@ -297,7 +295,9 @@ describe('the prediction is what the simulator then says', () => {
       expect(report.verdict).toBe('fail');
       expect(report.predictedMessage).toBeDefined();
 
-      const install = await operator.post(`/api/servers/${server}/install`).send(form());
+      const install = await operator
+        .post(`/api/servers/${server}/install`)
+        .send({ ...form(), efiBootloaderPath: EFI });
       expect(install.status).toBe(202);
       const final = await finalProgress(server);
       expect(final.state).toBe('failed');
@@ -308,7 +308,7 @@ describe('the prediction is what the simulator then says', () => {
   );
 
   it('a passing image installs', async () => {
-    const form = { imageURL: url('qcow2-compressed'), imageType: 'qcow2' };
+    const form = { imageURL: url('qcow2-compressed'), imageType: 'qcow2', efiBootloaderPath: EFI };
     const report = (await operator.post(`/api/servers/${DEFAULT_SERVER}/preflight`).send(form))
       .body as PreflightReport;
     expect(report.verdict).toBe('pass');
@@ -324,6 +324,7 @@ describe('the prediction is what the simulator then says', () => {
       imageType: 'raw',
       imageCheckSum: kit.images['raw-gpt'].sha1,
       imageCheckSumType: 'sha1',
+      efiBootloaderPath: EFI,
     };
     const res = await operator
       .post(`/api/servers/${LEGACY_SERVER}/preflight/verify`)
@@ -384,7 +385,9 @@ describe('POST /api/servers/:sn/preflight/verify', () => {
         event: 'error',
         data: expect.objectContaining({
           code: 'DOWNLOAD_FAILED',
-          predictedMessage: UPSTREAM_MESSAGES.downloadFailed(`${images.url}/status/500`),
+          predictedMessage: UPSTREAM_MESSAGES.downloadFailed(
+            'The requested URL returned error: 500',
+          ),
         }) as unknown,
       },
     ]);

@@ -90,6 +90,8 @@ describe('GET /api/servers/:sn', () => {
       powerState: 'poweron',
       supportLevel: 'pro',
       installing: false,
+      // OVH's own setting for the server: the install form starts with it.
+      efiBootloaderPath: '\\efi\\debian\\grubx64.efi',
     });
     expect(body.hardware).toEqual({
       memoryBytes: 32 * 1024 ** 3,
@@ -103,7 +105,8 @@ describe('GET /api/servers/:sn', () => {
           description: '2 X Disk NVME, 960GB, JBOD',
           diskType: 'NVME',
           numberOfDisks: 2,
-          diskSizeBytes: 960 * 1024 ** 3,
+          // Sold as 960 GB: decimal units.
+          diskSizeBytes: 960_000_000_000,
           raidController: null,
         },
       ],

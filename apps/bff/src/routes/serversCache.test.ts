@@ -35,7 +35,11 @@ describe('warm server reads', () => {
     await operator
       .post(`/api/servers/${DEFAULT_SERVER}/install`)
       .set('Idempotency-Key', 'cache-test-install-1')
-      .send({ imageURL: 'https://images.example.test/disk.qcow2', imageType: 'qcow2' })
+      .send({
+        imageURL: 'https://images.example.test/disk.qcow2',
+        imageType: 'qcow2',
+        efiBootloaderPath: '\\efi\\debian\\grubx64.efi',
+      })
       .expect(202);
     const statusReads = () =>
       h.sim.admin.calls()[`GET /dedicated/server/${DEFAULT_SERVER}/install/status`] ?? 0;

@@ -25,7 +25,11 @@ beforeEach(() => h.sim.admin.reset());
 
 const calls = (key: string) => h.sim.admin.calls()[key] ?? 0;
 const detail = (sn: string) => `GET /dedicated/server/${sn}`;
-const form = { imageURL: 'https://images.example.com/debian.qcow2', imageType: 'qcow2' };
+const form = {
+  imageURL: 'https://images.example.com/debian.qcow2',
+  imageType: 'qcow2',
+  efiBootloaderPath: '\\efi\\debian\\grubx64.efi',
+};
 
 describe('reads (GET) are retried', () => {
   it('recovers from one 500 with a retry', async () => {
@@ -149,19 +153,19 @@ describe('the install (POST) is never retried', () => {
   ])('$what → $status $code, one POST upstream', async ({ effect, status, code, sn }) => {
     h.sim.admin.injectFault({
       method: 'POST',
-      path: `/dedicated/server/${sn}/install/start`,
+      path: `/dedicated/server/${sn}/reinstall`,
       ...effect,
     });
     const res = await operator.post(`/api/servers/${sn}/install`).send(form);
     expect(res.status).toBe(status);
     expect(res.body.error.code).toBe(code);
-    expect(calls(`POST /dedicated/server/${sn}/install/start`)).toBe(1);
+    expect(calls(`POST /dedicated/server/${sn}/reinstall`)).toBe(1);
   });
 
   it('keeps an OVH 400 a 400 with OVH’s words', async () => {
     h.sim.admin.injectFault({
       method: 'POST',
-      path: `/dedicated/server/${DEFAULT_SERVER}/install/start`,
+      path: `/dedicated/server/${DEFAULT_SERVER}/reinstall`,
       status: 400,
       times: 1,
     });

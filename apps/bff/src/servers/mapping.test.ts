@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InstallProgressDto, ServerDetailResponse } from '@byoi/shared';
 import type { DedicatedServer, HardwareSpecifications } from '../ovh/types.ts';
-import { displayNameOf, serverDetailJson, toBytes, toHardwareDto } from './mapping.ts';
+import { displayNameOf, serverDetailJson, toHardwareDto } from './mapping.ts';
 
 const server = (over: Partial<DedicatedServer> = {}): DedicatedServer => ({
   name: 'ns1.example.eu',
@@ -36,14 +36,7 @@ const progress = (state: InstallProgressDto['state']): InstallProgressDto => ({
 const parse = (json: string) => JSON.parse(json) as ServerDetailResponse;
 
 describe('server mapping', () => {
-  it('reads OVH sizes as binary units', () => {
-    expect(toBytes({ unit: 'MB', value: 1024 })).toBe(1024 ** 3);
-    expect(toBytes({ unit: 'GB', value: 2 })).toBe(2 * 1024 ** 3);
-    expect(toBytes({ unit: 'TB', value: 1 })).toBe(1024 ** 4);
-    expect(toBytes(null)).toBe(0);
-  });
-
-  it('computes the image limit as RAM − 3 GiB, never negative', () => {
+  it('reads RAM in binary units and disks as sold; the image limit is RAM − 3 GiB, never negative', () => {
     const hw = toHardwareDto({
       bootMode: 'uefi-legacy',
       description: 'X',
@@ -63,7 +56,7 @@ describe('server mapping', () => {
     expect(hw.memoryBytes).toBe(32 * 1024 ** 3);
     expect(hw.imageLimitBytes).toBe(29 * 1024 ** 3);
     expect(hw.bootMode).toBe('uefi');
-    expect(hw.diskGroups[0]?.diskSizeBytes).toBe(960 * 1024 ** 3);
+    expect(hw.diskGroups[0]?.diskSizeBytes).toBe(960_000_000_000);
     const tiny = toHardwareDto({
       bootMode: 'legacy',
       description: null,

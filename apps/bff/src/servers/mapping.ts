@@ -6,29 +6,8 @@ import type {
   ServerDetailResponse,
   ServerSummary,
 } from '@byoi/shared';
-import type { DedicatedServer, HardwareSpecifications, UnitAndValue } from '../ovh/types.ts';
-
-const GIB = 1024 ** 3;
-/** OVH downloads the image into RAM and keeps 3 GiB for the installer. */
-export const RAM_RESERVED_BYTES = 3 * GIB;
-
-// OVH reports memory in binary units (MB = MiB); disks get the same reading, as the simulator does.
-const UNIT_BYTES: Record<string, number> = {
-  B: 1,
-  KB: 1024,
-  KIB: 1024,
-  MB: 1024 ** 2,
-  MIB: 1024 ** 2,
-  GB: 1024 ** 3,
-  GIB: 1024 ** 3,
-  TB: 1024 ** 4,
-  TIB: 1024 ** 4,
-};
-
-export function toBytes(size: UnitAndValue | null | undefined): number {
-  if (!size) return 0;
-  return size.value * (UNIT_BYTES[size.unit.toUpperCase()] ?? 1);
-}
+import { hardwareSizes, imageLimitBytes } from '@byoi/shared';
+import type { DedicatedServer, HardwareSpecifications } from '../ovh/types.ts';
 
 export function displayNameOf(server: DedicatedServer): string {
   return server.iam?.displayName ?? server.displayName ?? server.name;
@@ -57,22 +36,24 @@ export function toServerDetail(
     rack: server.rack ?? null,
     powerState: server.powerState ?? null,
     supportLevel: server.supportLevel ?? null,
+    efiBootloaderPath: server.efiBootloaderPath ?? null,
   };
 }
 
 export function toHardwareDto(hw: HardwareSpecifications): HardwareDto {
-  const memoryBytes = toBytes(hw.memorySize);
+  // OVH's units as OVH means them: memory binary, disks decimal (packages/shared's units.ts).
+  const sizes = hardwareSizes(hw);
   const diskGroups: DiskGroupDto[] = (hw.diskGroups ?? []).map((g, index) => ({
     diskGroupId: g.diskGroupId ?? index + 1,
     description: g.description ?? '',
     diskType: g.diskType ?? 'unknown',
     numberOfDisks: g.numberOfDisks ?? 0,
-    diskSizeBytes: toBytes(g.diskSize),
+    diskSizeBytes: sizes.diskGroups[index]?.diskSizeBytes ?? 0,
     raidController: g.raidController ?? null,
   }));
   return {
-    memoryBytes,
-    imageLimitBytes: Math.max(0, memoryBytes - RAM_RESERVED_BYTES),
+    memoryBytes: sizes.memoryBytes,
+    imageLimitBytes: imageLimitBytes(sizes.memoryBytes),
     // `uefi-legacy` servers boot UEFI images; the DTO only distinguishes the two families.
     bootMode: hw.bootMode === 'legacy' ? 'legacy' : 'uefi',
     diskGroups,
