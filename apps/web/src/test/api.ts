@@ -66,6 +66,7 @@ export const serverDetail: ServerDetailResponse = {
     rack: null,
     powerState: 'poweron',
     supportLevel: 'pro',
+    efiBootloaderPath: '\\efi\\debian\\grubx64.efi',
   },
   hardware: {
     memoryBytes: 32 * GIB,

@@ -1,6 +1,7 @@
 import { Message, MessageBody, MessageIcon } from '@ovhcloud/ods-react';
 import type { ReactNode } from 'react';
 import { ApiError } from '../data/client.ts';
+import { CopyButton } from './CopyButton.tsx';
 
 /** A page-level failure, said in words: the BFF's own message, or what went wrong locally. */
 export function describeError(error: unknown): string {
@@ -14,6 +15,30 @@ export function describeError(error: unknown): string {
   return 'Something went wrong. Try again.';
 }
 
+/** OVH's own references for a failure that came from OVH: what OVH support needs to find it. */
+function OvhReferences({ ovhClass, queryId }: { ovhClass?: string; queryId?: string }) {
+  return (
+    <dl className="ovh-references">
+      {ovhClass ? (
+        <>
+          <dt>OVH error class</dt>
+          <dd>{ovhClass}</dd>
+        </>
+      ) : null}
+      {queryId ? (
+        <>
+          <dt>OVH query ID</dt>
+          <dd>
+            <code className="mono">{queryId}</code>{' '}
+            <CopyButton text={queryId} label="Copy OVH query ID" what="ID" />
+            <span className="field-hint"> Quote it to OVHcloud support.</span>
+          </dd>
+        </>
+      ) : null}
+    </dl>
+  );
+}
+
 export function ErrorMessage({
   error,
   title,
@@ -23,12 +48,18 @@ export function ErrorMessage({
   title?: string;
   children?: ReactNode;
 }) {
+  const details = error instanceof ApiError ? error.details : undefined;
+  const ovhClass = details?.ovhClass;
+  const queryId = details?.ovhQueryId;
   return (
     <Message color="critical" dismissible={false} className="page-message" role="alert">
       <MessageIcon name="hexagon-exclamation" />
       <MessageBody>
         {title ? <strong>{title} </strong> : null}
         {describeError(error)}
+        {ovhClass || queryId ? (
+          <OvhReferences {...(ovhClass ? { ovhClass } : {})} {...(queryId ? { queryId } : {})} />
+        ) : null}
         {children}
       </MessageBody>
     </Message>

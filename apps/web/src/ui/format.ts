@@ -1,22 +1,4 @@
-const GIB = 1024 ** 3;
-
-/** Whole GiB rounded down: a limit must never be overstated. */
-export function formatGiBFloor(bytes: number): string {
-  return `${Math.max(0, Math.floor(bytes / GIB))} GiB`;
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1000 ** 4)
-    return `${(bytes / 1000 ** 4).toFixed(bytes % 1000 ** 4 === 0 ? 0 : 1)} TB`;
-  if (bytes >= 1000 ** 3) return `${Math.round(bytes / 1000 ** 3)} GB`;
-  if (bytes >= 1000 ** 2) return `${Math.round(bytes / 1000 ** 2)} MB`;
-  return `${bytes} B`;
-}
-
-export function formatMemory(bytes: number): string {
-  return `${Math.round(bytes / GIB)} GiB`;
-}
-
+/** Durations and transfer sizes; OVH's own sizes (RAM, disks) are written by @byoi/shared's units. */
 export function formatDuration(totalSeconds: number): string {
   const s = Math.max(0, Math.floor(totalSeconds));
   const h = Math.floor(s / 3600);

@@ -1,54 +1,48 @@
-import { buildInstallPayload, maskPayloadSecrets } from '@byoi/shared';
-import type { ByoiForm, ByoiFormInput, InstallRoute } from '@byoi/shared';
-import { Button, Icon } from '@ovhcloud/ods-react';
+import { buildApiSnippets, buildInstallPayload, maskPayloadSecrets } from '@byoi/shared';
+import type { ByoiForm, ByoiFormInput, InstallRoute, Snippet, SnippetKind } from '@byoi/shared';
+import {
+  Message,
+  MessageBody,
+  MessageIcon,
+  Tab,
+  TabContent,
+  TabList,
+  Tabs,
+} from '@ovhcloud/ods-react';
 import { useDeferredValue, useState } from 'react';
 import type { z } from 'zod';
+import { useMeta } from '../../data/meta/hooks.ts';
+import { CopyButton } from '../../ui/CopyButton.tsx';
 
-/** The node-ovh call an operator could run themselves: same path, same (masked) body. */
-export function nodeOvhSnippet(path: string, body: unknown): string {
-  return [
-    "const ovh = require('@ovhcloud/node-ovh')({",
-    "  endpoint: 'ovh-eu',",
-    "  appKey: '<APPLICATION_KEY>',",
-    "  appSecret: '<APPLICATION_SECRET>',",
-    "  consumerKey: '<CONSUMER_KEY>',",
-    '});',
-    '',
-    `await ovh.requestPromised('POST', '${path}', ${JSON.stringify(body, null, 2)});`,
-  ].join('\n');
-}
-
-type CopyState = 'idle' | 'copied' | 'failed';
-
-function CopyButton({ text }: { text: string }) {
-  const [state, setState] = useState<CopyState>('idle');
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(text);
-      setState('copied');
-    } catch {
-      setState('failed');
-    }
-  };
+function SnippetPanel({ snippet }: { snippet: Snippet }) {
   return (
-    <>
-      <Button type="button" size="sm" variant="outline" onClick={() => void copy()}>
-        <Icon name="file-copy" /> Copy
-      </Button>
-      <span className="field-hint" role="status">
-        {state === 'copied'
-          ? 'Copied to the clipboard.'
-          : state === 'failed'
-            ? 'The browser refused the clipboard: select the text and copy it by hand.'
-            : ''}
-      </span>
-    </>
+    <TabContent value={snippet.kind} className="api-request__snippet">
+      <div className="copy-row">
+        <h4>{snippet.label}</h4>
+        <span>
+          <CopyButton text={snippet.text} />
+        </span>
+      </div>
+      {snippet.warnings.map((warning) => (
+        <Message key={warning} color="warning" dismissible={false} className="page-message">
+          <MessageIcon name="triangle-exclamation" />
+          <MessageBody>{warning}</MessageBody>
+        </Message>
+      ))}
+      {snippet.notes.map((note) => (
+        <p key={note} className="field-hint">
+          {note}
+        </p>
+      ))}
+      <pre aria-label={`${snippet.label} snippet`}>{snippet.text}</pre>
+    </TabContent>
   );
 }
 
 /**
  * "Show API request": exactly what the BFF will send OVH for the configured route, header values
- * masked, and the same call as a node-ovh snippet.
+ * masked, and the same call as the HTTP request, node-ovh, python-ovh, the ovhcloud CLI and
+ * Terraform, each ready to copy.
  */
 export function ApiRequestPreview({
   sn,
@@ -62,7 +56,10 @@ export function ApiRequestPreview({
   values: ByoiFormInput;
 }) {
   const [open, setOpen] = useState(false);
+  const [tab, setTab] = useState<SnippetKind>('http');
   const deferred = useDeferredValue(values);
+  // Already loaded by the page (it decides the route); `undefined` reads as the simulator.
+  const endpoint = useMeta().data?.endpoint;
   let content;
   if (open) {
     const parsed = schema.safeParse(deferred);
@@ -75,22 +72,41 @@ export function ApiRequestPreview({
       );
     } else {
       const payload = maskPayloadSecrets(buildInstallPayload(route, parsed.data));
-      const path = `/dedicated/server/${sn}${payload.path}`;
-      const json = JSON.stringify(payload.body, null, 2);
-      const snippet = nodeOvhSnippet(path, payload.body);
+      const api = buildApiSnippets(payload, { serverName: sn, endpoint });
       content = (
         <>
           <h3>
-            POST <span className="verbatim">{path}</span>
+            POST <span className="verbatim">{api.path}</span>
           </h3>
-          <pre aria-label="Request body">{json}</pre>
-          <div className="copy-row">
-            <h3 style={{ margin: 0 }}>node-ovh</h3>
-            <span>
-              <CopyButton text={snippet} />
-            </span>
-          </div>
-          <pre aria-label="node-ovh snippet">{snippet}</pre>
+          <pre aria-label="Request body">{JSON.stringify(payload.body, null, 2)}</pre>
+          <h3>The same request, ready to copy</h3>
+          {api.notes.map((note) => (
+            <p key={note} className="field-hint">
+              {note}
+            </p>
+          ))}
+          {api.unavailable.length > 0 ? (
+            <p className="field-hint">
+              {api.unavailable.map((u) => u.label).join(' and ')} only know the reinstall route:
+              they have no equivalent of this request.
+            </p>
+          ) : null}
+          <Tabs
+            className="api-request__tabs"
+            value={tab}
+            onValueChange={(event) => setTab(event.value as SnippetKind)}
+          >
+            <TabList>
+              {api.snippets.map((snippet) => (
+                <Tab key={snippet.kind} value={snippet.kind}>
+                  {snippet.label}
+                </Tab>
+              ))}
+            </TabList>
+            {api.snippets.map((snippet) => (
+              <SnippetPanel key={snippet.kind} snippet={snippet} />
+            ))}
+          </Tabs>
         </>
       );
     }

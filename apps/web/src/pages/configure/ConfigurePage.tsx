@@ -1,3 +1,4 @@
+import { formatGiBFloor, formatMemory } from '@byoi/shared';
 import { Message, MessageBody, MessageIcon, Skeleton } from '@ovhcloud/ods-react';
 import { useEffect, useState } from 'react';
 import { useLocation, useParams } from 'react-router';
@@ -5,7 +6,6 @@ import { useMeta } from '../../data/meta/hooks.ts';
 import { useServer } from '../../data/servers/hooks.ts';
 import { useCanOperate } from '../../data/session/hooks.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
-import { formatGiBFloor, formatMemory } from '../../ui/format.ts';
 import { PageBreadcrumb } from '../../ui/PageBreadcrumb.tsx';
 import { RouterLink } from '../../ui/RouterLink.tsx';
 import { loadForm } from './formStorage.ts';
@@ -75,6 +75,7 @@ export default function ConfigurePage() {
             sn={sn}
             route={meta.data.installRoute}
             hardware={detail.hardware}
+            serverEfiBootloaderPath={detail.server.efiBootloaderPath}
             initialValues={restored}
             headerValuesCleared={headerValuesCleared}
           />

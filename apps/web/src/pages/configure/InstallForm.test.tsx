@@ -175,6 +175,7 @@ describe('configuration form', () => {
     const { user } = await openForm();
     await user.type(screen.getByLabelText('Custom hostname'), 'web_1.example.com');
     await user.type(screen.getByLabelText('SSH public key'), 'ssh-rsa notbase64!!');
+    await user.clear(screen.getByLabelText('EFI bootloader path'));
     await user.type(screen.getByLabelText('EFI bootloader path'), 'grubx64.efi');
     await user.tab();
     await waitFor(() =>
@@ -186,6 +187,17 @@ describe('configuration form', () => {
     expect(screen.getByLabelText('EFI bootloader path')).toHaveAccessibleDescription(
       /ending with \.efi/,
     );
+  });
+
+  it("starts the EFI bootloader path with the server's current one at OVH, and says so", async () => {
+    mockApi();
+    const { user } = await openForm();
+    const field = screen.getByLabelText('EFI bootloader path');
+    expect(field).toHaveValue('\\efi\\debian\\grubx64.efi');
+    expect(field).toHaveAccessibleDescription(/Filled in with the server's current path at OVH/);
+    await user.clear(field);
+    await user.type(field, '\\EFI\\BOOT\\BOOTX64.EFI');
+    expect(field).not.toHaveAccessibleDescription(/Filled in with the server's current path/);
   });
 
   it('keeps Confirm disabled until the server name is typed', async () => {

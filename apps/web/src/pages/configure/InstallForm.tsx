@@ -1,6 +1,8 @@
 import {
   byoiFormSchemaFor,
   CHECKSUM_TYPES,
+  formatGiBFloor,
+  formatMemory,
   IMAGE_TYPES,
   inferChecksumType,
   MAX_HTTP_HEADERS,
@@ -15,7 +17,6 @@ import { Link, useNavigate } from 'react-router';
 import { ApiError } from '../../data/client.ts';
 import { useStartInstall } from '../../data/servers/hooks.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
-import { formatGiBFloor, formatMemory } from '../../ui/format.ts';
 import { NativeSelect } from '../../ui/NativeSelect.tsx';
 import { useFocusFirstInvalid } from '../../ui/useFocusFirstInvalid.ts';
 import { ApiRequestPreview } from './ApiRequestPreview.tsx';
@@ -57,6 +58,8 @@ export interface InstallFormProps {
   sn: string;
   route: InstallRoute;
   hardware: HardwareDto;
+  /** The server's current EFI bootloader path at OVH: the field starts with it. */
+  serverEfiBootloaderPath?: string | null;
   initialValues: Partial<ByoiFormInput> | undefined;
   /** Header rows came back from storage or a retry without their (secret) values. */
   headerValuesCleared: boolean;
@@ -66,6 +69,7 @@ export function InstallForm({
   sn,
   route,
   hardware,
+  serverEfiBootloaderPath = null,
   initialValues,
   headerValuesCleared,
 }: InstallFormProps) {
@@ -77,7 +81,11 @@ export function InstallForm({
     reValidateMode: 'onChange',
     // RHF focuses in registration order; the operator expects the first error on screen.
     shouldFocusError: false,
-    defaultValues: { ...EMPTY_FORM, ...initialValues },
+    defaultValues: {
+      ...EMPTY_FORM,
+      ...(serverEfiBootloaderPath ? { efiBootloaderPath: serverEfiBootloaderPath } : {}),
+      ...initialValues,
+    },
   });
   const { register, handleSubmit, formState, setValue, setError, control } = form;
   const errors = formState.errors;
@@ -298,9 +306,14 @@ export function InstallForm({
           label="EFI bootloader path"
           error={errors.efiBootloaderPath?.message}
           hint={
-            route === 'reinstall'
-              ? 'Required by OVH for this route: the .efi file in the image, e.g. \\efi\\debian\\grubx64.efi.'
-              : `Optional. For ${hardware.bootMode === 'uefi' ? 'this UEFI server' : 'UEFI boot'}: the .efi file in the image, e.g. \\efi\\debian\\grubx64.efi.`
+            <>
+              {route === 'reinstall'
+                ? 'Required by OVH for this route: the .efi file in the image, e.g. \\efi\\debian\\grubx64.efi.'
+                : `Optional. For ${hardware.bootMode === 'uefi' ? 'this UEFI server' : 'UEFI boot'}: the .efi file in the image, e.g. \\efi\\debian\\grubx64.efi.`}
+              {serverEfiBootloaderPath && values.efiBootloaderPath === serverEfiBootloaderPath
+                ? " Filled in with the server's current path at OVH."
+                : ''}
+            </>
           }
         >
           <Input

@@ -1,3 +1,4 @@
+import { formatDiskGroup, formatGiBFloor, formatMemory } from '@byoi/shared';
 import type { InstallProgressDto, ServerDetailResponse } from '@byoi/shared';
 import {
   Badge,
@@ -17,7 +18,6 @@ import { Outlet, useNavigate, useParams } from 'react-router';
 import { useServer } from '../../data/servers/hooks.ts';
 import { useCanOperate } from '../../data/session/hooks.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
-import { formatBytes, formatGiBFloor, formatMemory } from '../../ui/format.ts';
 import { PageBreadcrumb } from '../../ui/PageBreadcrumb.tsx';
 import { RouterLink } from '../../ui/RouterLink.tsx';
 
@@ -114,8 +114,7 @@ function ServerTiles({ sn, detail }: { sn: string; detail: ServerDetailResponse 
     ? hardware.diskGroups
         .map(
           (group) =>
-            `${group.numberOfDisks} × ${formatBytes(group.diskSizeBytes)} ${group.diskType}` +
-            (group.raidController ? ` (${group.raidController})` : ''),
+            formatDiskGroup(group) + (group.raidController ? ` (${group.raidController})` : ''),
         )
         .join(', ')
     : 'No disk reported';
@@ -133,6 +132,13 @@ function ServerTiles({ sn, detail }: { sn: string; detail: ServerDetailResponse 
           {server.rack ? <Row term="Rack">{server.rack}</Row> : null}
           <SystemRow sn={sn} detail={detail} />
           <Row term="Boot mode">{hardware.bootMode === 'uefi' ? 'UEFI' : 'Legacy (BIOS)'}</Row>
+          <Row term="EFI bootloader">
+            {server.efiBootloaderPath ? (
+              <span className="verbatim">{server.efiBootloaderPath}</span>
+            ) : (
+              'Not set'
+            )}
+          </Row>
         </dl>
       </section>
       <section className="tile" aria-labelledby="tile-hardware">
