@@ -1,5 +1,6 @@
 /**
- * Playwright against the built console: one BFF per install route, each in simulator mode with its
+ * Playwright against the built console: one BFF per install route (every test on the default
+ * `reinstall`, the happy paths on the seed's `install-start`), each in simulator mode with its
  * embedded OVH simulator on a fixed loopback port (for the `/_sim` admin API), Debian's Chromium.
  * `pnpm --filter @byoi/e2e test` builds the web app first.
  */
@@ -73,22 +74,24 @@ export default defineConfig<E2eOptions>({
   },
   webServer: webServers,
   projects: [
-    {
-      name: 'install-start',
-      testIgnore: /secrets\.spec\.ts/,
-      use: routeProject('install-start'),
-    },
+    // The default route, OVH's current one: every test.
     {
       name: 'reinstall',
-      grep: /@happy/,
       testIgnore: /secrets\.spec\.ts/,
       use: routeProject('reinstall'),
+    },
+    // The seed's route, kept for its payload: the happy paths.
+    {
+      name: 'install-start',
+      grep: /@happy/,
+      testIgnore: /secrets\.spec\.ts/,
+      use: routeProject('install-start'),
     },
     {
       name: 'secrets',
       testMatch: /secrets\.spec\.ts/,
-      dependencies: ['install-start', 'reinstall'],
-      use: routeProject('install-start'),
+      dependencies: ['reinstall', 'install-start'],
+      use: routeProject('reinstall'),
     },
   ],
 });

@@ -11,6 +11,15 @@ export interface RecordedInstall {
   receivedAt: string;
 }
 
+/** `GET /_sim/servers/:sn`, the fields these tests read. */
+export interface ServerSnapshot {
+  efiBootloaderPath: string | null;
+  disk: {
+    imageURL: string;
+    configDrive: { userData: string | null; metaData: { meta: Record<string, string> } } | null;
+  } | null;
+}
+
 interface RequestsResponse {
   installs: RecordedInstall[];
   calls: Record<string, number>;
@@ -56,6 +65,14 @@ export class SimulatorAdminClient {
   async installsFor(serviceName: string): Promise<RecordedInstall[]> {
     const { installs } = (await this.call('GET', '/_sim/requests')) as RequestsResponse;
     return installs.filter((install) => install.serviceName === serviceName);
+  }
+
+  /** A server as the simulator holds it: what the last install wrote, its config drive included. */
+  async server(serviceName: string): Promise<ServerSnapshot> {
+    return (await this.call(
+      'GET',
+      `/_sim/servers/${encodeURIComponent(serviceName)}`,
+    )) as ServerSnapshot;
   }
 
   /** OVH API calls received, by `METHOD /path`. */

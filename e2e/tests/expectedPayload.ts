@@ -54,16 +54,16 @@ export function expectedReinstall(values: FormValues): unknown {
   if (values.configDriveUserData) {
     customizations.configDriveUserData = base64(values.configDriveUserData);
   }
+  if (values.configDriveMetadata?.length) {
+    // OVH reads metadata here and writes it under `meta` in the config drive's meta_data.json.
+    customizations.configDriveMetadata = Object.fromEntries(
+      values.configDriveMetadata.map((m) => [m.key, m.value]),
+    );
+  }
   if (values.customHostname) customizations.hostname = values.customHostname;
   if (values.sshKey) customizations.sshKey = values.sshKey;
   if (values.efiBootloaderPath) customizations.efiBootloaderPath = values.efiBootloaderPath;
-  return {
-    operatingSystem: 'byoi_64',
-    customizations,
-    ...(values.configDriveMetadata?.length
-      ? { properties: Object.fromEntries(values.configDriveMetadata.map((m) => [m.key, m.value])) }
-      : {}),
-  };
+  return { operatingSystem: 'byoi_64', customizations };
 }
 
 export function expectedPayload(route: string, values: FormValues): unknown {

@@ -86,12 +86,12 @@ const ROWS: Row[] = [
     message: () => UPSTREAM_MESSAGES.badFormat(),
   },
   {
-    title: 'an unreachable URL (HTTP 404) → Could not download image located',
+    title: 'an unreachable URL (HTTP 404) → Could not download image',
     image: 'raw-gpt',
     path: '/status/404',
     declared: 'raw',
     withHeader: true,
-    message: ({ url }) => UPSTREAM_MESSAGES.downloadFailed(url),
+    message: () => UPSTREAM_MESSAGES.downloadFailed('The requested URL returned error: 404'),
   },
   {
     title: 'an image larger than RAM − 3 GiB → too big to download in memory',
@@ -121,7 +121,7 @@ const ROWS: Row[] = [
     message: () => UPSTREAM_MESSAGES.rawNoPartitionTable('QEMU QCOW2 Image (v3)'),
   },
   {
-    title: 'a 64 GiB-virtual qcow2 on a 16 MiB disk → larger than the disk',
+    title: 'a 64 GiB-virtual qcow2 on a 16 MB disk → larger than the disk',
     image: 'qcow2-big-virtual',
     declared: 'qcow2',
     server: SMALL_DISK_SERVER,
@@ -134,7 +134,7 @@ const ROWS: Row[] = [
     title: "a qcow2 with a backing file → Can't write qcow2 on disk",
     image: 'qcow2-backing',
     declared: 'qcow2',
-    message: () => UPSTREAM_MESSAGES.qcow2WriteFailed(),
+    message: () => UPSTREAM_MESSAGES.writeFailed('qcow2'),
   },
   {
     title: 'a raw image with a corrupt GPT → Can not move backup GPT data structures',

@@ -140,7 +140,7 @@ async function signedInPage(
 }
 
 export const test = base.extend<TestFixtures & E2eOptions, WorkerFixtures>({
-  route: ['install-start', { option: true }],
+  route: ['reinstall', { option: true }],
   simulatorURL: ['', { option: true }],
 
   kit: [

@@ -1,7 +1,8 @@
 /**
  * The seed's happy path, as an operator walks it in the browser, on both install routes (the
- * `reinstall` project runs every test tagged @happy): the install reaches "done" and the simulator
- * received exactly the expected OVH request.
+ * default `reinstall` project runs every test; the seed's `install-start` project the ones tagged
+ * @happy): the install reaches "done", the simulator received exactly the expected OVH request,
+ * and what it wrote (the config drive's user data and metadata) is what the operator typed.
  */
 import { expectedPayload } from './expectedPayload.ts';
 import { expect, test } from './fixtures.ts';
@@ -152,6 +153,10 @@ test.describe('happy path @happy', () => {
       expectedPayload(route, { ...values, imageCheckSumType: 'sha1' }),
     ]);
     await expect(page.getByText('Installation complete').first()).toBeVisible();
+    // The metadata landed where cloud-init reads it: under `meta` in the config drive's meta_data.json.
+    const written = await sim.server(serverName);
+    expect(written.disk?.configDrive?.metaData.meta).toEqual({ role: 'webserver' });
+    expect(written.disk?.configDrive?.userData).toBe(values.configDriveUserData);
   });
 
   test('a #! script as user data and a sha512 checksum', async ({

@@ -7,6 +7,7 @@ import { expect, test } from './fixtures.ts';
 import { fillForm, openConfiguration, routeDefaults } from './wizard.ts';
 
 const SMALL_RAM_SERVER = 'ns-small-ram.ip-51-91-2.eu';
+const UEFI_SERVER = 'ns1234567.ip-51-91-0.eu';
 
 test('an image too big for the RAM and a mis-declared qcow2 get OVH predicted message before Confirm', async ({
   operatorPage: page,
@@ -112,4 +113,46 @@ test('Verify checksum downloads the image and predicts a mismatch, then confirms
   expect(downloaded).toBeGreaterThanOrEqual(2 * image.size);
   expect(await sim.installsFor(serverName)).toEqual([]);
   await expect(page.getByText(image.sha256, { exact: true }).first()).toBeVisible();
+});
+
+test('a bootloader path the image does not hold fails the check before the wipe, and the one it holds is one click away', async ({
+  operatorPage: page,
+  imageServer,
+  kit,
+  sim,
+}, testInfo) => {
+  const image = kit.images.qcow2;
+  // A UEFI server (the generated ones may boot legacy, which starts no EFI bootloader); only
+  // checked, never installed, so sharing it with other tests is safe.
+  const serverName = UEFI_SERVER;
+  const before = (await sim.installsFor(serverName)).length;
+  await openConfiguration(page, serverName);
+  await fillForm(page, {
+    imageURL: `${imageServer.url}/images/${image.file}`,
+    imageType: 'qcow2',
+    efiBootloaderPath: '\\efi\\ubuntu\\shimx64.efi',
+  });
+  await page.getByRole('button', { name: 'Check image' }).click();
+  const checks = page.getByRole('list', { name: 'Image checks' });
+  const efi = checks.getByRole('listitem').filter({ hasText: 'EFI bootloader' });
+  await expect(efi.getByText('Fail', { exact: true })).toBeVisible();
+  await expect(efi).toContainText('\\efi\\ubuntu\\shimx64.efi is not in');
+  await expect(page.getByRole('list', { name: 'EFI files in the image' })).toContainText(
+    '\\EFI\\debian\\grubx64.efi',
+  );
+  await expect(page.getByRole('status', { name: 'Last image check' })).toContainText(
+    'Image check failed',
+  );
+  await testInfo.attach('efi-check-failed', {
+    body: await page.screenshot({ fullPage: true }),
+    contentType: 'image/png',
+  });
+
+  await page.getByRole('button', { name: 'Use \\EFI\\debian\\grubx64.efi' }).click();
+  await expect(page.getByRole('textbox', { name: 'EFI bootloader path' })).toHaveValue(
+    '\\EFI\\debian\\grubx64.efi',
+  );
+  await expect(efi.getByText('Pass', { exact: true })).toBeVisible();
+  // Nothing was sent to OVH: the server was never at risk.
+  expect(await sim.installsFor(serverName)).toHaveLength(before);
 });

@@ -85,7 +85,19 @@ export function apiErrorFromOvh(error: OvhError): ApiError {
     return new ApiError(404, 'UPSTREAM_NOT_FOUND', error.message, ovhDetails(error));
   }
   if (status === 409) {
-    return new ApiError(409, 'UPSTREAM_CONFLICT', error.message, ovhDetails(error));
+    const entry = explainUpstreamMessage(error.message);
+    const message =
+      entry.code === UNKNOWN_CODE ? error.message : `${error.message} ${entry.remedy}`;
+    return new ApiError(409, 'UPSTREAM_CONFLICT', message, ovhDetails(error));
+  }
+  if (status === 460) {
+    // OVH's "service expired": the server's subscription has lapsed, nothing can be installed.
+    return new ApiError(
+      409,
+      'UPSTREAM_SERVICE_EXPIRED',
+      `OVH says this server's service has expired ("${error.message}"): it accepts no install until it is renewed. Renew it in the OVHcloud Control Panel (Billing), then try again.`,
+      ovhDetails(error),
+    );
   }
   if (status === 503 || status === 429) {
     return new ApiError(

@@ -3,6 +3,7 @@
  * apps/web (which consumes them). Every `/api/*` error answers with `ApiErrorBody`.
  */
 import type { CatalogEntry } from './catalog.ts';
+import type { EspReport } from './image/esp.ts';
 import type { ChecksumType, ImageType, InstallRoute } from './form.ts';
 
 /** `dedicated.TaskStatusEnum` in OVH's OpenAPI description. */
@@ -149,6 +150,8 @@ export type ApiErrorCode =
   | 'UPSTREAM_FORBIDDEN'
   | 'UPSTREAM_NOT_FOUND'
   | 'UPSTREAM_CONFLICT'
+  /** OVH answered 460: the server's service has expired. */
+  | 'UPSTREAM_SERVICE_EXPIRED'
   | 'UPSTREAM_UNAVAILABLE'
   | 'UPSTREAM_TIMEOUT'
   | 'UNAUTHENTICATED'
@@ -189,7 +192,7 @@ export interface ApiErrorBody {
 export type PreflightVerdict = 'pass' | 'warn' | 'fail' | 'skipped';
 
 export type PreflightCheckId =
-  'reachability' | 'size' | 'format' | 'bootMode' | 'checksum' | 'checksumFile';
+  'reachability' | 'size' | 'format' | 'bootMode' | 'efiBootloader' | 'checksum' | 'checksumFile';
 
 export interface PreflightCheck {
   id: PreflightCheckId;
@@ -229,11 +232,18 @@ export interface PreflightReport {
    * first failing check in OVH's own order (download, RAM, format, disk size, write).
    */
   predictedMessage?: string;
+  /**
+   * The image's EFI system partition as read through ranged requests: its `.efi` files and the
+   * bootloader path to suggest; null when it was not read (no disk image, no ranges, no download).
+   */
+  esp: EspReport | null;
 }
 
 export interface PreflightRequest {
   imageURL: string;
   imageType: ImageType;
+  /** The path the operator means to give OVH; checked against the image's EFI system partition. */
+  efiBootloaderPath?: string;
   imageCheckSum?: string;
   imageCheckSumType?: ChecksumType;
   httpHeaders?: { name: string; value: string }[];

@@ -5,6 +5,7 @@ export * from './payload.ts';
 export * from './snippets.ts';
 export type * from './api.ts';
 export * from './image/sniff.ts';
+export { readPartitionTable } from './image/partitions.ts';
 export * from './image/byteSource.ts';
 export * from './image/qcow2Disk.ts';
 export * from './image/fat.ts';

@@ -22,6 +22,8 @@ import {
 } from '@byoi/ovh-simulator';
 import { ensureImages, startImageServer, type ImageKit, type ImageServer } from '@byoi/test-kit';
 import {
+  DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_READS,
   SNIFF_BYTES,
   UPSTREAM_MESSAGES,
   type PreflightCheck,
@@ -33,6 +35,9 @@ import { toHardwareDto } from '../servers/mapping.ts';
 import type { Resolver } from './addressGuard.ts';
 import { createPreflightFetch } from './preflightFetch.ts';
 import { runPreflight, type PreflightServer } from './runPreflight.ts';
+
+/** The bootloader the kit's images hold in their EFI system partition. */
+const EFI = '\\efi\\debian\\grubx64.efi';
 
 let kit: ImageKit;
 let images: ImageServer;
@@ -78,7 +83,9 @@ function preflight(
   server = DEFAULT_SERVER,
   fetch = simulatorFetch,
 ): Promise<PreflightReport> {
-  return runPreflight({ imageType: 'raw', ...input }, serverNamed(server), { fetch });
+  return runPreflight({ imageType: 'raw', efiBootloaderPath: EFI, ...input }, serverNamed(server), {
+    fetch,
+  });
 }
 
 function check(report: PreflightReport, id: PreflightCheckId, status?: string): PreflightCheck {
@@ -277,10 +284,14 @@ describe('reachability', () => {
     expect(reach.status).toBe('pass');
     expect(reach.sentence).toContain('HEAD was refused with HTTP 405 Method Not Allowed');
     expect(report.facts.contentLength).toBe(kit.images['raw-gpt'].size);
-    expect(images.requests.map((r) => [r.method, r.status])).toEqual([
+    // HEAD refused, then the ranged GET of the first MiB, then the EFI check's ranged reads.
+    expect(images.requests.slice(0, 2).map((r) => [r.method, r.status])).toEqual([
       ['HEAD', 405],
       ['GET', 206],
     ]);
+    expect(images.requests.slice(2).every((r) => r.method === 'GET' && r.status === 206)).toBe(
+      true,
+    );
   });
 
   it('warns when the host does not accept ranges', async () => {
@@ -294,9 +305,9 @@ describe('reachability', () => {
   });
 });
 
-describe('bytes read for the format check', () => {
+describe('bytes read', () => {
   it.each(['raw-big-sparse', 'raw-2g-sparse', 'qcow2-big-virtual'] as const)(
-    'reads at most 1 MiB of %s with a ranged request',
+    'reads at most 1 MiB of %s for its format, and only a few more ranges for its disk',
     async (name) => {
       const image = kit.images[name];
       const report = await preflight({
@@ -304,11 +315,12 @@ describe('bytes read for the format check', () => {
         imageType: image.type === 'qcow2' ? 'qcow2' : 'raw',
       });
       expect(check(report, 'format').status).toBe('pass');
-      // This test's requests only: an earlier test's unranged stream may still be winding down.
-      expect(servedBytes()).toBeLessThanOrEqual(SNIFF_BYTES);
-      expect(images.requests.find((r) => r.method === 'GET')?.headers.range).toBe(
-        `bytes=0-${SNIFF_BYTES - 1}`,
-      );
+      const gets = images.requests.filter((r) => r.method === 'GET');
+      expect(gets[0]?.headers.range).toBe(`bytes=0-${SNIFF_BYTES - 1}`);
+      // The EFI check's reads are ranged too, within packages/shared's budget.
+      expect(gets.every((r) => r.headers.range !== undefined)).toBe(true);
+      expect(gets.length).toBeLessThanOrEqual(1 + DEFAULT_MAX_READS);
+      expect(servedBytes()).toBeLessThanOrEqual(SNIFF_BYTES + DEFAULT_MAX_BYTES);
     },
   );
 
@@ -450,7 +462,8 @@ describe('boot mode', () => {
     ['raw-gpt-bios', LEGACY_SERVER, 'pass', 'legacy BIOS'],
     ['raw-gpt-bios', DEFAULT_SERVER, 'warn', 'has no EFI system partition'],
     ['raw-gpt', LEGACY_SERVER, 'warn', 'neither a BIOS boot partition nor MBR boot code'],
-    ['qcow2', DEFAULT_SERVER, 'skipped', 'not visible in its first bytes'],
+    ['qcow2', DEFAULT_SERVER, 'pass', 'read inside the qcow2'],
+    ['qcow2-compressed', DEFAULT_SERVER, 'pass', 'can boot in UEFI'],
   ] as const)('%s on %s: %s', async (name, server, status, words) => {
     const image = kit.images[name];
     const report = await preflight(
@@ -463,6 +476,110 @@ describe('boot mode', () => {
     const boot = check(report, 'bootMode');
     expect(boot.status).toBe(status);
     expect(boot.sentence).toContain(words);
+  });
+});
+
+describe('EFI bootloader', () => {
+  const efi = (report: PreflightReport) => check(report, 'efiBootloader');
+
+  it.each([
+    ['raw-gpt', 'raw', '\\efi\\debian\\grubx64.efi', '\\EFI\\debian\\grubx64.efi'],
+    ['qcow2', 'qcow2', '\\EFI\\BOOT\\BOOTX64.EFI', '\\EFI\\BOOT\\BOOTX64.EFI'],
+    ['qcow2-compressed', 'qcow2', '/efi/debian/grubx64.efi', '\\EFI\\debian\\grubx64.efi'],
+    ['qcow2-zstd', 'qcow2', '\\efi\\debian\\GRUBX64.EFI', '\\EFI\\debian\\grubx64.efi'],
+    ['raw-gpt-efi-fallback', 'raw', '\\efi\\boot\\bootx64.efi', '\\EFI\\BOOT\\BOOTX64.EFI'],
+  ] as const)('%s holds %s (FAT ignores case)', async (name, imageType, typed, stored) => {
+    const report = await preflight({
+      imageURL: url(`/images/${kit.images[name].file}`),
+      imageType,
+      efiBootloaderPath: typed,
+    });
+    expect(efi(report).status).toBe('pass');
+    expect(efi(report).sentence).toContain(stored);
+    expect(report.esp?.efiFiles).toContain(stored);
+    expect(report.verdict).toBe('pass');
+  });
+
+  it('fails a path the image does not hold, before the wipe, suggesting the one it boots', async () => {
+    const report = await preflight({
+      imageURL: url('/images/raw-gpt.img'),
+      efiBootloaderPath: '\\efi\\ubuntu\\shimx64.efi',
+    });
+    expect(efi(report)).toMatchObject({
+      status: 'fail',
+      remedy:
+        'Set EFI bootloader path to \\EFI\\debian\\grubx64.efi, the bootloader a firmware would start.',
+    });
+    expect(efi(report).sentence).toContain('\\efi\\ubuntu\\shimx64.efi is not in');
+    expect(efi(report).sentence).toContain('FAT12');
+    expect(efi(report).predictedMessage).toBeUndefined();
+    expect(report.verdict).toBe('fail');
+    // OVH itself accepts any path: there is no OVH message to predict.
+    expect(report.predictedMessage).toBeUndefined();
+    expect(report.esp).toMatchObject({
+      status: 'found',
+      suggestion: '\\EFI\\debian\\grubx64.efi',
+    });
+  });
+
+  it('suggests the removable-media fallback when that is all the image has', async () => {
+    const report = await preflight({
+      imageURL: url('/images/raw-gpt-efi-fallback.img'),
+      efiBootloaderPath: undefined,
+    });
+    expect(efi(report).status).toBe('warn');
+    expect(efi(report).remedy).toContain('\\EFI\\BOOT\\BOOTX64.EFI');
+    expect(report.esp?.fatType).toBe('FAT32');
+  });
+
+  it('fails any path on an EFI system partition without a bootloader', async () => {
+    const report = await preflight({ imageURL: url('/images/raw-gpt-efi-empty.img') });
+    expect(efi(report).status).toBe('fail');
+    expect(efi(report).sentence).toContain('holds no .efi file');
+    expect(report.esp).toMatchObject({ fatType: 'FAT16', efiFiles: [], suggestion: null });
+  });
+
+  it('fails a path on an image without EFI system partition, on a UEFI server', async () => {
+    const report = await preflight({ imageURL: url('/images/raw-gpt-bios.img') });
+    expect(efi(report).status).toBe('fail');
+    expect(efi(report).sentence).toContain('no EFI system partition');
+  });
+
+  it('is not used on a legacy-boot server', async () => {
+    const report = await preflight({ imageURL: url('/images/raw-mbr.img') }, LEGACY_SERVER);
+    expect(efi(report).status).toBe('skipped');
+    expect(report.verdict).toBe('pass');
+  });
+
+  it('reads an MBR disk’s 0xEF partition', async () => {
+    const report = await preflight({
+      imageURL: url('/images/raw-mbr-efi.img'),
+      efiBootloaderPath: '\\efi\\ubuntu\\grubx64.efi',
+    });
+    expect(efi(report).status).toBe('pass');
+    expect(report.esp?.suggestion).toBe('\\EFI\\ubuntu\\grubx64.efi');
+  });
+
+  it('cannot read the partition without ranges, and says so', async () => {
+    const report = await preflight({
+      imageURL: url('/no-ranges/images/qcow2.qcow2'),
+      imageType: 'qcow2',
+    });
+    expect(efi(report).status).toBe('warn');
+    expect(efi(report).sentence).toContain('does not answer byte ranges');
+    expect(report.esp).toBeNull();
+  });
+
+  it('reads behind Basic auth with the operator’s header, and never returns it', async () => {
+    const report = await preflight({
+      imageURL: url('/auth/images/raw-gpt.img'),
+      httpHeaders: [{ name: 'Authorization', value: images.authorization }],
+    });
+    expect(efi(report).status).toBe('pass');
+    const gets = images.requests.filter((r) => r.method === 'GET');
+    expect(gets.length).toBeGreaterThan(1);
+    expect(gets.every((r) => r.headers.authorization === images.authorization)).toBe(true);
+    expect(JSON.stringify(report)).not.toContain(images.authorization);
   });
 });
 

@@ -23,6 +23,7 @@ import {
   writeStep,
   type ChecksumType,
   type DownloadFailure,
+  type EspReport,
   type HardwareDto,
   type ImageSniff,
   type PreflightCheck,
@@ -32,6 +33,7 @@ import {
   type StepFailure,
   type StepOutcome,
 } from '@byoi/shared';
+import { bootModeCheck, efiBootloaderCheck, readImageDisk } from './bootChecks.ts';
 import { readChecksumFile } from './checksumFileCheck.ts';
 import { FetchError, GuardError } from './errors.ts';
 import { downloadFailed, downloadFailureOf, refusedHostFailure } from './ovhDownload.ts';
@@ -307,53 +309,6 @@ function formatCheck(input: PreflightRequest, sniff: ImageSniff): Judged {
   };
 }
 
-// ---- boot mode ----
-
-function bootModeCheck(hardware: HardwareDto, sniff: ImageSniff): PreflightCheck {
-  const title = 'Boot mode';
-  const p = sniff.partitions;
-  if (!p) {
-    return {
-      id: 'bootMode',
-      status: 'skipped',
-      title,
-      sentence:
-        sniff.kind === 'qcow2'
-          ? "A qcow2 image's partitions are not visible in its first bytes, so its boot mode was not compared with the server's."
-          : 'Without a partition table the boot mode cannot be compared.',
-    };
-  }
-  const can = [p.uefiCapable ? 'UEFI' : null, p.legacyCapable ? 'legacy BIOS' : null]
-    .filter(Boolean)
-    .join(' and ');
-  if (hardware.bootMode === 'uefi' && !p.uefiCapable) {
-    return {
-      id: 'bootMode',
-      status: 'warn',
-      title,
-      sentence: `The server boots in UEFI mode but the image has no EFI system partition${p.legacyCapable ? ' (it boots in legacy BIOS mode only)' : ''}: it will likely not boot after the install.`,
-      remedy:
-        'Use an image with an EFI system partition (most cloud images have one), or switch the server to legacy boot.',
-    };
-  }
-  if (hardware.bootMode === 'legacy' && !p.legacyCapable) {
-    return {
-      id: 'bootMode',
-      status: 'warn',
-      title,
-      sentence: `The server boots in legacy BIOS mode but the image has neither a BIOS boot partition nor MBR boot code${p.uefiCapable ? ' (it boots in UEFI mode only)' : ''}: it will likely not boot after the install.`,
-      remedy:
-        'Use an image that also boots in legacy mode (a BIOS boot partition with GRUB), or switch the server to UEFI boot.',
-    };
-  }
-  return {
-    id: 'bootMode',
-    status: 'pass',
-    title,
-    sentence: `The image can boot in ${can}; the server boots in ${hardware.bootMode === 'uefi' ? 'UEFI' : 'legacy BIOS'} mode.`,
-  };
-}
-
 // ---- checksum ----
 
 function checksumCheck(checksum: string | undefined, type: string | undefined): Judged {
@@ -458,6 +413,7 @@ export async function runPreflight(
   const now = deps.now ?? (() => new Date());
   const headers = (input.httpHeaders ?? []).filter((h) => h.name.trim() !== '');
   const judged: Judged[] = [];
+  let esp: EspReport | null = null;
 
   let checksum = input.imageCheckSum?.trim().toLowerCase() || undefined;
   let checksumType = input.imageCheckSumType;
@@ -504,6 +460,7 @@ export async function runPreflight(
       checksumCheck(checksum, checksumType),
       skipped('format', 'Image format', why),
       skipped('bootMode', 'Boot mode', why),
+      skipped('efiBootloader', 'EFI bootloader', why),
     );
   } else {
     judged.push(...transferWarnings(probe).map((check) => ({ check })));
@@ -527,11 +484,33 @@ export async function runPreflight(
     facts.partitionTable = sniff.partitions?.table ?? null;
     facts.uefiCapable = sniff.partitions?.uefiCapable ?? null;
     facts.legacyCapable = sniff.partitions?.legacyCapable ?? null;
+    const format = formatCheck(input, sniff);
+    // The disk is read further only for an image OVH would write: anything else fails first.
+    const disk =
+      format.check.status === 'pass'
+        ? await readImageDisk({
+            fetch: deps.fetch,
+            imageURL: input.imageURL,
+            finalURL: facts.finalURL,
+            headers,
+            sniff,
+            size: probe.contentLength,
+            acceptRanges: probe.acceptRanges,
+            ...(deps.signal ? { signal: deps.signal } : {}),
+          })
+        : { partitions: null, esp: null, notRead: 'The image fails its format check.' };
+    if (disk.partitions) {
+      facts.partitionTable = disk.partitions.table;
+      facts.uefiCapable = disk.partitions.uefiCapable;
+      facts.legacyCapable = disk.partitions.legacyCapable;
+    }
+    esp = disk.esp;
     judged.push(
       sizeCheck(input, server.hardware, probe, sniff),
       checksumCheck(checksum, checksumType),
-      formatCheck(input, sniff),
-      { check: bootModeCheck(server.hardware, sniff) },
+      format,
+      { check: bootModeCheck(server.hardware, sniff, disk) },
+      { check: efiBootloaderCheck(input.efiBootloaderPath, server.hardware, disk) },
     );
   }
 
@@ -543,6 +522,7 @@ export async function runPreflight(
     checkedAt: now().toISOString(),
     checks,
     facts,
+    esp,
     ...(resolvedChecksum ? { resolvedChecksum } : {}),
     ...(predicted !== undefined ? { predictedMessage: predicted.message } : {}),
   };

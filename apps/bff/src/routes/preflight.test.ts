@@ -145,7 +145,8 @@ describe('POST /api/servers/:sn/preflight', () => {
       imageURL: url('raw-gpt', '/auth/images'),
       imageType: 'raw',
       httpHeaders: [{ name: 'Authorization', value: images.authorization }],
-      // The web form sends the whole form: the other fields are ignored.
+      efiBootloaderPath: EFI,
+      // The web form sends the whole form: the fields the check does not use are ignored.
       customHostname: 'web-01',
     });
     expect(res.status).toBe(200);
@@ -158,6 +159,7 @@ describe('POST /api/servers/:sn/preflight', () => {
       ['checksum', 'skipped'],
       ['format', 'pass'],
       ['bootMode', 'pass'],
+      ['efiBootloader', 'pass'],
     ]);
     // The hardware came from the simulator, through node-ovh.
     expect(Object.keys(h.sim.admin.calls())).toContain(

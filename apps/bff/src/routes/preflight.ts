@@ -79,6 +79,7 @@ export const preflightRequestSchema = z
     imageCheckSum: shape.imageCheckSum,
     imageCheckSumType: shape.imageCheckSumType,
     httpHeaders: shape.httpHeaders,
+    efiBootloaderPath: shape.efiBootloaderPath,
     checksumFileURL,
   })
   .superRefine((form, ctx) => {
@@ -120,6 +121,7 @@ function parseRequest(req: Request, what: string): PreflightRequest {
   if (rest.imageCheckSum !== undefined) body.imageCheckSum = rest.imageCheckSum;
   if (rest.imageCheckSumType !== undefined) body.imageCheckSumType = rest.imageCheckSumType;
   if (rest.checksumFileURL !== undefined) body.checksumFileURL = rest.checksumFileURL;
+  if (rest.efiBootloaderPath !== undefined) body.efiBootloaderPath = rest.efiBootloaderPath;
   if (httpHeaders.length > 0) body.httpHeaders = httpHeaders;
   return body;
 }

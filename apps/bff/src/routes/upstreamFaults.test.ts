@@ -175,3 +175,31 @@ describe('the install (POST) is never retried', () => {
     expect(res.body.error.details.ovhMessage).toContain('injected fault');
   });
 });
+
+describe('OVH refusals about the server itself', () => {
+  it('409 DisturbAlreadyExists (another operation holds the server): a 409 that says to wait', async () => {
+    h.sim.admin.setServerLocked(DEFAULT_SERVER, true);
+    const res = await operator.post(`/api/servers/${DEFAULT_SERVER}/install`).send(form);
+    expect(res.status).toBe(409);
+    expect(res.body.error).toMatchObject({
+      code: 'UPSTREAM_CONFLICT',
+      details: { ovhClass: 'Client::Conflict::DisturbAlreadyExists' },
+    });
+    expect(res.body.error.message).toContain('is already locked by another process');
+    expect(res.body.error.message).toContain('Wait for that operation to end');
+    expect(res.body.error.details.ovhQueryId).toMatch(/^EU\./);
+    expect(calls(`POST /dedicated/server/${DEFAULT_SERVER}/reinstall`)).toBe(1);
+  });
+
+  it('460 (the service expired): a clear 409, never a 5xx, and no install sent', async () => {
+    h.sim.admin.setServiceExpired(LEGACY_SERVER, true);
+    const page = await operator.get(`/api/servers/${LEGACY_SERVER}`);
+    expect(page.status).toBe(409);
+    expect(page.body.error.code).toBe('UPSTREAM_SERVICE_EXPIRED');
+    expect(page.body.error.message).toContain('Renew it in the OVHcloud Control Panel');
+    const install = await operator.post(`/api/servers/${LEGACY_SERVER}/install`).send(form);
+    expect(install.status).toBe(409);
+    expect(install.body.error.code).toBe('UPSTREAM_SERVICE_EXPIRED');
+    expect(calls(`POST /dedicated/server/${LEGACY_SERVER}/reinstall`)).toBe(0);
+  });
+});

@@ -60,6 +60,7 @@ const report: PreflightReport = {
     uefiCapable: null,
     legacyCapable: null,
   },
+  esp: null,
 };
 
 async function openFilledForm() {
@@ -119,11 +120,55 @@ describe('image check panel', () => {
     expect(calls.find((c) => c.method === 'POST')?.body).toEqual({
       imageURL: 'https://images.example.com/big.qcow2',
       imageType: 'qcow2',
+      // The server's current path, which the form starts with, is checked against the image.
+      efiBootloaderPath: '\\efi\\debian\\grubx64.efi',
     });
 
     // Another image makes the verdict out of date instead of quietly wrong.
     await user.type(screen.getByLabelText('Image URL'), '2');
     expect(verdict).toHaveTextContent('The image fields changed since the last check');
+  });
+
+  it("lists the image's EFI files and takes the suggested bootloader in one click, checking again", async () => {
+    const missing = '\\efi\\debian\\grubx64.efi';
+    const found: PreflightReport = {
+      ...report,
+      verdict: 'fail',
+      predictedMessage: undefined,
+      checks: [
+        {
+          id: 'efiBootloader',
+          status: 'fail',
+          title: 'EFI bootloader',
+          sentence: `${missing} is not in the image's EFI system partition.`,
+        },
+      ],
+      esp: {
+        status: 'found',
+        partition: { index: 1, offsetBytes: MIB, sizeBytes: 2 * MIB },
+        fatType: 'FAT12',
+        efiFiles: ['\\EFI\\BOOT\\BOOTX64.EFI', '\\EFI\\ubuntu\\shimx64.efi'],
+        truncated: false,
+        suggestion: '\\EFI\\ubuntu\\shimx64.efi',
+        problem: null,
+      },
+    };
+    const { calls } = mockApi({ [PREFLIGHT]: () => ({ body: found }) });
+    const { user } = await openFilledForm();
+    const panel = screen.getByRole('region', { name: 'Image check' });
+    await user.click(within(panel).getByRole('button', { name: 'Check image' }));
+    const files = await within(panel).findByRole('list', { name: 'EFI files in the image' });
+    expect(
+      within(files)
+        .getAllByRole('listitem')
+        .map((li) => li.textContent),
+    ).toEqual(['\\EFI\\BOOT\\BOOTX64.EFI', '\\EFI\\ubuntu\\shimx64.efi']);
+    await user.click(within(panel).getByRole('button', { name: 'Use \\EFI\\ubuntu\\shimx64.efi' }));
+    expect(screen.getByLabelText('EFI bootloader path')).toHaveValue('\\EFI\\ubuntu\\shimx64.efi');
+    await waitFor(() => expect(calls.filter((c) => c.path.endsWith('/preflight'))).toHaveLength(2));
+    expect(calls.filter((c) => c.path.endsWith('/preflight'))[1]?.body).toMatchObject({
+      efiBootloaderPath: '\\EFI\\ubuntu\\shimx64.efi',
+    });
   });
 
   it('asks for the image fields first and sends nothing', async () => {
@@ -250,6 +295,7 @@ describe('image check panel', () => {
       imageType: 'qcow2',
       imageCheckSum: 'e'.repeat(64),
       imageCheckSumType: 'sha256',
+      efiBootloaderPath: '\\efi\\debian\\grubx64.efi',
     });
   });
 

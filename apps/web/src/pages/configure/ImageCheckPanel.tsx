@@ -58,7 +58,57 @@ function checksumFileError(value: string): string | undefined {
   return undefined;
 }
 
-function Report({ report, stale }: { report: PreflightReport; stale: boolean }) {
+/** The partition's bootloaders, and a button to take the suggested one when the field differs. */
+function EspFacts({
+  esp,
+  current,
+  onUse,
+}: {
+  esp: NonNullable<PreflightReport['esp']>;
+  current: string | undefined;
+  onUse: (path: string) => void;
+}) {
+  const same = (a: string, b: string) =>
+    a.replace(/\//g, '\\').toUpperCase() === b.replace(/\//g, '\\').toUpperCase();
+  const suggestion = esp.suggestion;
+  return (
+    <>
+      <dt>EFI system partition</dt>
+      <dd>
+        {esp.partition ? `partition ${esp.partition.index}` : 'none'}
+        {esp.fatType ? `, ${esp.fatType}` : ''}
+        {esp.efiFiles.length > 0 ? (
+          <ul className="efi-files" aria-label="EFI files in the image">
+            {esp.efiFiles.map((file) => (
+              <li key={file} className="verbatim">
+                {file}
+              </li>
+            ))}
+          </ul>
+        ) : esp.status === 'found' ? (
+          ' (no .efi file)'
+        ) : null}
+        {suggestion && !(current && same(current, suggestion)) ? (
+          <Button type="button" size="sm" variant="outline" onClick={() => onUse(suggestion)}>
+            Use {suggestion}
+          </Button>
+        ) : null}
+      </dd>
+    </>
+  );
+}
+
+function Report({
+  report,
+  stale,
+  efiBootloaderPath,
+  onUseBootloader,
+}: {
+  report: PreflightReport;
+  stale: boolean;
+  efiBootloaderPath: string | undefined;
+  onUseBootloader: (path: string) => void;
+}) {
   const color =
     report.verdict === 'pass' ? 'success' : report.verdict === 'warn' ? 'warning' : 'critical';
   const facts = report.facts;
@@ -132,6 +182,9 @@ function Report({ report, stale }: { report: PreflightReport; stale: boolean }) 
         ) : null}
         <dt>Range requests</dt>
         <dd>{facts.acceptRanges ? 'supported' : 'not supported'}</dd>
+        {report.esp ? (
+          <EspFacts esp={report.esp} current={efiBootloaderPath} onUse={onUseBootloader} />
+        ) : null}
       </dl>
     </div>
   );
@@ -349,7 +402,8 @@ export function ImageCheckPanel({
       <h2 id="section-image-check">Image check</h2>
       <p>
         Look at the image the way OVH will, before the server is wiped: reachability, size against
-        the RAM limit, the real format from its first bytes, boot mode and checksum.
+        the RAM limit, the real format from its first bytes, boot mode, the EFI bootloader in its
+        EFI system partition, and checksum.
       </p>
       <Field
         id="checksumFileURL"
@@ -420,7 +474,18 @@ export function ImageCheckPanel({
           <span className="verbatim">{resolved.matchedLine}</span>
         </p>
       ) : null}
-      {state.report ? <Report report={state.report.report} stale={reportStale} /> : null}
+      {state.report ? (
+        <Report
+          report={state.report.report}
+          stale={reportStale}
+          efiBootloaderPath={values.efiBootloaderPath}
+          onUseBootloader={(path) => {
+            form.setValue('efiBootloaderPath', path, { shouldDirty: true, shouldValidate: true });
+            // The report was about the old path: check again with the one just taken.
+            void checkImage();
+          }}
+        />
+      ) : null}
     </section>
   );
 }

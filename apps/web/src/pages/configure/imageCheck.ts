@@ -38,6 +38,9 @@ export function preflightRequestOf(
     request.httpHeaders = headers.map((h) => ({ name: h.name.trim(), value: h.value }));
   }
   if (fileURL) request.checksumFileURL = fileURL;
+  // Checked against the image's EFI partition when it looks like a path; the form explains the rest.
+  const efi = blankToUndefined(values.efiBootloaderPath);
+  if (efi && /^[\\/].*\.efi$/i.test(efi)) request.efiBootloaderPath = efi;
   return request;
 }
 
@@ -52,6 +55,7 @@ export function signatureOf(request: PreflightRequest): string {
     request.imageCheckSum ?? '',
     request.imageCheckSumType ?? '',
     request.httpHeaders ?? [],
+    request.efiBootloaderPath ?? '',
   ]);
 }
 
