@@ -75,6 +75,11 @@ export class SimulatorAdminClient {
     )) as ServerSnapshot;
   }
 
+  /** While locked, OVH refuses installs on the server with 409 `DisturbAlreadyExists`. */
+  async setServerLocked(serviceName: string, locked: boolean): Promise<void> {
+    await this.call('POST', `/_sim/servers/${encodeURIComponent(serviceName)}/lock`, { locked });
+  }
+
   /** OVH API calls received, by `METHOD /path`. */
   async calls(): Promise<Record<string, number>> {
     return (await this.call('GET', '/_sim/calls')) as Record<string, number>;

@@ -13,6 +13,11 @@ const INVALID_CREDENTIAL =
   /credential (is not valid|does not exist)|invalid credential|must login first/i;
 
 /** OVH's words and references, for an answer that came from OVH. */
+/** OVH's text as a sentence, so that a remedy can follow it (some of OVH's messages end bare). */
+function asSentence(text: string): string {
+  return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
+}
+
 function ovhDetails(error: OvhError): ApiErrorDetails {
   return {
     ovhMessage: error.message,
@@ -58,7 +63,7 @@ export function apiErrorFromOvh(error: OvhError): ApiError {
   if (status === 400) {
     const entry = explainUpstreamMessage(error.message);
     const message =
-      entry.code === UNKNOWN_CODE ? error.message : `${error.message} ${entry.remedy}`;
+      entry.code === UNKNOWN_CODE ? error.message : `${asSentence(error.message)} ${entry.remedy}`;
     return new ApiError(400, 'UPSTREAM_BAD_REQUEST', message, ovhDetails(error));
   }
   // OVH answers 403 both for a call outside the token's rules and for a token that is not (or no
@@ -87,7 +92,7 @@ export function apiErrorFromOvh(error: OvhError): ApiError {
   if (status === 409) {
     const entry = explainUpstreamMessage(error.message);
     const message =
-      entry.code === UNKNOWN_CODE ? error.message : `${error.message} ${entry.remedy}`;
+      entry.code === UNKNOWN_CODE ? error.message : `${asSentence(error.message)} ${entry.remedy}`;
     return new ApiError(409, 'UPSTREAM_CONFLICT', message, ovhDetails(error));
   }
   if (status === 460) {

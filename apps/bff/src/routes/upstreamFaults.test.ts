@@ -185,8 +185,9 @@ describe('OVH refusals about the server itself', () => {
       code: 'UPSTREAM_CONFLICT',
       details: { ovhClass: 'Client::Conflict::DisturbAlreadyExists' },
     });
-    expect(res.body.error.message).toContain('is already locked by another process');
-    expect(res.body.error.message).toContain('Wait for that operation to end');
+    expect(res.body.error.message).toContain(
+      'blocking any new OS reinstallation. Wait for that operation to end',
+    );
     expect(res.body.error.details.ovhQueryId).toMatch(/^EU\./);
     expect(calls(`POST /dedicated/server/${DEFAULT_SERVER}/reinstall`)).toBe(1);
   });
