@@ -1,6 +1,6 @@
-import { open, readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
-import { ensureImages, startImageServer } from '@byoi/test-kit';
+import { ensureImages, fileSource, startImageServer } from '@byoi/test-kit';
 import type { ImageKit, ImageName, ImageServer } from '@byoi/test-kit';
 import { decompress as zstdDecompress } from 'fzstd';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -35,24 +35,6 @@ const decompress: Decompress = (kind, data, clusterSize) =>
       ? new Uint8Array(inflateRawSync(data, { maxOutputLength: clusterSize }))
       : zstdDecompress(data, new Uint8Array(clusterSize)),
   );
-
-/** Ranged reads on the image file, one open-read-close per read as an HTTP Range request would be. */
-async function fileSource(path: string): Promise<ByteSource> {
-  const { size } = await stat(path);
-  return {
-    size,
-    async read(offset, length) {
-      const handle = await open(path);
-      try {
-        const out = new Uint8Array(Math.max(0, Math.min(length, size - offset)));
-        await handle.read(out, 0, out.byteLength, offset);
-        return out;
-      } finally {
-        await handle.close();
-      }
-    },
-  };
-}
 
 /** Real HTTP Range requests with fetch; the length comes from a HEAD request. */
 async function httpSource(url: string): Promise<ByteSource> {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { open, readFile, stat } from 'node:fs/promises';
-import { ensureImages } from '@byoi/test-kit';
+import { readFile } from 'node:fs/promises';
+import { ensureImages, fileSource } from '@byoi/test-kit';
 import type { ImageFixture, ImageKit, ImageName } from '@byoi/test-kit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { memorySource } from './byteSource.ts';
@@ -92,24 +92,6 @@ async function failure(promise: Promise<unknown>): Promise<FatError> {
   );
   expect(err).toBeInstanceOf(FatError);
   return err as FatError;
-}
-
-/** Ranged reads on a file, for the multi-GiB sparse images. */
-async function fileSource(path: string): Promise<ByteSource> {
-  const { size } = await stat(path);
-  return {
-    size,
-    async read(offset, length) {
-      const handle = await open(path);
-      try {
-        const out = new Uint8Array(Math.max(0, Math.min(length, size - offset)));
-        await handle.read(out, 0, out.byteLength, offset);
-        return out;
-      } finally {
-        await handle.close();
-      }
-    },
-  };
 }
 
 describe('openFat on the kit ESPs', () => {
