@@ -24,7 +24,7 @@ export interface SimulatorOptions {
   clockSpeed?: number;
   /** Replaces the default servers. */
   fixtures?: readonly ServerFixture[];
-  /** Delay added to every OVH API call, in ms. */
+  /** How long every OVH API call takes to answer, in ms, the simulator's own work included. */
   latencyMs?: number;
   /** Extra generated servers, deterministic (the fleet benchmark uses 1,000). */
   serverCount?: number;

@@ -108,22 +108,34 @@ export class SimulatorState {
   reset(): void {
     for (const server of this.servers.values()) server.install?.abort.abort();
     this.servers.clear();
-    for (const fixture of this.#fixtures) {
-      this.servers.set(fixture.name, {
-        fixture,
-        state: fixture.state,
-        os: fixture.os,
-        efiBootloaderPath: fixture.efiBootloaderPath ?? null,
-        disk: null,
-        locked: false,
-        expired: false,
-        install: null,
-        tasks: [],
-      });
-    }
+    for (const fixture of this.#fixtures) this.#add(fixture);
     this.installRequests.length = 0;
     this.calls.clear();
     this.#nextTaskId = 5_200_000;
+  }
+
+  /** A server bought since the start (until the next reset): it shows up in lists at once. */
+  addServer(fixture: ServerFixture): ServerRecord {
+    if (this.servers.has(fixture.name)) {
+      throw new Error(`A server named ${fixture.name} already exists.`);
+    }
+    return this.#add(fixture);
+  }
+
+  #add(fixture: ServerFixture): ServerRecord {
+    const record: ServerRecord = {
+      fixture,
+      state: fixture.state,
+      os: fixture.os,
+      efiBootloaderPath: fixture.efiBootloaderPath ?? null,
+      disk: null,
+      locked: false,
+      expired: false,
+      install: null,
+      tasks: [],
+    };
+    this.servers.set(fixture.name, record);
+    return record;
   }
 
   nextTaskId(): number {

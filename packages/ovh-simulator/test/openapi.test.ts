@@ -67,6 +67,31 @@ describe('the OpenAPI checker', () => {
     expect(get(taskPath, 400, { errorCode: 'INVALID_SIGNATURE', message: 'x' })).not.toEqual([]);
   });
 
+  it('checks an expanded page (X-Pagination-Elements) against the x-expanded-response type', () => {
+    const page = (path: string, body: unknown) =>
+      checker.check({
+        method: 'GET',
+        path,
+        status: 200,
+        body,
+        headers: { 'X-Pagination-Elements': '1' },
+      });
+    const tasks = `/dedicated/server/${DEFAULT_SERVER}/task`;
+    expect(page(tasks, [task])).toEqual([]);
+    expect(page(tasks, [])).toEqual([]);
+    expect(page(tasks, [1]).join()).toContain('body/0 must be object');
+    expect(page(tasks, [{ ...task, status: 'running' }]).join()).toContain(
+      'must be equal to one of the allowed values',
+    );
+    // Without the header the same path answers ids.
+    expect(get(tasks, 200, [1])).toEqual([]);
+    expect(get(tasks, 200, [task])).not.toEqual([]);
+    expect(page('/dedicated/server', ['ns1.example']).join()).toContain('body/0 must be object');
+    expect(
+      page(`/dedicated/server/${DEFAULT_SERVER}/install/compatibleTemplates`, []).join(),
+    ).toContain('OVH answers no expanded pages here');
+  });
+
   it('refuses paths and methods OVH does not describe', () => {
     expect(get('/dedicated/server/x/nonsense', 200, {}).join()).toContain('no such path');
     expect(checker.check({ method: 'PUT', path: taskPath, status: 200, body: null })).not.toEqual(
@@ -90,6 +115,8 @@ describe('every simulator answer on every route matches OVH’s OpenAPI file', (
     const base = `/dedicated/server/${DEFAULT_SERVER}`;
     const before = checked();
     await c.requestPromised('GET', '/dedicated/server');
+    const pages = { 'X-Pagination-Mode': 'CachedObjectList-Pages', 'X-Pagination-Size': '2' };
+    expect((await rawCall(sim, 'GET', '/dedicated/server', { headers: pages })).status).toBe(200);
     await c.requestPromised('GET', base);
     await c.requestPromised('GET', `${base}/specifications/hardware`);
     await c.requestPromised('GET', `/dedicated/server/${LEGACY_SERVER}`);
@@ -103,6 +130,7 @@ describe('every simulator answer on every route matches OVH’s OpenAPI file', (
     await c.requestPromised('GET', `${base}/install/status`);
     await c.requestPromised('GET', `${base}/task`);
     await c.requestPromised('GET', `${base}/task`, { function: 'reinstallServer' });
+    expect((await rawCall(sim, 'GET', `${base}/task`, { headers: pages })).body).toHaveLength(1);
     expect((await rawCall(sim, 'GET', `${base}/task?status=running`)).status).toBe(400);
     await c.requestPromised('POST', `${base}/task/${first.taskId}/cancel`);
     await waitForTask(c, DEFAULT_SERVER, first.taskId);

@@ -19,6 +19,8 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
 interface Operation {
+  /** The object type a list route answers when asked for expanded pages (`X-Pagination-Mode`). */
+  'x-expanded-response'?: string;
   responses?: Record<string, { content?: Record<string, { schema?: JsonObject }> }>;
 }
 
@@ -102,6 +104,24 @@ function templateToRegExp(template: string): RegExp {
   return new RegExp(`^${pattern}$`);
 }
 
+/**
+ * OVH names an expanded response by its type's dotted name without dots, each part capitalised:
+ * `DedicatedServerTask` is `dedicated.server.Task`.
+ */
+function expandedSchemaName(spec: Spec, expanded: string): string | undefined {
+  const squash = (name: string) =>
+    name
+      .split('.')
+      .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+      .join('');
+  return Object.keys(spec.components.schemas).find((name) => squash(name) === expanded);
+}
+
+/** An expanded page says how many objects match in `X-Pagination-Elements`; a list of ids does not. */
+function isExpandedPage(headers: Readonly<Record<string, string>> | undefined): boolean {
+  return Object.keys(headers ?? {}).some((name) => name.toLowerCase() === 'x-pagination-elements');
+}
+
 export interface OpenApiChecker {
   /** The problems with one answer, empty when it conforms. */
   check(exchange: ApiExchange): string[];
@@ -141,7 +161,7 @@ export function createOpenApiChecker(): OpenApiChecker {
   }
 
   return {
-    check({ method, path, status, body }) {
+    check({ method, path, status, body, headers }) {
       const where = `${method} ${path} → ${status}`;
       const route = routes.find((r) => r.regexp.test(path));
       if (!route) {
@@ -164,9 +184,16 @@ export function createOpenApiChecker(): OpenApiChecker {
       }
       const response = operation.responses?.[String(status)];
       if (!response) return [`${where}: OVH's OpenAPI file lists no ${status} answer`];
-      const schema = response.content?.['application/json']?.schema;
+      let schema = response.content?.['application/json']?.schema;
+      let key = `${route.template} ${method} ${status}`;
+      if (isExpandedPage(headers)) {
+        const expanded = operation['x-expanded-response'];
+        const name = expanded === undefined ? undefined : expandedSchemaName(spec, expanded);
+        if (name === undefined) return [`${where}: OVH answers no expanded pages here`];
+        schema = { type: 'array', items: { $ref: `#/components/schemas/${name}` } };
+        key += ' expanded';
+      }
       if (!schema) return body === null ? [] : [`${where}: OVH answers no body here`];
-      const key = `${route.template} ${method} ${status}`;
       let validate = compiled.get(key);
       if (!validate) {
         validate = ajv.compile(prepare(schema) as JsonObject);

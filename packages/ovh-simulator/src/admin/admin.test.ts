@@ -228,6 +228,47 @@ describe('/_sim/servers/:serviceName/state', () => {
   });
 });
 
+describe('POST /_sim/servers: a server delivered since the start', () => {
+  it('appears in the OVH API at once, as a copy of another under its own name, until a reset', async () => {
+    const added = await plainCall(sim, 'POST', '/_sim/servers', {
+      name: 'ns9999999.ip-51-91-9.eu',
+      displayName: 'new-arrival',
+      like: LEGACY_SERVER,
+    });
+    expect(added).toMatchObject({ status: 201, body: { serviceName: 'ns9999999.ip-51-91-9.eu' } });
+    const names = (await c.requestPromised('GET', '/dedicated/server')) as string[];
+    expect(names).toContain('ns9999999.ip-51-91-9.eu');
+    const detail = (await c.requestPromised(
+      'GET',
+      '/dedicated/server/ns9999999.ip-51-91-9.eu',
+    )) as { name: string; iam: { displayName: string }; datacenter: string };
+    expect(detail).toMatchObject({
+      name: 'ns9999999.ip-51-91-9.eu',
+      iam: { displayName: 'new-arrival' },
+    });
+    expect(detail.datacenter).toBe(
+      ((await server(LEGACY_SERVER)) as unknown as { datacenter: string }).datacenter,
+    );
+    await plainCall(sim, 'POST', '/_sim/reset');
+    expect((await c.requestPromised('GET', '/dedicated/server')) as string[]).not.toContain(
+      'ns9999999.ip-51-91-9.eu',
+    );
+  });
+
+  it('refuses a name that is taken or not a service name, and a model that does not exist', async () => {
+    const taken = await plainCall(sim, 'POST', '/_sim/servers', { name: DEFAULT_SERVER });
+    expect(taken.status).toBe(400);
+    expect((taken.body as { error: string }).error).toContain('already exists');
+    const bad = await plainCall(sim, 'POST', '/_sim/servers', { name: 'Not A Name' });
+    expect(bad.status).toBe(400);
+    const model = await plainCall(sim, 'POST', '/_sim/servers', {
+      name: 'ns1.example',
+      like: 'ns0.example',
+    });
+    expect(model.status).toBe(404);
+  });
+});
+
 describe('/_sim/servers/:serviceName/lock: another operation holds the server', () => {
   it('refuses installs on both routes with 409 DisturbAlreadyExists, until unlocked', async () => {
     expect(

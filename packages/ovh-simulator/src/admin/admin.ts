@@ -32,6 +32,11 @@ export interface SimulatorAdmin {
   /** A server as the simulator holds it, with what the last BYOI install wrote to its disk. */
   server(serviceName: string): ServerSnapshot;
   setServerState(serviceName: string, state: ServerState): void;
+  /**
+   * A new server, as if just delivered: a copy of `like` (a server's name; the first fixture by
+   * default) under `name`, until the next reset.
+   */
+  addServer(spec: { name: string; displayName?: string; like?: string }): ServerSnapshot;
   /** While locked, installs on the server are refused with OVH's 409 `DisturbAlreadyExists`. */
   setServerLocked(serviceName: string, locked: boolean): void;
   /** While expired, every OVH API call about the server answers HTTP 460. */
@@ -109,6 +114,24 @@ export function createAdmin(deps: AdminDeps): SimulatorAdmin {
         );
       }
       server.state = value;
+    },
+    addServer({ name, displayName, like }) {
+      if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9.-]{0,252}$/.test(name)) {
+        throw new TypeError(
+          'name must be a service name (lower-case letters, digits, dots, hyphens).',
+        );
+      }
+      const model = like === undefined ? [...state.servers.values()][0] : find(like);
+      if (!model) throw new NotFoundError('There is no server to copy the new one from.');
+      if (state.servers.has(name)) throw new TypeError(`A server named ${name} already exists.`);
+      state.addServer({
+        ...structuredClone(model.fixture),
+        name,
+        displayName: typeof displayName === 'string' ? displayName : name,
+        reverse: name,
+        serverId: 9_500_000 + state.servers.size,
+      });
+      return this.server(name);
     },
     setServerLocked(serviceName, locked) {
       const server = find(serviceName);

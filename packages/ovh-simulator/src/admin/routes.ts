@@ -41,6 +41,14 @@ export function buildAdminRouter(admin: SimulatorAdmin): Router<AdminHandler> {
         admin.clearFaults();
         return ok();
       })
+      .add('POST', '/_sim/servers', ({ body }) => ({
+        status: 201,
+        body: admin.addServer({
+          name: field(body, 'name') as string,
+          displayName: field(body, 'displayName') as string,
+          like: field(body, 'like') as string,
+        }),
+      }))
       .add('GET', '/_sim/servers/:serviceName', ({ params }) =>
         ok(admin.server(params.serviceName ?? '')),
       )

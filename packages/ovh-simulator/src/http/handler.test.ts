@@ -1,10 +1,49 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { client, plainCall, rawCall, rejection, startTrusted } from '../../test/helpers.ts';
 import type { RawResponse } from '../../test/helpers.ts';
 import { DEFAULT_SERVER } from '../fixtures.ts';
 import type { Simulator } from '../simulator.ts';
 import type { ApiExchange } from './handler.ts';
-import { isLoopback, newQueryId } from './handler.ts';
+import { answerDue, isLoopback, newQueryId } from './handler.ts';
+
+describe('answerDue: the latency counts from arrival, the work of the answer within it', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'performance'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Whether `due` has settled after each of `steps` (ms), in turn. */
+  async function settledAt(due: () => Promise<void>, steps: number[]): Promise<boolean[]> {
+    let settled = false;
+    void due().then(() => {
+      settled = true;
+    });
+    const seen: boolean[] = [];
+    for (const ms of steps) {
+      await vi.advanceTimersByTimeAsync(ms);
+      seen.push(settled);
+    }
+    return seen;
+  }
+
+  it('sends the answer once the latency has passed since arrival, work included', async () => {
+    const due = answerDue(50);
+    vi.advanceTimersByTime(30); // the work of the answer
+    expect(await settledAt(due, [19, 1])).toEqual([false, true]);
+  });
+
+  it('sends at once when the work took longer than the latency', async () => {
+    const due = answerDue(50);
+    vi.advanceTimersByTime(80);
+    expect(await settledAt(due, [0])).toEqual([true]);
+  });
+
+  it('waits nothing without latency', async () => {
+    expect(await settledAt(answerDue(0), [0])).toEqual([true]);
+  });
+});
 
 describe('isLoopback (who may use the /_sim admin API)', () => {
   it('accepts IPv4 loopback, IPv6 loopback and IPv4-mapped loopback', () => {

@@ -10,6 +10,7 @@ import type { AdminHandler } from '../admin/routes.ts';
 import type { FaultStore } from '../admin/faults.ts';
 import { authenticate } from '../auth/authenticate.ts';
 import type { CredentialStore } from '../auth/credentials.ts';
+import { AnswerWithHeaders } from './answer.ts';
 import { authError, apiError, OvhError, reasonPhrase } from './ovhError.ts';
 import { NotFoundError } from '../errors.ts';
 import type { OvhRoute } from '../ovh/routes.ts';
@@ -27,7 +28,7 @@ export interface HandlerDeps {
   faults: FaultStore;
   ovh: Router<OvhRoute>;
   admin: Router<AdminHandler>;
-  /** Added to every OVH API call. */
+  /** How long every OVH API call takes to answer, from its arrival (see `answerDue`). */
   latencyMs: () => number;
   /** Told about every OVH API answer (not the admin API's), e.g. to check it against the OpenAPI file. */
   onResponse?: (exchange: ApiExchange) => void;
@@ -40,6 +41,11 @@ export interface ApiExchange {
   path: string;
   status: number;
   body: unknown;
+  /**
+   * Response headers the route added besides `Content-Type` and `X-Ovh-QueryID`, e.g. a page's
+   * `X-Pagination-Elements` (optional only so that an exchange can be written by hand).
+   */
+  headers?: Readonly<Record<string, string>>;
   /**
    * The `X-Ovh-QueryID` it carried: always set on what the simulator sends (optional only so that
    * an exchange can be written by hand, as the OpenAPI checker's tests do).
@@ -140,21 +146,27 @@ async function handle(
     return;
   }
   const apiPath = url.pathname.slice(API_PREFIX.length);
-  const reply = (status: number, answer: unknown) => {
-    send(res, status, answer, queryId);
-    deps.onResponse?.({ method, path: apiPath, status, body: answer ?? null, queryId });
+  const reply = (
+    status: number,
+    answer: unknown,
+    headers: Readonly<Record<string, string>> = {},
+  ) => {
+    send(res, status, answer, queryId, headers);
+    deps.onResponse?.({ method, path: apiPath, status, body: answer ?? null, headers, queryId });
   };
   deps.state.countCall(method, apiPath);
-  if (deps.latencyMs() > 0) await delay(deps.latencyMs());
+  const due = answerDue(deps.latencyMs());
 
   const fault = deps.faults.take(method, apiPath);
   if (fault?.latencyMs) await delay(fault.latencyMs);
   if (fault?.drop) {
+    await due();
     req.socket.destroy();
     return;
   }
   if (fault?.status) {
     const errorClass = fault.status >= 500 ? 'Server::InternalServerError' : 'Client::BadRequest';
+    await due();
     reply(fault.status, {
       class: errorClass,
       message: `${reasonPhrase(fault.status)} (injected fault)`,
@@ -167,10 +179,27 @@ async function handle(
     answer = await answerOvh(deps, req, method, rawPath, apiPath, url.searchParams, body);
   } catch (error) {
     if (!(error instanceof OvhError)) throw error;
+    await due();
     reply(error.status, error.body);
     return;
   }
-  reply(200, answer);
+  await due();
+  if (answer instanceof AnswerWithHeaders) reply(200, answer.body, answer.headers);
+  else reply(200, answer);
+}
+
+/**
+ * The latency is how long OVH takes to answer a call, its own work included, as a client measures
+ * it: the answer is worked out as the call arrives and sent once the latency has passed since
+ * (at once when the work took longer). Waiting the whole latency and then working would count
+ * the simulator's own work, which OVH does on its side, on top of every call's time.
+ */
+export function answerDue(latencyMs: number): () => Promise<void> {
+  const arrived = performance.now();
+  return async () => {
+    const left = latencyMs - (performance.now() - arrived);
+    if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
+  };
 }
 
 async function answerOvh(
@@ -193,8 +222,9 @@ async function answerOvh(
     );
   }
   const route = match.handler;
+  // Node lower-cases incoming header names; HTTP header names are case-insensitive.
   const header = (name: string): string | undefined => {
-    const value = req.headers[name];
+    const value = req.headers[name.toLowerCase()];
     return Array.isArray(value) ? value[0] : value;
   };
   const applicationKey = header('x-ovh-application');
@@ -221,6 +251,7 @@ async function answerOvh(
   return await route.handle({
     params: match.params,
     query,
+    header,
     body,
     origin: `https://${header('host') ?? 'localhost'}`,
     applicationKey,
@@ -290,10 +321,20 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** `queryId` is absent only for the admin API, which is not OVH's. */
-function send(res: ServerResponse, status: number, body: unknown, queryId?: string): void {
+/**
+ * `queryId` is absent only for the admin API, which is not OVH's. A route's own `headers` come
+ * first, so that they cannot replace the content headers or the query id.
+ */
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  queryId?: string,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   const text = JSON.stringify(body ?? null);
   res.writeHead(status, {
+    ...headers,
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(text),
     ...(queryId === undefined ? {} : { [QUERY_ID_HEADER]: queryId }),

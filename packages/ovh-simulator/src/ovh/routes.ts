@@ -14,12 +14,15 @@ import type {
   TaskRecord,
   TaskStatus,
 } from '../state.ts';
+import { DEDICATED_SERVER_LIST, TASK_LIST, listAnswer } from './lists.ts';
 import * as serialize from './serialize.ts';
 import { TEMPLATES, findTemplate } from './templates.ts';
 
 export interface OvhRequest {
   params: RouteParams;
   query: URLSearchParams;
+  /** A request header by name, in any case (the first value when sent more than once). */
+  header: (name: string) => string | undefined;
   body: unknown;
   /** `https://host:port`, for links such as a credential's validation URL. */
   origin: string;
@@ -36,6 +39,7 @@ export type AuthLevel = 'none' | 'application' | 'signed';
 
 export interface OvhRoute {
   auth: AuthLevel;
+  /** The answer's body, or an `AnswerWithHeaders` for one with response headers of its own. */
   handle(request: OvhRequest): unknown;
 }
 
@@ -197,7 +201,16 @@ export function buildOvhRouter({ state, engine, credentials }: OvhDeps): Router<
         };
       },
     })
-    .add('GET', '/dedicated/server', { auth: 'signed', handle: () => [...state.servers.keys()] })
+    .add('GET', '/dedicated/server', {
+      auth: 'signed',
+      handle: (request) =>
+        listAnswer(request, {
+          schema: DEDICATED_SERVER_LIST,
+          scope: '/dedicated/server',
+          ids: () => [...state.servers.keys()],
+          objects: () => Array.from(state.servers.values(), serialize.dedicatedServer),
+        }),
+    })
     .add('GET', '/dedicated/server/:serviceName', {
       auth: 'signed',
       handle: (request) => serialize.dedicatedServer(server(request)),
@@ -259,11 +272,17 @@ export function buildOvhRouter({ state, engine, credentials }: OvhDeps): Router<
         if (status !== null && !(TASK_STATUSES as readonly string[]).includes(status)) {
           throw invalidEnumValue('status', status, TASK_STATUSES);
         }
-        return server(request)
-          .tasks.filter(
-            (t) => (fn === null || t.function === fn) && (status === null || t.status === status),
-          )
-          .map((t) => t.taskId);
+        const record = server(request);
+        // The query's filters hold before any page is cut.
+        const tasks = record.tasks.filter(
+          (t) => (fn === null || t.function === fn) && (status === null || t.status === status),
+        );
+        return listAnswer(request, {
+          schema: TASK_LIST,
+          scope: `/dedicated/server/${record.fixture.name}/task?${request.query.toString()}`,
+          ids: () => tasks.map((t) => t.taskId),
+          objects: () => tasks.map(serialize.task),
+        });
       },
     })
     .add('GET', '/dedicated/server/:serviceName/task/:taskId', {
