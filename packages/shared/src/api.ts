@@ -30,13 +30,30 @@ export interface ServerSummary {
   installing: boolean;
 }
 
-/** `GET /api/servers?page=&pageSize=&search=`: a page of the fleet, filtered by name. */
+/** The columns the fleet list can be sorted by (OVH sorts them: `X-Pagination-Sort`). */
+export const SERVER_SORT_FIELDS = ['name', 'displayName', 'datacenter', 'state', 'os'] as const;
+export type ServerSortField = (typeof SERVER_SORT_FIELDS)[number];
+export type SortOrder = 'asc' | 'desc';
+/** What `GET /api/servers` assumes for a `sort` or `order` left out. */
+export const SERVER_LIST_DEFAULTS = { sort: 'name', order: 'asc' } as const satisfies {
+  sort: ServerSortField;
+  order: SortOrder;
+};
+
+/**
+ * `GET /api/servers?page=&pageSize=&search=&sort=&order=`: a page of the fleet, searched in service
+ * names and display names (a substring, any case) and sorted by OVH.
+ */
 export interface ServerListResponse {
   items: ServerSummary[];
   /** Servers matching `search` across the whole fleet. */
   total: number;
   page: number;
   pageSize: number;
+  /** The search as applied (trimmed): the rows answer it. */
+  search: string;
+  sort: ServerSortField;
+  order: SortOrder;
 }
 
 export interface DiskGroupDto {

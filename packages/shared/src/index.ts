@@ -3,7 +3,7 @@ export * from './userData.ts';
 export * from './catalog.ts';
 export * from './payload.ts';
 export * from './snippets.ts';
-export type * from './api.ts';
+export * from './api.ts';
 export * from './image/sniff.ts';
 export { readPartitionTable } from './image/partitions.ts';
 export * from './image/byteSource.ts';
