@@ -94,7 +94,13 @@ export function createApp(deps: AppDeps): Express {
     serversRouter({
       ovh,
       tracker,
-      canSee: (req, sn) => sessionUser(req)?.canAccessServer(sn) ?? false,
+      scope: (req) => {
+        const user = sessionUser(req);
+        return {
+          patterns: user?.servers ?? [],
+          canSee: (sn) => user?.canAccessServer(sn) ?? false,
+        };
+      },
     }),
   );
   api.use('/servers', installRouter({ ovh, tracker, installRoute: config.installRoute }));

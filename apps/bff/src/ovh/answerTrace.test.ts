@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import ovh from '@ovhcloud/node-ovh';
 import { startSimulator, type ApiExchange, type Simulator } from '@byoi/ovh-simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AnswerTrace } from './answerTrace.ts';
+import { AnswerTrace, tracesInFlight } from './answerTrace.ts';
 import { trustCertificate } from './connect.ts';
 
 let sim: Simulator;
@@ -93,6 +93,27 @@ describe('AnswerTrace', () => {
     }
     expect(trace.finish()).toBeUndefined();
     expect(dataListeners).toEqual([0, 0]);
+  });
+
+  it('tracks async context only while a traced call is in flight, and again for the next one', async () => {
+    expect(tracesInFlight()).toBe(0);
+    const first = new AnswerTrace();
+    const second = new AnswerTrace();
+    const one = first.run(() => get(`${sim.url}/auth/time`));
+    const two = second.run(() => get(`${sim.url}/nope`));
+    expect(tracesInFlight()).toBe(2);
+    await one;
+    expect(first.finish()?.status).toBe(200);
+    expect(first.finish()?.status).toBe(200); // finishing twice counts once
+    expect(tracesInFlight()).toBe(1);
+    await two;
+    expect(second.finish()?.status).toBe(404);
+    expect(tracesInFlight()).toBe(0);
+    // The storage was disabled with the last one; the next trace enables it and sees its request.
+    const third = new AnswerTrace();
+    await third.run(() => get(`${sim.url}/auth/time`));
+    expect(third.finish()?.status).toBe(200);
+    expect(tracesInFlight()).toBe(0);
   });
 
   describe('against an answer that is not what OVH sends', () => {

@@ -22,9 +22,9 @@ describe('OvhApi coalescing and concurrency', () => {
   it('serves a burst of 100 identical GETs with one upstream call', async () => {
     const { calls, transport } = recorder(() => ['a', 'b']);
     const api = new OvhApi({ transport, concurrency: 4, cacheTtlMs: 0, retry: fast });
-    const results = await Promise.all(Array.from({ length: 100 }, () => api.listServers()));
+    const results = await Promise.all(Array.from({ length: 100 }, () => api.getServer('s1')));
     expect(calls).toHaveLength(1);
-    expect(results.every((r) => r.length === 2)).toBe(true);
+    expect(results.every((r) => r === results[0])).toBe(true);
   });
 
   it('does not coalesce different queries', async () => {
@@ -42,8 +42,8 @@ describe('OvhApi coalescing and concurrency', () => {
   it('calls again once the shared call has settled', async () => {
     const { calls, transport } = recorder(() => []);
     const api = new OvhApi({ transport, concurrency: 4, cacheTtlMs: 0, retry: fast });
-    await api.listServers();
-    await api.listServers();
+    await api.getServer('s1');
+    await api.getServer('s1');
     expect(calls).toHaveLength(2);
   });
 
@@ -139,15 +139,12 @@ describe('OvhApi cache', () => {
     expect(gets(calls)).toBe(1);
   });
 
-  it('caches the fleet names and hands out the same array within the TTL', async () => {
+  it('caches a server and hands out the same object within the TTL', async () => {
     const { api, calls, advance } = setup();
-    const first = await api.listServers();
+    const first = await api.getServer('s2');
     advance(4_999);
-    expect(await api.listServers()).toBe(first);
+    expect(await api.getServer('s2')).toBe(first);
     expect(gets(calls)).toBe(1);
-    advance(1);
-    await api.listServers();
-    expect(gets(calls)).toBe(2);
   });
 
   it('does not cache, nor share, a detail read that began before an install was submitted', async () => {
@@ -280,14 +277,14 @@ describe('OvhApi retries', () => {
   it('retries a GET on 5xx and succeeds', async () => {
     const { calls, transport } = flaky([{ error: 500 }, { error: 503 }], ['s1']);
     const api = new OvhApi({ transport, concurrency: 1, cacheTtlMs: 0, retry: fast });
-    await expect(api.listServers()).resolves.toEqual(['s1']);
+    await expect(api.getServer('s1')).resolves.toEqual(['s1']);
     expect(calls).toHaveLength(3);
   });
 
   it('gives up on a GET after 2 retries with the last error', async () => {
     const { calls, transport } = flaky([{ error: 500 }, { error: -111 }, { error: 502 }], []);
     const api = new OvhApi({ transport, concurrency: 1, cacheTtlMs: 0, retry: fast });
-    await expect(api.listServers()).rejects.toMatchObject({ status: 502, kind: 'http' });
+    await expect(api.getServer('s1')).rejects.toMatchObject({ status: 502, kind: 'http' });
     expect(calls).toHaveLength(3);
   });
 

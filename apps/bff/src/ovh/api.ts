@@ -12,6 +12,7 @@ import type { InstallRoute } from '@byoi/shared';
 import { Coalescer } from './coalesce.ts';
 import { normaliseOvhError, OvhError } from './errors.ts';
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from './retry.ts';
+import { MAX_PAGE_SIZE, type OvhPageTransport, type Page, type PageQuery } from './pagedRequest.ts';
 import type { OvhMethod, OvhTransport } from './transport.ts';
 import { TtlCache } from './ttlCache.ts';
 import type {
@@ -25,6 +26,11 @@ import type {
 
 export interface OvhApiOptions {
   transport: OvhTransport;
+  /**
+   * OVH's expanded list pages (`X-Pagination-*`), which node-ovh cannot ask for (pagedRequest.ts);
+   * unit tests of other rules may leave it out.
+   */
+  pages?: OvhPageTransport;
   concurrency: number;
   cacheTtlMs: number;
   retry?: RetryPolicy;
@@ -46,6 +52,7 @@ export const INSTALL_PATHS: Record<InstallRoute, '/install/start' | '/reinstall'
 
 export class OvhApi {
   readonly #transport: OvhTransport;
+  readonly #pages: OvhPageTransport;
   readonly #limit: LimitFunction;
   readonly #coalescer = new Coalescer();
   readonly #cache: TtlCache<unknown>;
@@ -55,19 +62,43 @@ export class OvhApi {
 
   constructor(options: OvhApiOptions) {
     this.#transport = options.transport;
+    this.#pages =
+      options.pages ??
+      (() => Promise.reject(new Error('This OvhApi was built without a page transport.')));
     this.#limit = pLimit(options.concurrency);
     this.#cache = new TtlCache(options.cacheTtlMs, options.now, options.cacheTtlMs);
     this.#retry = options.retry ?? DEFAULT_RETRY;
   }
 
   /**
-   * The fleet's service names, cached like details: a server added at OVH shows within the TTL.
-   * The same array is handed out until it expires, so callers may memoise work on it.
+   * One page of the fleet as OVH answers it: full server objects, searched and sorted by OVH, and
+   * the total for the pager. Cached like details, so a server added at OVH shows within the TTL.
    */
-  listServers(): Promise<string[]> {
-    return this.#cached('fleet:names', () =>
-      this.#get('/dedicated/server', 'GET /dedicated/server'),
+  listServerPage(query: PageQuery): Promise<Page<DedicatedServer>> {
+    return this.#cached(`fleet:page:${JSON.stringify(query)}`, () =>
+      this.#page<DedicatedServer>('/dedicated/server', query, 'GET /dedicated/server'),
     );
+  }
+
+  /**
+   * The first `count` servers of a query's order (all of them when `count` is the total): pages of
+   * OVH's largest size, every page after the first asked at once.
+   */
+  async firstServers(
+    query: Omit<PageQuery, 'size' | 'number'>,
+    count = Number.POSITIVE_INFINITY,
+  ): Promise<Page<DedicatedServer>> {
+    const size = Math.min(MAX_PAGE_SIZE, Math.max(1, count));
+    const first = await this.listServerPage({ ...query, size, number: 1 });
+    const wanted = Math.min(count, first.total);
+    const pages = Math.ceil(wanted / size);
+    const rest = await Promise.all(
+      Array.from({ length: Math.max(0, pages - 1) }, (_, i) =>
+        this.listServerPage({ ...query, size, number: i + 2 }),
+      ),
+    );
+    const items = [first, ...rest].flatMap((page) => page.items).slice(0, wanted);
+    return { items, total: first.total };
   }
 
   getServer(sn: string): Promise<DedicatedServer> {
@@ -178,6 +209,8 @@ export class OvhApi {
   invalidateServer(sn: string): void {
     this.#generations.set(sn, this.#generation(sn) + 1);
     this.#cache.deletePrefix(`server:${sn}:`);
+    // List pages show the server's OS and state too.
+    this.#cache.deletePrefix('fleet:page:');
   }
 
   #generation(sn: string | undefined): number {
@@ -207,6 +240,19 @@ export class OvhApi {
     // The stale value answers now; a failed refresh leaves it until its stale window ends.
     loading.catch(() => undefined);
     return Promise.resolve(hit.value as T);
+  }
+
+  /** A list page: retried like any read, bounded by the same concurrency, errors normalised. */
+  #page<T>(path: string, query: PageQuery, rule: string): Promise<Page<T>> {
+    return withRetry(async () => {
+      try {
+        return (await this.#limit(() => this.#pages(path, query))) as Page<T>;
+      } catch (raw) {
+        const error = normaliseOvhError(raw);
+        error.rule ??= rule;
+        throw error;
+      }
+    }, this.#retry);
   }
 
   #get<T>(path: string, rule: string, query?: Record<string, unknown>): Promise<T> {

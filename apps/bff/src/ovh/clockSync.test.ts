@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_FIXTURES } from '@byoi/ovh-simulator';
+import { DEFAULT_FIXTURES, DEFAULT_SERVER } from '@byoi/ovh-simulator';
 import { startHarness, type Harness } from '../testing/harness.ts';
 
 // The real node-ovh client against the real simulator: the simulator counts every call it gets.
@@ -21,7 +21,7 @@ describe('OVH clock sync', () => {
     h = await startHarness({ SERVER_CACHE_TTL_MS: '0' });
     await new Promise((r) => setTimeout(r, 200));
     expect(timeCalls(h)).toBe(1);
-    await h.ovh.listServers();
+    await h.ovh.getServer(DEFAULT_SERVER);
     expect(timeCalls(h)).toBe(1);
   });
 });

@@ -10,6 +10,7 @@ import { startSimulator } from '@byoi/ovh-simulator';
 import type { Config } from '../config.ts';
 import { OvhApi } from './api.ts';
 import type { RetryPolicy } from './retry.ts';
+import { signedPageTransport, type OvhPageTransport } from './pagedRequest.ts';
 import { nodeOvhTransport, type OvhTransport } from './transport.ts';
 
 export type RunningSimulator = Awaited<ReturnType<typeof startSimulator>>;
@@ -55,12 +56,18 @@ export function dropFinishedRequestTimeouts(agent: https.Agent): void {
   });
 }
 
-/** The transport, with OVH's clock learnt now rather than on the first operator's request. */
-function startTransport(client: OvhClient, timeoutMs: number): OvhTransport {
+/**
+ * node-ovh's transport and the list pages made beside it (pagedRequest.ts), sharing node-ovh's
+ * clock, with OVH's clock learnt now rather than on the first operator's request.
+ */
+function startTransports(
+  client: OvhClient,
+  timeoutMs: number,
+): { transport: OvhTransport; pages: OvhPageTransport } {
   dropFinishedRequestTimeouts(https.globalAgent);
   const { transport, clock } = nodeOvhTransport(client, timeoutMs);
   void clock.ready();
-  return transport;
+  return { transport, pages: signedPageTransport(client, clock, timeoutMs) };
 }
 
 export async function connectOvh(
@@ -81,7 +88,7 @@ export async function connectOvh(
       timeout: config.ovhTimeoutMs,
     });
     return {
-      api: new OvhApi({ transport: startTransport(client, config.ovhTimeoutMs), ...common }),
+      api: new OvhApi({ ...startTransports(client, config.ovhTimeoutMs), ...common }),
       simulator: null,
       close: () => Promise.resolve(),
     };
@@ -107,7 +114,7 @@ export async function connectOvh(
     timeout: config.ovhTimeoutMs,
   });
   return {
-    api: new OvhApi({ transport: startTransport(client, config.ovhTimeoutMs), ...common }),
+    api: new OvhApi({ ...startTransports(client, config.ovhTimeoutMs), ...common }),
     simulator,
     close: () => simulator.close(),
   };

@@ -14,6 +14,17 @@ declare module '@ovhcloud/node-ovh' {
   }
 
   export interface OvhClient {
+    /** The application key, host, port and base path the client was built with (lib/ovh.js keeps them). */
+    readonly appKey: string;
+    readonly consumerKey: string | null;
+    readonly host: string;
+    readonly port: number;
+    readonly basePath: string;
+    /**
+     * `$1$` + SHA-1 of `appSecret+consumerKey+method+url+body+timestamp`: OVH's signature, as
+     * node-ovh computes it for its own requests (`url` is `https://` + host + path, no port).
+     */
+    signRequest(method: string, url: string, body: string, timestamp: number | string): string;
     /**
      * OVH's clock minus the local one, seconds; `null` until known, and then node-ovh fetches
      * `GET /auth/time` before every signed call. Read and written by lib/ovh.js itself.

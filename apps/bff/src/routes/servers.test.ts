@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_FIXTURES, DEFAULT_SERVER, SMALL_RAM_SERVER } from '@byoi/ovh-simulator';
-import type { ServerDetailResponse, ServerListResponse, TemplatesResponse } from '@byoi/shared';
+import { DEFAULT_SERVER, SMALL_RAM_SERVER } from '@byoi/ovh-simulator';
+import type { ServerDetailResponse, TemplatesResponse } from '@byoi/shared';
 import { startHarness, type Harness } from '../testing/harness.ts';
 import { VIEWER, type TestAgent } from '../testing/users.ts';
 
@@ -12,71 +12,6 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 beforeEach(() => h.sim.admin.reset());
-
-const names = DEFAULT_FIXTURES.map((f) => f.name).sort((a, b) => a.localeCompare(b));
-
-describe('GET /api/servers', () => {
-  it('lists the fleet sorted by name, with details, first page by default', async () => {
-    const res = await viewer.get('/api/servers').expect(200);
-    const body = res.body as ServerListResponse;
-    expect(body.total).toBe(names.length);
-    expect(body.page).toBe(1);
-    expect(body.pageSize).toBe(50);
-    expect(body.items.map((s) => s.name)).toEqual(names);
-    const def = body.items.find((s) => s.name === DEFAULT_SERVER);
-    expect(def).toEqual({
-      name: DEFAULT_SERVER,
-      displayName: 'web-prod-01',
-      datacenter: 'gra3',
-      state: 'ok',
-      os: 'debian12_64',
-      ip: '51.91.0.12',
-      commercialRange: 'advance-1',
-      installing: false,
-    });
-  });
-
-  it('pages and fetches details for the page only', async () => {
-    const res = await viewer.get('/api/servers?page=2&pageSize=2').expect(200);
-    const body = res.body as ServerListResponse;
-    expect(body.items.map((s) => s.name)).toEqual(names.slice(2, 4));
-    expect(body.total).toBe(names.length);
-    const calls = h.sim.admin.calls();
-    const detailCalls = Object.entries(calls).filter(([k]) =>
-      /^GET \/dedicated\/server\/[^/]+$/.test(k),
-    );
-    expect(detailCalls.map(([k]) => k.split('/').pop()).sort()).toEqual(names.slice(2, 4));
-    // No per-row install status calls for a list nobody has installed on.
-    expect(Object.keys(calls).some((k) => k.endsWith('/install/status'))).toBe(false);
-  });
-
-  it('filters by name, case-insensitively', async () => {
-    const res = await viewer.get('/api/servers?search=SMALL-RAM').expect(200);
-    const body = res.body as ServerListResponse;
-    expect(body.items.map((s) => s.name)).toEqual([SMALL_RAM_SERVER]);
-    expect(body.total).toBe(1);
-  });
-
-  it('answers an empty page past the end', async () => {
-    const res = await viewer.get('/api/servers?page=99').expect(200);
-    expect(res.body).toMatchObject({ items: [], total: names.length, page: 99 });
-  });
-
-  it.each([
-    ['pageSize=201', 'pageSize', 'at most 200'],
-    ['pageSize=0', 'pageSize', 'at least 1'],
-    ['page=0', 'page', 'starts at 1'],
-    ['page=abc', 'page', 'must be a number'],
-    ['pageSize=1.5', 'pageSize', 'whole number'],
-    ['sort=name', '_query', 'Unknown query parameter'],
-  ])('refuses %s with a 400 naming the parameter', async (query, field, text) => {
-    const res = await viewer.get(`/api/servers?${query}`).expect(400);
-    expect(res.body.error.code).toBe('VALIDATION_FAILED');
-    expect(res.body.error.message).toContain(text);
-    expect(res.body.error.details.fieldErrors[field]?.[0]).toContain(text);
-    expect(h.sim.admin.calls()).toEqual({});
-  });
-});
 
 describe('GET /api/servers/:sn', () => {
   it('answers details, hardware with the image limit, and idle install progress', async () => {
