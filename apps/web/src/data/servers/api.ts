@@ -1,3 +1,4 @@
+import { SERVER_LIST_DEFAULTS } from '@byoi/shared';
 import type {
   InstallProgressDto,
   InstallResponse,
@@ -10,16 +11,26 @@ import type { ServerListParams } from './keys.ts';
 
 const serverPath = (sn: string) => `/api/servers/${encodeURIComponent(sn)}`;
 
-export function fetchServers(
-  params: ServerListParams,
-  signal?: AbortSignal,
-): Promise<ServerListResponse> {
+/**
+ * Defaults are left out: the default view asks what it asked before sorting existed, which a BFF
+ * that refuses unknown query parameters still answers.
+ */
+function serverListQuery(params: ServerListParams): string {
   const query = new URLSearchParams({
     page: String(params.page),
     pageSize: String(params.pageSize),
   });
   if (params.search !== '') query.set('search', params.search);
-  return apiRequest<ServerListResponse>(`/api/servers?${query.toString()}`, { signal });
+  if (params.sort !== SERVER_LIST_DEFAULTS.sort) query.set('sort', params.sort);
+  if (params.order !== SERVER_LIST_DEFAULTS.order) query.set('order', params.order);
+  return query.toString();
+}
+
+export function fetchServers(
+  params: ServerListParams,
+  signal?: AbortSignal,
+): Promise<ServerListResponse> {
+  return apiRequest<ServerListResponse>(`/api/servers?${serverListQuery(params)}`, { signal });
 }
 
 export function fetchServer(sn: string, signal?: AbortSignal): Promise<ServerDetailResponse> {

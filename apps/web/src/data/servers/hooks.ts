@@ -1,4 +1,4 @@
-import type { ByoiForm, InstallProgressDto } from '@byoi/shared';
+import type { ByoiForm, InstallProgressDto, ServerListResponse } from '@byoi/shared';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { UseQueryOptions } from '@tanstack/react-query';
 import { useEffect } from 'react';
@@ -17,11 +17,15 @@ import type { ServerListParams } from './keys.ts';
 
 type Options<T> = Omit<UseQueryOptions<T, ApiError>, 'queryKey' | 'queryFn'>;
 
+/**
+ * A page of the fleet, carrying the search that found it (`search`): while the next search loads,
+ * the count line and the empty-list message still describe the rows on screen.
+ */
 export function useServers(params: ServerListParams) {
   return useQuery({
     queryKey: serverKeys.list(params),
-    queryFn: ({ signal }) => fetchServers(params, signal),
-    // Keeps the table in place while the next page or search loads.
+    queryFn: ({ signal }): Promise<ServerListResponse> => fetchServers(params, signal),
+    // Keeps the previous rows in place while the next page, sort or search loads.
     placeholderData: keepPreviousData,
   });
 }

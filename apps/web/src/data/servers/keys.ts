@@ -1,10 +1,18 @@
-/** Nested query keys: invalidating `servers.all` refreshes every list, detail and install. */
+import type { ServerSortField, SortOrder } from '@byoi/shared';
+
+/**
+ * One page of the fleet list. Every field is always set (defaults included), so a view has exactly
+ * one query key however it was reached: a click, a reload or a shared link.
+ */
 export interface ServerListParams {
   page: number;
   pageSize: number;
   search: string;
+  sort: ServerSortField;
+  order: SortOrder;
 }
 
+/** Nested query keys: invalidating `servers.all` refreshes every list, detail and install. */
 export const serverKeys = {
   all: ['servers'] as const,
   lists: () => [...serverKeys.all, 'list'] as const,

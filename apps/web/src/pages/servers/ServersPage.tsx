@@ -1,57 +1,154 @@
-import { Badge, FormField, FormFieldLabel, Input, Pagination, Table } from '@ovhcloud/ods-react';
-import { useEffect, useState } from 'react';
+import { SERVER_LIST_DEFAULTS, SERVER_SORT_FIELDS } from '@byoi/shared';
+import type { ServerSortField } from '@byoi/shared';
+import {
+  Badge,
+  FormField,
+  FormFieldLabel,
+  Icon,
+  Input,
+  Pagination,
+  Table,
+} from '@ovhcloud/ods-react';
+import { useEffect, useEffectEvent, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { useServers } from '../../data/servers/hooks.ts';
+import type { ServerListParams } from '../../data/servers/keys.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 import { SkeletonRows } from '../../ui/SkeletonRows.tsx';
 import { RouterLink } from '../../ui/RouterLink.tsx';
-import { useDebouncedValue } from '../../ui/useDebouncedValue.ts';
 
 export const PAGE_SIZE = 50;
 const SEARCH_DEBOUNCE_MS = 300;
+/** The BFF refuses a longer search. */
+const MAX_SEARCH_LENGTH = 255;
+const COLUMN_COUNT = 6;
+
+const SORT_LABELS: Record<ServerSortField, string> = {
+  name: 'Name',
+  displayName: 'Display name',
+  datacenter: 'Datacenter',
+  state: 'State',
+  os: 'OS',
+};
+
+// The console speaks English: "1,000 servers" whatever the browser's locale.
+const counted = new Intl.NumberFormat('en');
+
+/** The list as the URL describes it; everything else on the screen follows from it. */
+type ListView = Omit<ServerListParams, 'pageSize'>;
+
+/** Anything the URL says that the BFF would refuse falls back to the default. */
+function readView(params: URLSearchParams): ListView {
+  const page = Number(params.get('page'));
+  const sort = params.get('sort');
+  const order = params.get('order');
+  return {
+    page: Number.isSafeInteger(page) && page >= 1 ? page : 1,
+    search: (params.get('search') ?? '').slice(0, MAX_SEARCH_LENGTH).trim(),
+    sort: SERVER_SORT_FIELDS.find((field) => field === sort) ?? SERVER_LIST_DEFAULTS.sort,
+    order: order === 'asc' || order === 'desc' ? order : SERVER_LIST_DEFAULTS.order,
+  };
+}
+
+/** One spelling per view, defaults left out, so a view has one address. */
+function writeView(view: ListView): URLSearchParams {
+  const params = new URLSearchParams();
+  if (view.page > 1) params.set('page', String(view.page));
+  if (view.sort !== SERVER_LIST_DEFAULTS.sort) params.set('sort', view.sort);
+  if (view.order !== SERVER_LIST_DEFAULTS.order) params.set('order', view.order);
+  if (view.search !== '') params.set('search', view.search);
+  return params;
+}
 
 function stateBadge(state: string) {
   const color = state === 'ok' ? 'success' : state === 'error' ? 'critical' : 'warning';
   return <Badge color={color}>{state}</Badge>;
 }
 
+function SortableHeader({
+  field,
+  view,
+  onSort,
+}: {
+  field: ServerSortField;
+  view: ListView;
+  onSort: (field: ServerSortField) => void;
+}) {
+  const direction = view.sort === field ? view.order : null;
+  return (
+    <th
+      scope="col"
+      aria-sort={direction === null ? undefined : direction === 'asc' ? 'ascending' : 'descending'}
+    >
+      <button type="button" className="sort-button" onClick={() => onSort(field)}>
+        {SORT_LABELS[field]}
+        <Icon
+          name={
+            direction === null ? 'arrow-up-down' : direction === 'asc' ? 'arrow-up' : 'arrow-down'
+          }
+          className={direction === null ? 'sort-button__icon--idle' : undefined}
+          aria-hidden="true"
+        />
+        {direction === null ? null : (
+          <span className="visually-hidden">
+            {direction === 'asc' ? ', sorted ascending' : ', sorted descending'}
+          </span>
+        )}
+      </button>
+    </th>
+  );
+}
+
 export default function ServersPage() {
   const [params, setParams] = useSearchParams();
-  const page = Math.max(1, Number(params.get('page')) || 1);
-  const urlSearch = params.get('search') ?? '';
-  const [searchText, setSearchText] = useState(urlSearch);
-  const search = useDebouncedValue(searchText.trim(), SEARCH_DEBOUNCE_MS);
+  const view = readView(params);
+  const canonical = writeView(view).toString();
+  const current = params.toString();
 
-  // The URL holds the search and page so a reload or a shared link shows the same rows.
+  // A bad or non-default spelling in the address is replaced by the one the screen shows.
   useEffect(() => {
-    if (search === urlSearch) return;
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        if (search) next.set('search', search);
-        else next.delete('search');
-        next.delete('page');
-        return next;
-      },
-      { replace: true },
-    );
-  }, [search, urlSearch, setParams]);
+    if (current !== canonical) setParams(canonical, { replace: true });
+  }, [current, canonical, setParams]);
 
-  const servers = useServers({ page, pageSize: PAGE_SIZE, search: urlSearch });
+  function show(next: ListView, options: { replace?: boolean } = {}) {
+    setParams(writeView(next), options);
+  }
+
+  const [searchText, setSearchText] = useState(view.search);
+  const [followedSearch, setFollowedSearch] = useState(view.search);
+  if (followedSearch !== view.search) {
+    // Back, forward or a link changed the search; the field's own commit already says the same.
+    setFollowedSearch(view.search);
+    if (searchText.trim() !== view.search) setSearchText(view.search);
+  }
+
+  const commitSearch = useEffectEvent((search: string) => {
+    if (search === view.search) return;
+    // Typing on or deleting back refines one search: one history entry, not one per pause.
+    const refining =
+      view.search !== '' &&
+      search !== '' &&
+      (search.startsWith(view.search) || view.search.startsWith(search));
+    show({ ...view, search, page: 1 }, { replace: refining });
+  });
+  useEffect(() => {
+    const timer = setTimeout(() => commitSearch(searchText.trim()), SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [searchText]);
+
+  function sortBy(field: ServerSortField) {
+    const order = field === view.sort && view.order === 'asc' ? 'desc' : 'asc';
+    show({ ...view, sort: field, order, page: 1 });
+  }
+
+  const servers = useServers({ ...view, pageSize: PAGE_SIZE });
   const data = servers.data;
+  const lastPage = data ? Math.max(1, Math.ceil(data.total / PAGE_SIZE)) : 1;
+  const firstShown = data ? (data.page - 1) * data.pageSize + 1 : 0;
 
   useEffect(() => {
     document.title = 'Dedicated servers · BYOI Console';
   }, []);
-
-  function goToPage(nextPage: number) {
-    setParams((prev) => {
-      const next = new URLSearchParams(prev);
-      if (nextPage > 1) next.set('page', String(nextPage));
-      else next.delete('page');
-      return next;
-    });
-  }
 
   return (
     <>
@@ -62,11 +159,12 @@ export default function ServersPage() {
 
       <div className="toolbar">
         <FormField className="toolbar__search">
-          <FormFieldLabel htmlFor="server-search">Search by name</FormFieldLabel>
+          <FormFieldLabel htmlFor="server-search">Search by name or display name</FormFieldLabel>
           <Input
             id="server-search"
             type="search"
             value={searchText}
+            maxLength={MAX_SEARCH_LENGTH}
             placeholder="ns1234567.ip-…"
             onChange={(event) => setSearchText(event.target.value)}
             clearable
@@ -75,7 +173,7 @@ export default function ServersPage() {
         </FormField>
         <span className="muted" aria-live="polite">
           {data
-            ? `${data.total} server${data.total === 1 ? '' : 's'}${urlSearch ? ` matching “${urlSearch}”` : ''}`
+            ? `${counted.format(data.total)} server${data.total === 1 ? '' : 's'}${data.search ? ` matching “${data.search}”` : ''}`
             : ''}
         </span>
       </div>
@@ -85,28 +183,29 @@ export default function ServersPage() {
       ) : null}
 
       <div className="table-wrap">
-        <Table aria-busy={servers.isFetching} aria-label="Dedicated servers">
+        <Table
+          aria-busy={servers.isFetching}
+          aria-label="Dedicated servers"
+          className="servers-table"
+        >
           <thead>
             <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Datacenter</th>
-              <th scope="col">State</th>
-              <th scope="col">OS</th>
+              {SERVER_SORT_FIELDS.map((field) => (
+                <SortableHeader key={field} field={field} view={view} onSort={sortBy} />
+              ))}
               <th scope="col">Installation</th>
             </tr>
           </thead>
           <tbody>
-            {servers.isPending ? <SkeletonRows rows={5} columns={5} /> : null}
+            {servers.isPending ? <SkeletonRows rows={5} columns={COLUMN_COUNT} /> : null}
             {data?.items.map((server) => (
               <tr key={server.name}>
-                <td className="cell-name">
+                <th scope="row" className="cell-name">
                   <RouterLink to={`/servers/${encodeURIComponent(server.name)}`}>
                     {server.name}
                   </RouterLink>
-                  {server.displayName && server.displayName !== server.name ? (
-                    <span className="cell-sub">{server.displayName}</span>
-                  ) : null}
-                </td>
+                </th>
+                <td>{server.displayName}</td>
                 <td>{server.datacenter}</td>
                 <td>{stateBadge(server.state)}</td>
                 <td>{server.os}</td>
@@ -121,10 +220,20 @@ export default function ServersPage() {
             ))}
             {data && data.items.length === 0 ? (
               <tr>
-                <td colSpan={5}>
-                  {urlSearch
-                    ? `No server name contains “${urlSearch}”. Check the spelling or clear the search.`
-                    : 'This account has no dedicated servers.'}
+                <td colSpan={COLUMN_COUNT}>
+                  {data.total > 0 ? (
+                    <>
+                      There is no page {counted.format(data.page)}: the list has{' '}
+                      {counted.format(lastPage)} page{lastPage === 1 ? '' : 's'}.{' '}
+                      <RouterLink to={{ search: writeView({ ...view, page: 1 }).toString() }}>
+                        Go to the first page
+                      </RouterLink>
+                    </>
+                  ) : data.search ? (
+                    `No server name or display name contains “${data.search}”. Check the spelling or clear the search.`
+                  ) : (
+                    'This account has no dedicated servers.'
+                  )}
                 </td>
               </tr>
             ) : null}
@@ -135,15 +244,16 @@ export default function ServersPage() {
       {data && data.total > PAGE_SIZE ? (
         <div className="table-footer">
           <span className="muted">
-            Showing {(page - 1) * PAGE_SIZE + 1}–{Math.min(page * PAGE_SIZE, data.total)} of{' '}
-            {data.total}
+            {data.items.length > 0
+              ? `Showing ${counted.format(firstShown)}–${counted.format(firstShown + data.items.length - 1)} of ${counted.format(data.total)}`
+              : null}
           </span>
           <Pagination
             aria-label="Pages"
-            page={page}
+            page={Math.min(view.page, lastPage)}
             pageSize={PAGE_SIZE}
             totalItems={data.total}
-            onPageChange={({ page: nextPage }) => goToPage(nextPage)}
+            onPageChange={({ page }) => show({ ...view, page })}
           />
         </div>
       ) : null}
