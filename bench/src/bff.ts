@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,7 +35,30 @@ export interface RunningBff {
   url: string;
   session: Session;
   pid: number;
+  /** The embedded simulator's call counts (`GET /_sim/calls`), by `METHOD /path`. */
+  simulatorCalls(): Promise<Record<string, number>>;
   stop(): Promise<void>;
+}
+
+/**
+ * The simulator's admin API is loopback-only and its certificate is made at each start, so this
+ * read of its counters does not verify it (it carries no secret either way).
+ */
+function adminGet(port: number, path: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = https.get({ host: '127.0.0.1', port, path, rejectUnauthorized: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+    });
+    req.on('error', reject);
+  });
 }
 
 export function freePort(): Promise<number> {
@@ -109,6 +133,7 @@ export async function startBff(options: BffOptions): Promise<RunningBff> {
     }),
   );
   const port = await freePort();
+  const simulatorPort = await freePort();
   const logFile = process.env.BENCH_BFF_LOG ?? path.join(dir, 'bff.log');
   const out = openSync(logFile, 'a');
   const child = spawn(
@@ -130,6 +155,7 @@ export async function startBff(options: BffOptions): Promise<RunningBff> {
         NODE_ENV: 'production',
         HOST: '127.0.0.1',
         PORT: String(port),
+        SIMULATOR_PORT: String(simulatorPort),
         SIMULATOR_SERVER_COUNT: String(options.serverCount),
         SIMULATOR_LATENCY_MS: String(options.latencyMs),
         OVH_CONCURRENCY: String(options.concurrency),
@@ -154,7 +180,9 @@ export async function startBff(options: BffOptions): Promise<RunningBff> {
   try {
     await waitUntilReady(url, child, logFile);
     const session = await signIn(url, username, password);
-    return { url, session, pid: child.pid ?? 0, stop };
+    const simulatorCalls = async () =>
+      (await adminGet(simulatorPort, '/_sim/calls')) as Record<string, number>;
+    return { url, session, pid: child.pid ?? 0, simulatorCalls, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -24,6 +24,8 @@ export interface Measurement {
   budget: Budget | null;
   /** Context printed beside the figure (e.g. "p50 3.1 ms, 0 errors"). */
   detail?: string;
+  /** For upstream-bound timings: the value in round trips to OVH (its latency per call). */
+  roundTrips?: number;
 }
 
 export interface Judged extends Measurement {
@@ -48,11 +50,16 @@ export function judge(m: Measurement, mode: Mode): Judged {
 export const atMost = (limit: number, noisy = true): Budget => ({ kind: 'max', limit, noisy });
 export const atLeast = (limit: number, noisy = true): Budget => ({ kind: 'min', limit, noisy });
 
-/** Issue #8's figures. */
+/** The console's performance budgets (issues #8 and #14). */
 export const BUDGETS = {
-  fleetFirstPageMs: 300,
-  /** × ⌈servers / concurrency⌉ × latency. */
-  fleetAllFactor: 1.2,
+  /** A cold first page of 50, in round trips to OVH (× its latency per call). */
+  fleetFirstPageRoundTrips: 1.5,
+  /** Upstream calls a cold first page may cost. */
+  fleetFirstPageCalls: 2,
+  /** A cold search over display names, in round trips. */
+  fleetSearchRoundTrips: 1.5,
+  /** Every server with its details, cold, in round trips. */
+  fleetAllRoundTrips: 3,
   fleetWarmListMs: 50,
   detailP99Ms: 5,
   detailRps: 2000,

@@ -1,9 +1,13 @@
 /** The results as a Markdown table (readable in a terminal, pasteable into the README). */
 import type { Judged, Mode } from './budgets.ts';
 
+const COUNTED_UNITS = new Set(['calls', 'requests']);
+
 function figure(value: number, unit: string): string {
   if (!Number.isFinite(value)) return '—';
-  return unit === '' ? String(value) : `${value} ${unit}`;
+  if (unit === '') return String(value);
+  // "1 call", "2 calls": a counted unit is singular for exactly one.
+  return `${value} ${value === 1 && COUNTED_UNITS.has(unit) ? unit.slice(0, -1) : unit}`;
 }
 
 function budgetText(m: Judged): string {
@@ -13,10 +17,11 @@ function budgetText(m: Judged): string {
 }
 
 export function formatTable(rows: Judged[], mode: Mode): string {
-  const header = ['Measurement', 'Result', 'Budget', 'Status', 'Notes'];
+  const header = ['Measurement', 'Result', 'Round trips', 'Budget', 'Status', 'Notes'];
   const body = rows.map((m) => [
     m.label,
     figure(m.value, m.unit),
+    m.roundTrips === undefined ? '—' : String(m.roundTrips),
     budgetText(m),
     m.budget === null ? 'info' : m.pass ? 'pass' : 'FAIL',
     m.detail ?? '',
