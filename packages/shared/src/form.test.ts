@@ -628,3 +628,42 @@ describe('fieldErrorsOf', () => {
       expect(new Set(messages).size).toBe(messages.length);
   });
 });
+
+describe('acknowledgement', () => {
+  const predicted = 'OVH will most likely answer: The image checksum does not match.';
+
+  it('accepts the predicted message the operator acknowledged, trimmed', () => {
+    expect(ok({ ...base, acknowledgement: { predictedMessage: `  ${predicted} ` } })).toMatchObject(
+      {
+        acknowledgement: { predictedMessage: predicted },
+      },
+    );
+  });
+
+  it('is optional and never reaches the payload', async () => {
+    const { buildInstallPayload } = await import('./payload.ts');
+    const form = ok({ ...base, acknowledgement: { predictedMessage: predicted } });
+    expect(JSON.stringify(buildInstallPayload('install-start', form))).not.toContain('answer');
+    expect(ok(base).acknowledgement).toBeUndefined();
+  });
+
+  it('refuses an empty, multi-line or overlong message and unknown fields, saying which', () => {
+    expect(errorsOf({ ...base, acknowledgement: { predictedMessage: ' ' } })).toHaveProperty([
+      'acknowledgement.predictedMessage',
+    ]);
+    expect(
+      errorsOf({ ...base, acknowledgement: { predictedMessage: 'a\nb' } })[
+        'acknowledgement.predictedMessage'
+      ]?.[0],
+    ).toMatch(/one line/);
+    expect(
+      errorsOf({ ...base, acknowledgement: { predictedMessage: 'x'.repeat(1001) } })[
+        'acknowledgement.predictedMessage'
+      ]?.[0],
+    ).toMatch(/at most 1000/);
+    expect(
+      errorsOf({ ...base, acknowledgement: { predictedMessage: predicted, by: 'me' } })
+        .acknowledgement?.[0],
+    ).toMatch(/unknown field "by"/);
+  });
+});

@@ -435,6 +435,38 @@ const efiBootloaderPath = optionalText(
   }),
 );
 
+// ---- acknowledgement ----
+
+export const ACKNOWLEDGEMENT_MAX_LENGTH = 1000;
+
+/**
+ * Sent with an install that a check predicted would fail, once the operator chose "Install
+ * anyway": the message OVH was predicted to answer. It is written to the audit log with the
+ * install and never reaches OVH.
+ */
+const acknowledgement = z
+  .strictObject(
+    {
+      predictedMessage: z
+        .string({ error: 'acknowledgement.predictedMessage must be text.' })
+        .trim()
+        .min(
+          1,
+          'acknowledgement.predictedMessage must name the failure OVH was predicted to answer.',
+        )
+        .max(
+          ACKNOWLEDGEMENT_MAX_LENGTH,
+          `acknowledgement.predictedMessage must be at most ${ACKNOWLEDGEMENT_MAX_LENGTH} characters.`,
+        )
+        .refine((value) => !CONTROL_CHAR.test(value), {
+          message:
+            'acknowledgement.predictedMessage must be on one line, without control characters.',
+        }),
+    },
+    { error: objectMessages('The acknowledgement', ['predictedMessage']) },
+  )
+  .optional();
+
 // ---- the form ----
 
 const FIELDS = [
@@ -448,6 +480,7 @@ const FIELDS = [
   'customHostname',
   'sshKey',
   'efiBootloaderPath',
+  'acknowledgement',
 ] as const;
 
 /** For an object: names its unknown keys and the accepted ones; any other issue is a wrong type. */
@@ -473,6 +506,7 @@ const formShape = z.strictObject(
     customHostname,
     sshKey,
     efiBootloaderPath,
+    acknowledgement,
   },
   { error: objectMessages('The install form', FIELDS) },
 );
