@@ -47,6 +47,22 @@ export interface WrittenImage {
   taskId: number;
 }
 
+/**
+ * The last image download an install made on the server, for tests that check memory stays flat
+ * by construction rather than by sampling the process's RSS.
+ */
+export interface DownloadRecord {
+  taskId: number;
+  outcome: 'ok' | 'tooBig' | 'unreachable';
+  /** Bytes received (or announced, when refused by Content-Length); 0 when unreachable. */
+  bytes: number;
+  /**
+   * The most image bytes held in memory at once: the kept head, the chunk being hashed and what
+   * the socket had buffered behind it.
+   */
+  peakHeldBytes: number;
+}
+
 export interface ServerRecord {
   readonly fixture: ServerFixture;
   state: ServerState;
@@ -55,6 +71,8 @@ export interface ServerRecord {
   efiBootloaderPath: string | null;
   /** Set by a successful BYOI install; null after an ordinary template or a reset. */
   disk: WrittenImage | null;
+  /** The last image download of an install, whatever its outcome; null before any. */
+  lastDownload: DownloadRecord | null;
   /** Another operation holds the server: reinstalls are refused with 409 (admin API). */
   locked: boolean;
   /** The service has expired: every call about the server answers 460 (admin API). */
@@ -129,6 +147,7 @@ export class SimulatorState {
       os: fixture.os,
       efiBootloaderPath: fixture.efiBootloaderPath ?? null,
       disk: null,
+      lastDownload: null,
       locked: false,
       expired: false,
       install: null,

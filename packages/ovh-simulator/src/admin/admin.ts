@@ -2,7 +2,12 @@ import type { AccessRule, CredentialStore, CredentialStatus } from '../auth/cred
 import { parseAccessRules } from '../auth/credentials.ts';
 import type { Clock } from '../clock.ts';
 import type { ServerState } from '../fixtures.ts';
-import type { InstallRequestRecord, SimulatorState, WrittenImage } from '../state.ts';
+import type {
+  DownloadRecord,
+  InstallRequestRecord,
+  SimulatorState,
+  WrittenImage,
+} from '../state.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Fault, FaultSpec, FaultStore } from './faults.ts';
 import { parseFault } from './faults.ts';
@@ -60,6 +65,8 @@ export interface ServerSnapshot {
   expired: boolean;
   /** What the last successful BYOI install wrote, config drive included. */
   disk: WrittenImage | null;
+  /** The last image download of an install, with the most image bytes it held at once. */
+  lastDownload: DownloadRecord | null;
 }
 
 export interface AdminDeps {
@@ -104,6 +111,7 @@ export function createAdmin(deps: AdminDeps): SimulatorAdmin {
         locked: server.locked,
         expired: server.expired,
         disk: structuredClone(server.disk),
+        lastDownload: server.lastDownload ? { ...server.lastDownload } : null,
       };
     },
     setServerState(serviceName, value) {

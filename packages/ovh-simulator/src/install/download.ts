@@ -21,7 +21,12 @@ export interface DownloadOptions {
   signal: AbortSignal;
 }
 
-export type DownloadResult =
+/** How much of the image a download held in memory at once, at most (see `DownloadRecord`). */
+export interface HeldBytes {
+  peakHeldBytes: number;
+}
+
+export type DownloadResult = (
   | {
       outcome: 'ok';
       size: number;
@@ -33,7 +38,9 @@ export type DownloadResult =
     }
   | { outcome: 'unreachable'; failure: DownloadFailure }
   /** More bytes than the limit, announced or counted; `bytes` is how many were seen. */
-  | { outcome: 'tooBig'; bytes: number };
+  | { outcome: 'tooBig'; bytes: number }
+) &
+  HeldBytes;
 
 class TooBig extends Error {
   constructor(readonly bytes: number) {
@@ -54,6 +61,7 @@ export async function downloadImage(options: DownloadOptions): Promise<DownloadR
     return {
       outcome: 'unreachable',
       failure: { kind: 'protocol', detail: 'URL rejected: Malformed input to a URL function' },
+      peakHeldBytes: 0,
     };
   }
   const origin = url.origin;
@@ -65,6 +73,7 @@ export async function downloadImage(options: DownloadOptions): Promise<DownloadR
           kind: 'protocol',
           detail: `Protocol "${url.protocol.replace(/:$/, '')}" not supported`,
         },
+        peakHeldBytes: 0,
       };
     }
     let response: IncomingMessage;
@@ -73,7 +82,7 @@ export async function downloadImage(options: DownloadOptions): Promise<DownloadR
       response = await get(url, url.origin === origin ? options.headers : {}, options);
     } catch (error) {
       options.signal.throwIfAborted();
-      return { outcome: 'unreachable', failure: failureOf(error, url) };
+      return { outcome: 'unreachable', failure: failureOf(error, url), peakHeldBytes: 0 };
     }
     const status = response.statusCode ?? 0;
     const location = response.headers.location;
@@ -85,22 +94,23 @@ export async function downloadImage(options: DownloadOptions): Promise<DownloadR
         return {
           outcome: 'unreachable',
           failure: { kind: 'protocol', detail: 'Redirect location is not a valid URL' },
+          peakHeldBytes: 0,
         };
       }
       continue;
     }
     if (status < 200 || status >= 300) {
       response.resume();
-      return { outcome: 'unreachable', failure: { kind: 'status', status } };
+      return { outcome: 'unreachable', failure: { kind: 'status', status }, peakHeldBytes: 0 };
     }
     const declared = Number(response.headers['content-length']);
     if (Number.isFinite(declared) && declared > options.limitBytes) {
       response.destroy();
-      return { outcome: 'tooBig', bytes: declared };
+      return { outcome: 'tooBig', bytes: declared, peakHeldBytes: 0 };
     }
     return await consume(response, url, options);
   }
-  return { outcome: 'unreachable', failure: { kind: 'redirects' } };
+  return { outcome: 'unreachable', failure: { kind: 'redirects' }, peakHeldBytes: 0 };
 }
 
 function get(
@@ -132,8 +142,15 @@ async function consume(
   const head = new Uint8Array(HEAD_BYTES);
   let headLength = 0;
   let size = 0;
+  // The head buffer is held throughout; each chunk while it is hashed, with whatever the socket
+  // has buffered behind it (bounded by the stream's highWaterMark plus one read).
+  let peakHeldBytes = HEAD_BYTES;
   try {
     for await (const chunk of response as AsyncIterable<Buffer>) {
+      peakHeldBytes = Math.max(
+        peakHeldBytes,
+        HEAD_BYTES + chunk.byteLength + response.readableLength,
+      );
       size += chunk.byteLength;
       if (size > options.limitBytes) throw new TooBig(size);
       if (headLength < HEAD_BYTES) {
@@ -147,15 +164,18 @@ async function consume(
   } catch (error) {
     response.destroy();
     options.signal.throwIfAborted();
-    if (error instanceof TooBig) return { outcome: 'tooBig', bytes: error.bytes };
+    if (error instanceof TooBig) return { outcome: 'tooBig', bytes: error.bytes, peakHeldBytes };
     // The answer had begun: a connection lost now leaves the transfer short.
     const failure = failureOf(error, url);
     return {
       outcome: 'unreachable',
       failure: failure.kind === 'reset' ? { kind: 'closed' } : failure,
+      peakHeldBytes,
     };
   }
-  if (!response.complete) return { outcome: 'unreachable', failure: { kind: 'closed' } };
+  if (!response.complete) {
+    return { outcome: 'unreachable', failure: { kind: 'closed' }, peakHeldBytes };
+  }
   const sha256Hex = sha256.digest('hex');
   return {
     outcome: 'ok',
@@ -163,6 +183,7 @@ async function consume(
     head: head.slice(0, headLength),
     digest: hash ? hash.digest('hex') : options.hash === 'sha256' ? sha256Hex : null,
     sha256: sha256Hex,
+    peakHeldBytes,
   };
 }
 

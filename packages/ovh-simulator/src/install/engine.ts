@@ -39,6 +39,7 @@ export interface EngineOptions {
 interface ByoiContext {
   spec: ByoiSpec;
   server: ServerRecord;
+  taskId: number;
   size: number;
   head: Uint8Array;
   digest: string | null;
@@ -104,6 +105,7 @@ export class InstallEngine {
       ? {
           spec: spec.byoi,
           server,
+          taskId: task.taskId,
           size: 0,
           head: new Uint8Array(),
           digest: null,
@@ -170,6 +172,17 @@ export class InstallEngine {
           timeoutMs: this.#options.downloadTimeoutMs,
           signal,
         });
+        server.lastDownload = {
+          taskId: context.taskId,
+          outcome: result.outcome,
+          bytes:
+            result.outcome === 'unreachable'
+              ? 0
+              : result.outcome === 'ok'
+                ? result.size
+                : result.bytes,
+          peakHeldBytes: result.peakHeldBytes,
+        };
         if (result.outcome === 'unreachable') {
           return problem(downloadStep({ failure: result.failure }));
         }

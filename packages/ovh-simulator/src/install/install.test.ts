@@ -119,6 +119,12 @@ describe('a successful BYOI install', () => {
           configDrive: null,
           taskId: task.taskId,
         },
+        lastDownload: {
+          taskId: task.taskId,
+          outcome: 'ok',
+          bytes: image.size,
+          peakHeldBytes: expect.any(Number) as number,
+        },
       });
       // The whole image was fetched, once.
       expect(images.requests.filter((r) => r.method === 'GET')).toHaveLength(1);
