@@ -106,6 +106,30 @@ export interface InstallProgressDto {
   task: InstallTaskDto | null;
   /** On failure: OVH's message verbatim and what it means. */
   failure: { message: string; entry: CatalogEntry } | null;
+  /**
+   * What this console sent OVH for the latest install task, when it started that task itself
+   * (absent for an install started elsewhere, or before the console last restarted).
+   */
+  submitted?: SubmittedInstallDto;
+}
+
+/** The facts of an install this console submitted, as the done page and the server page show them. */
+export interface SubmittedInstallDto {
+  taskId: number;
+  route: InstallRoute;
+  submittedAt: string;
+  /** Userinfo removed and every query value blanked (keys kept): a signed URL's secret never shows. */
+  imageURL: string;
+  imageType: ImageType;
+  imageCheckSum: string | null;
+  imageCheckSumType: ChecksumType | null;
+  customHostname: string | null;
+  efiBootloaderPath: string | null;
+  /**
+   * What went into the Config Drive OVH builds (never the content); null when nothing did, so no
+   * Config Drive was built. A hostname alone also makes one (it carries the hostname).
+   */
+  configDrive: { userData: boolean; metadataKeys: number; sshKey: boolean } | null;
 }
 
 /** `GET /api/servers/:sn`. */
@@ -158,6 +182,8 @@ export interface MetaResponse {
 }
 
 export type ApiErrorCode =
+  /** The request itself is not well-formed (its address, a header, its encoding). */
+  | 'BAD_REQUEST'
   | 'VALIDATION_FAILED'
   | 'INSTALL_IN_PROGRESS'
   /** Cancel asked, but the latest install task has already ended. */
@@ -340,11 +366,37 @@ export interface SessionResponse {
   user: SessionUserDto;
 }
 
-export type AuditEvent = 'sign-in' | 'sign-out' | 'preflight' | 'install' | 'cancel' | 'refusal';
-export type AuditOutcome = 'success' | 'failure' | 'refused';
+export const AUDIT_EVENTS = [
+  'sign-in',
+  'sign-out',
+  'preflight',
+  'install',
+  'cancel',
+  'refusal',
+] as const;
+export type AuditEvent = (typeof AUDIT_EVENTS)[number];
+
+/**
+ * How a request ended: `success`, `failure` or `refused` (by a guard). An install that OVH accepted
+ * is `submitted`, not a success: how it then ended is an entry of its own, `done`, `failed` or
+ * `cancelled`, written when the console learns it. A checksum verification stopped before its
+ * result is `cancelled` too.
+ */
+export const AUDIT_OUTCOMES = [
+  'success',
+  'failure',
+  'refused',
+  'submitted',
+  'done',
+  'failed',
+  'cancelled',
+] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 /** One line of the audit log. Header values and user data appear only as SHA-256 digests. */
 export interface AuditEntryDto {
+  /** Unique; an install's outcome names its submit's in `relatesTo`. */
+  id: string;
   time: string;
   event: AuditEvent;
   outcome: AuditOutcome;
@@ -352,9 +404,10 @@ export interface AuditEntryDto {
   user: string | null;
   role: ConsoleRole | null;
   ip: string | null;
-  method: string;
-  route: string;
-  status: number;
+  /** The request; absent on an install's outcome and on aggregated refusals, which no one request made. */
+  method?: string;
+  route?: string;
+  status?: number;
   code?: string;
   server?: string;
   /** Userinfo removed and every query value blanked (keys kept). */
@@ -368,9 +421,53 @@ export interface AuditEntryDto {
   taskId?: number;
   idempotencyKeySha256?: string;
   replayed?: boolean;
+  /** On an install's outcome: the id of the submit entry of the same install. */
+  relatesTo?: string;
+  /** How the console learnt an install's outcome: a progress read, or its own watch of the install. */
+  learnedFrom?: 'progress' | 'watch';
+  /**
+   * OVH's message for a failed install, or the failure a preflight predicts; URLs in it are
+   * redacted like `imageURL`.
+   */
+  message?: string;
+  /** A preflight's (or checksum verification's) checks that failed. */
+  failedChecks?: PreflightCheckId[];
+  /** The operator installed although a check predicted this failure (URLs redacted). */
+  acknowledged?: { predictedMessage: string };
+  /**
+   * Refusals without a session are written once per client address and minute: how many there
+   * were (`count`), when the first came (`firstTime`; `time` is the last) and a few of their
+   * requests (`samples`, e.g. `GET /api/servers → 401`).
+   */
+  count?: number;
+  firstTime?: string;
+  samples?: string[];
 }
 
-/** `GET /api/audit?limit=`: newest first. */
+/** `GET /api/audit`: newest first. */
 export interface AuditListResponse {
   entries: AuditEntryDto[];
+  /** Pass as `cursor` for the next page (older entries); null on the last page. */
+  nextCursor: string | null;
+  /** Pass as `cursor` for the previous page (newer entries); null on the newest page. */
+  prevCursor: string | null;
+}
+
+/** `GET /api/audit`'s query; every filter is optional and they combine (all must match). */
+export interface AuditQuery {
+  /** Part of the user name, any case. */
+  user?: string;
+  /** Part of the server name, any case. */
+  server?: string;
+  /** One event, or several separated by commas. */
+  event?: string;
+  /** One outcome, or several separated by commas. */
+  outcome?: string;
+  /** ISO 8601 date-times with a zone, e.g. `2026-11-26T09:00:00Z`: from inclusive, to exclusive. */
+  from?: string;
+  to?: string;
+  /** 1–1000; 100 by default. */
+  limit?: number;
+  /** `nextCursor` or `prevCursor` of an earlier answer. */
+  cursor?: string;
 }

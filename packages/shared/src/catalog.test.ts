@@ -44,6 +44,25 @@ describe("today's guide", () => {
     expect(entry.meaning).toContain('wants credentials');
   });
 
+  it("says one thing for the image host's 401: give the credentials as an HTTP header", () => {
+    const entry = explainUpstreamMessage(
+      UPSTREAM_MESSAGES.downloadFailed('The requested URL returned error: 401'),
+    );
+    expect(entry.meaning).toBe(
+      "OVH's installer reached the image host, which answered 401: it wants credentials, and OVH sends them only as the HTTP headers given with the install. The server was not changed by the download attempt.",
+    );
+    expect(entry.remedy).toBe(
+      "Give the credentials as an HTTP header (e.g. name Authorization, value Basic <base64 of user:password> or Bearer <token>), or use a signed link that has not expired. Check from a machine outside your network that `curl -fI -H 'Authorization: …' <image URL>` answers 200.",
+    );
+    // Not the advice for an unreachable host, which would contradict it.
+    expect(entry.remedy).not.toMatch(/without a login/);
+    const unreachable = explainUpstreamMessage(
+      UPSTREAM_MESSAGES.downloadFailed('Could not resolve host: images.example.com'),
+    );
+    expect(unreachable.remedy).not.toMatch(/without a login/);
+    expect(unreachable.remedy).toContain('it must answer 200');
+  });
+
   it('reads the write failure for either type', () => {
     for (const type of ['qcow2', 'raw']) {
       const entry = explainUpstreamMessage(UPSTREAM_MESSAGES.writeFailed(type));

@@ -142,15 +142,18 @@ const INSTALLER_MESSAGES: readonly CatalogDefinition[] = [
     ),
     explain: (v) => {
       const status = /returned error: (\d{3})/.exec(v.error ?? '')?.[1];
-      const why =
-        status === '401' || status === '403'
-          ? ` The image host answered ${status}: it wants credentials, which OVH sends only as HTTP headers.`
-          : v.error
-            ? ` The download ended with: ${v.error}.`
-            : '';
+      const url = v.url ?? '<image URL>';
+      // The image host's own 401/403 (not OVH's about this console's keys): it wants credentials.
+      if (status === '401' || status === '403') {
+        return {
+          meaning: `OVH's installer reached the image host, which answered ${status}: it wants credentials, and OVH sends them only as the HTTP headers given with the install. The server was not changed by the download attempt.`,
+          remedy: `Give the credentials as an HTTP header (e.g. name Authorization, value Basic <base64 of user:password> or Bearer <token>), or use a signed link that has not expired. Check from a machine outside your network that \`curl -fI -H 'Authorization: …' ${url}\` answers 200.`,
+        };
+      }
+      const why = v.error ? ` The download ended with: ${v.error}.` : '';
       return {
         meaning: `OVH's installer could not fetch ${v.url ?? 'the image'} from the internet (no answer, a DNS or TLS error, or an HTTP error status). The server was not changed by the download attempt.${why}`,
-        remedy: `From a machine outside your network run \`curl -fI ${v.url ?? '<image URL>'}\`: it must answer 200 without a login. Check the host name resolves publicly, the firewall allows OVH, the HTTPS certificate is valid and the link has not expired; if the server needs credentials, add an Authorization HTTP header.`,
+        remedy: `From a machine outside your network run \`curl -fI ${url}\` (with the same HTTP headers, if you give any): it must answer 200. Check the host name resolves publicly, the firewall allows OVH, the HTTPS certificate is valid and the link has not expired.`,
       };
     },
   },

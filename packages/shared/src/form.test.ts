@@ -667,3 +667,56 @@ describe('acknowledgement', () => {
     ).toMatch(/unknown field "by"/);
   });
 });
+
+describe('values that parsers or HTTP could read differently', () => {
+  const url = (imageURL: string) => errorsOf({ ...base, imageURL }).imageURL?.[0] ?? '';
+
+  it.each([
+    ['a NUL', 'https://images.example.com/a\u0000.raw'],
+    ['a DEL', 'https://images.example.com/a\u007f.raw'],
+    ['a lone surrogate', 'https://images.example.com/a\ud800.raw'],
+  ])('refuses an image URL with %s', (_what, imageURL) => {
+    expect(url(imageURL)).toMatch(/control character or a broken Unicode character/);
+  });
+
+  it('refuses a backslash, which WHATWG reads as / and classic parsers as text', () => {
+    expect(url('https://images.example.com\\@127.0.0.1/a.raw')).toMatch(/backslash/);
+  });
+
+  it.each([
+    ['https://0x7f.1/a.raw', '127.0.0.1'],
+    ['https://2130706433/a.raw', '127.0.0.1'],
+    ['https://%31%32%37.0.0.1/a.raw', '127.0.0.1'],
+  ])('refuses %s, whose host a URL parser rewrites (to %s)', (imageURL, parsed) => {
+    expect(url(imageURL)).toContain(`read by URL parsers as "${parsed}"`);
+  });
+
+  it.each([
+    'https://Images.Example.com/a.raw',
+    'https://images.example.com:443/a.raw',
+    'http://images.example.com:8080/a.raw',
+    'https://[2001:db8::1]/a.raw',
+    'https://bücher.example/a.raw',
+    'https://192.0.2.10/a%20b.raw',
+  ])('accepts %s', (imageURL) => {
+    expect(ok({ ...base, imageURL }).imageURL).toBe(imageURL);
+  });
+
+  it.each([
+    ['a NUL', 'a\u0000b', /control character/],
+    ['an escape', 'a\u001bb', /control character/],
+    ['an emoji', 'token-😀', /beyond Latin-1/],
+  ])('refuses a header value with %s', (_what, value, message) => {
+    expect(
+      errorsOf({ ...base, httpHeaders: [{ name: 'Authorization', value }] })[
+        'httpHeaders.0.value'
+      ]?.[0],
+    ).toMatch(message);
+  });
+
+  it('accepts a header value with a tab and Latin-1 text', () => {
+    expect(
+      ok({ ...base, httpHeaders: [{ name: 'X-Note', value: 'a\tcafé' }] }).httpHeaders[0]?.value,
+    ).toBe('a\tcafé');
+  });
+});

@@ -64,6 +64,30 @@ function optionalText<T extends z.ZodType<unknown, string>>(label: string, inner
 
 // ---- imageURL ----
 
+/** No lone surrogate: such text cannot be encoded as UTF-8 (in `u` mode, pairs are not `Cs`). */
+function isWellFormedText(value: string): boolean {
+  return !/\p{Cs}/u.test(value);
+}
+
+const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443' };
+
+/**
+ * The host (and port) as written between `//` and the path, lowercased and without a default port,
+ * in the form WHATWG's parser gives `URL.host` for a plain ASCII host; null for a non-ASCII host
+ * (its punycode is then what every client reads).
+ */
+function authorityHost(value: string): string | null {
+  const match = /^(https?:)\/\/([^/?#]*)/i.exec(value);
+  if (!match) return null;
+  const scheme = (match[1] ?? '').toLowerCase();
+  const authority = (match[2] ?? '').toLowerCase();
+  // A non-ASCII host is converted to punycode by every conforming client.
+  if (/[^\x20-\x7e]/.test(authority)) return null;
+  const [, host = '', port] = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(authority) ?? [];
+  const keepPort = port !== undefined && port !== '' && port !== DEFAULT_PORTS[scheme];
+  return keepPort ? `${host}:${String(Number(port))}` : host;
+}
+
 const NO_HOST =
   'The image URL has no host name. Write it as http(s)://host/path, e.g. https://images.example.com/debian-12.qcow2.';
 
@@ -79,6 +103,16 @@ const imageURL = text('The image URL')
     if (/\s/.test(value)) {
       return fail(
         'The image URL contains a space or line break. Remove it, or encode spaces in the path as %20.',
+      );
+    }
+    if (/\p{Cc}/u.test(value) || !isWellFormedText(value)) {
+      return fail(
+        'The image URL contains a control character or a broken Unicode character. Copy the URL again from its source; encode any special character of the path with %XX.',
+      );
+    }
+    if (value.includes('\\')) {
+      return fail(
+        'The image URL contains a backslash (\\). Web servers and URL parsers read it differently (some as /, some as text), so OVH might fetch another address: write / between path parts, or encode a real backslash as %5C.',
       );
     }
     if (!/^https?:\/\//i.test(value)) {
@@ -107,6 +141,12 @@ const imageURL = text('The image URL')
     if (url.username !== '' || url.password !== '') {
       return fail(
         'The image URL contains a user name or password (user:pass@). Remove them from the URL and add an HTTP header instead, e.g. Authorization: Basic <base64 of user:pass>.',
+      );
+    }
+    const written = authorityHost(value);
+    if (written !== null && written !== url.host) {
+      return fail(
+        `The image URL's host "${written}" is read by URL parsers as "${url.host}": OVH's downloader might not agree. Write the host plainly, e.g. https://images.example.com/debian-12.qcow2 or https://192.0.2.10/debian-12.qcow2.`,
       );
     }
   });
@@ -186,6 +226,18 @@ const httpHeader = z.strictObject(
         ctx.addIssue({
           code: 'custom',
           message: 'The HTTP header value must fit on one line: remove the line breaks.',
+        });
+      } else if (/[^\t\P{Cc}]/u.test(value)) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'The HTTP header value contains a control character (such as NUL). Copy the value again: an HTTP header holds only visible characters, spaces and tabs.',
+        });
+      } else if (/[^\0-\xff]/.test(value)) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'The HTTP header value contains a character HTTP headers cannot carry (beyond Latin-1, e.g. an emoji or a curly quote). Use plain ASCII; encode other text, e.g. as base64.',
         });
       } else if (value.trim() === '') {
         ctx.addIssue({
@@ -469,7 +521,8 @@ const acknowledgement = z
 
 // ---- the form ----
 
-const FIELDS = [
+/** The install form's fields, in the order the form shows them. */
+export const INSTALL_FORM_FIELDS = [
   'imageURL',
   'imageType',
   'imageCheckSum',
@@ -508,7 +561,7 @@ const formShape = z.strictObject(
     efiBootloaderPath,
     acknowledgement,
   },
-  { error: objectMessages('The install form', FIELDS) },
+  { error: objectMessages('The install form', INSTALL_FORM_FIELDS) },
 );
 
 type FormShapeOutput = z.output<typeof formShape>;

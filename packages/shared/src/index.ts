@@ -14,3 +14,4 @@ export * from './units.ts';
 export * from './installer/hardware.ts';
 export * from './installer/downloadFailure.ts';
 export * from './installer/steps.ts';
+export * from './serverName.ts';
