@@ -10,13 +10,16 @@ import { AuditLog } from './audit/auditLog.ts';
 import { auditTrail } from './audit/auditTrail.ts';
 import type { UserDirectory } from './auth/users.ts';
 import type { Config } from './config.ts';
+import { InstallOutcomes } from './install/installOutcomes.ts';
 import { InstallTracker } from './install/installTracker.ts';
+import { KnownInstalls } from './install/knownInstalls.ts';
 import type { Logger } from './logger.ts';
 import { accessRules } from './middleware/accessRules.ts';
 import { csrfProtection } from './middleware/csrf.ts';
 import { apiNotFound, errorHandler } from './middleware/errorHandler.ts';
 import { createIdempotency } from './middleware/idempotency.ts';
 import { jsonBody, jsonBodyErrors } from './middleware/jsonBody.ts';
+import { validServerName, wellFormedRequest } from './middleware/wellFormed.ts';
 import {
   createRateLimits,
   DEFAULT_RATE_LIMITS,
@@ -48,12 +51,33 @@ export interface AppDeps {
   rateLimits?: RateLimitSettings;
   /** The sessions' clock (expiry tests). */
   now?: () => number;
+  /** Stops the app's background work (the install watch, the open refusal counts) when aborted. */
+  shutdown?: AbortSignal;
 }
 
 export function createApp(deps: AppDeps): Express {
   const { config, ovh, logger, directory } = deps;
   const tracker = deps.tracker ?? new InstallTracker((sn) => ovh.invalidateServer(sn));
+  const known = new KnownInstalls();
   const audit = deps.audit ?? new AuditLog(config.auditLogFile, logger);
+  const outcomes = new InstallOutcomes({
+    ovh,
+    audit,
+    logger,
+    intervalMs: config.installWatchIntervalMs,
+    onEnded: (sn, state) => tracker.observe(sn, state),
+  });
+  // Installs a previous run started and did not see end are followed again.
+  outcomes.resume().catch((error: unknown) => {
+    logger.warn(
+      { err: { message: String(error) } },
+      'could not read the audit log to resume install watches',
+    );
+  });
+  deps.shutdown?.addEventListener('abort', () => {
+    outcomes.close();
+    void audit.close();
+  });
   const limits = createRateLimits(deps.rateLimits ?? DEFAULT_RATE_LIMITS);
   const sessions = createSessions(
     {
@@ -73,11 +97,14 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', config.trustProxy);
   app.use(securityHeaders());
   app.use(compression());
-  app.use(requestLogger(logger));
+  app.use(requestLogger(logger, { level: config.logRequests }));
+  // Nothing past this line sees an address that does not decode cleanly.
+  app.use(wellFormedRequest);
   app.use('/api', auditTrail(audit));
   // The rate limits sit on the routes they guard: sign-in's key on the username in the body, the
   // install and preflight limits on the signed-in user (see routes/session.ts, accessRules.ts).
   app.use('/api', sessions.load);
+  app.use('/api', limits.anonymous);
   app.use(csrfProtection);
 
   const api = Router();
@@ -85,6 +112,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(metaRouter({ config }));
   api.use(sessionRouter({ sessions, directory, rateLimits: limits }));
   api.use(requireSession);
+  api.use('/servers/:sn', validServerName);
   // Only signed-in requests get their body parsed.
   api.use(jsonBody(), jsonBodyErrors);
   api.use(accessRules({ rateLimits: limits, idempotency: createIdempotency() }));
@@ -94,6 +122,7 @@ export function createApp(deps: AppDeps): Express {
     serversRouter({
       ovh,
       tracker,
+      known,
       scope: (req) => {
         const user = sessionUser(req);
         return {
@@ -103,7 +132,10 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
-  api.use('/servers', installRouter({ ovh, tracker, installRoute: config.installRoute }));
+  api.use(
+    '/servers',
+    installRouter({ ovh, tracker, known, outcomes, installRoute: config.installRoute }),
+  );
   api.use('/servers', preflightRouter({ ovh, config }));
   api.use(apiNotFound);
   app.use('/api', api);

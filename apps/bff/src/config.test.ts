@@ -25,6 +25,9 @@ describe('loadConfig', () => {
       ovhConcurrency: 16,
       serverCacheTtlMs: 5_000,
       logLevel: 'info',
+      logRequests: 'debug',
+      logFormat: 'auto',
+      installWatchIntervalMs: 10_000,
       simulator: { clockSpeed: 10, port: 0, latencyMs: undefined, serverCount: undefined },
     });
     expect(config.webDistDir.endsWith(path.join('apps', 'web', 'dist'))).toBe(true);
@@ -48,6 +51,9 @@ describe('loadConfig', () => {
       SIMULATOR_LATENCY_MS: '20',
       SIMULATOR_SERVER_COUNT: '500',
       LOG_LEVEL: 'debug',
+      LOG_REQUESTS: 'debug',
+      LOG_FORMAT: 'json',
+      INSTALL_WATCH_INTERVAL_MS: '30000',
       WEB_DIST_DIR: '/srv/web',
       DATA_DIR: '/var/lib/byoi',
       SESSION_SECRET: 'x'.repeat(32),
@@ -69,6 +75,9 @@ describe('loadConfig', () => {
       serverCacheTtlMs: 0,
       simulator: { clockSpeed: 100, port: 8443, latencyMs: 20, serverCount: 500 },
       logLevel: 'debug',
+      logRequests: 'debug',
+      logFormat: 'json',
+      installWatchIntervalMs: 30_000,
       webDistDir: '/srv/web',
       dataDir: '/var/lib/byoi',
       session: { secret: 'x'.repeat(32), secretGenerated: false, idleMinutes: 15, maxHours: 8 },
@@ -77,6 +86,22 @@ describe('loadConfig', () => {
       trustProxy: ['10.0.0.0/8', 'loopback'],
       preflightAllowHosts: ['images.corp.example', '10.20.0.0/16', '192.0.2.7'],
     });
+  });
+
+  it('logs requests at info in real mode and at debug with the simulator, unless LOG_REQUESTS says', () => {
+    const real = {
+      OVH_APPLICATION_KEY: 'ak',
+      OVH_APPLICATION_SECRET: 'as',
+      OVH_CONSUMER_KEY: 'ck',
+      SESSION_SECRET: 'x'.repeat(32),
+    };
+    expect(loadConfig(real).logRequests).toBe('info');
+    expect(loadConfig({}).logRequests).toBe('debug');
+    expect(loadConfig({ LOG_REQUESTS: 'info' }).logRequests).toBe('info');
+    expect(problemsOf({ LOG_REQUESTS: 'loud', LOG_FORMAT: 'xml' })).toEqual([
+      'LOG_REQUESTS must be one of info, debug.',
+      'LOG_FORMAT must be one of auto, json, pretty.',
+    ]);
   });
 
   it('generates a session secret per start in simulator mode, and puts the audit log in the data dir', () => {

@@ -25,6 +25,14 @@ export type OvhEndpointName = (typeof OVH_ENDPOINTS)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** The level of the one line per request (5xx are always `error`). */
+export const REQUEST_LOG_LEVELS = ['info', 'debug'] as const;
+export type RequestLogLevel = (typeof REQUEST_LOG_LEVELS)[number];
+
+/** `auto`: human-readable lines on a terminal, JSON lines otherwise (for log shippers). */
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 export interface OvhCredentials {
@@ -73,6 +81,11 @@ export interface Config {
   ovhConcurrency: number;
   serverCacheTtlMs: number;
   logLevel: LogLevel;
+  /** LOG_REQUESTS: `debug` by default in simulator mode (a quiet terminal), `info` in real mode. */
+  logRequests: RequestLogLevel;
+  logFormat: LogFormat;
+  /** How often the console asks OVH about each install it started, until the install ends. */
+  installWatchIntervalMs: number;
   webDistDir: string;
   dataDir: string;
   session: SessionSettingsConfig;
@@ -168,6 +181,15 @@ const envSchema = z.object({
   LOG_LEVEL: v(
     z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   ),
+  LOG_REQUESTS: v(
+    z
+      .enum(REQUEST_LOG_LEVELS, { error: `must be one of ${REQUEST_LOG_LEVELS.join(', ')}` })
+      .optional(),
+  ),
+  LOG_FORMAT: v(
+    z.enum(LOG_FORMATS, { error: `must be one of ${LOG_FORMATS.join(', ')}` }).default('auto'),
+  ),
+  INSTALL_WATCH_INTERVAL_MS: v(int(10, 3_600_000).default(10_000)),
   WEB_DIST_DIR: text(),
   DATA_DIR: text(),
   SESSION_SECRET: text(),
@@ -236,6 +258,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ovhConcurrency: e.OVH_CONCURRENCY,
     serverCacheTtlMs: e.SERVER_CACHE_TTL_MS,
     logLevel: e.LOG_LEVEL,
+    logRequests: e.LOG_REQUESTS ?? (real ? 'info' : 'debug'),
+    logFormat: e.LOG_FORMAT,
+    installWatchIntervalMs: e.INSTALL_WATCH_INTERVAL_MS,
     webDistDir: path.resolve(REPO_ROOT, e.WEB_DIST_DIR ?? 'apps/web/dist'),
     dataDir,
     session: {

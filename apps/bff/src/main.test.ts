@@ -1,9 +1,11 @@
 /**
  * The start command with no users configured (what `bash scripts/start.sh` runs on a fresh clone):
- * a one-time admin password is printed once, as a plain banner outside the JSON log lines, and it
- * signs in; a bad variable stops the start with a list of what to fix.
+ * a banner with the address the console really listens on, the simulator's admin API and a
+ * one-time admin password, printed once outside the JSON log lines; a quiet terminal (request lines
+ * at debug); SIGUSR2 for a new password; a bad variable stops the start with a list of what to fix.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import https from 'node:https';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,7 +40,89 @@ function start(env: NodeJS.ProcessEnv) {
   return { child, out, exited };
 }
 
+async function listening(out: { stdout: string }): Promise<{ url: string; users: string }> {
+  const line = await eventually(async () => {
+    const found = out.stdout.split('\n').find((l) => l.includes('BYOI Console listening'));
+    return Promise.resolve(found);
+  }, 30_000);
+  return JSON.parse(line) as { url: string; users: string };
+}
+
+const signInAs = (url: string, password: string) =>
+  fetch(`${url}/api/session`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password }),
+  });
+
+/** The simulator's admin API over its self-signed HTTPS. */
+function simGet(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    https
+      .get(url, { rejectUnauthorized: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+      .on('error', reject);
+  });
+}
+
 describe('main.ts', () => {
+  it('shows the address it listens on and the simulator admin API, and keeps requests quiet', async () => {
+    const { out } = start({});
+    const { url } = await listening(out);
+    const port = new URL(url).port;
+    expect(url).toBe(`http://127.0.0.1:${port}`);
+    expect(out.stdout).toContain(`   Open http://127.0.0.1:${port}\n`);
+    expect(out.stdout).toContain('It listens on 127.0.0.1 only: open it from this machine');
+    expect(out.stdout).not.toContain('localhost');
+    const admin = /Simulator admin API: (https:\/\/127\.0\.0\.1:\d+\/_sim) /.exec(out.stdout)?.[1];
+    expect(admin).toBeDefined();
+    expect(await simGet(`${admin!}/calls`)).toBe(200);
+    expect(out.stdout).toContain('Requests are logged at debug level: LOG_LEVEL=debug shows them.');
+
+    for (let i = 0; i < 5; i += 1) await fetch(`${url}/api/servers`);
+    await fetch(`${url}/api/meta`);
+    await new Promise((r) => setTimeout(r, 200));
+    const jsonLines = out.stdout.split('\n').filter((l) => l.startsWith('{'));
+    // At the default level no request line reaches the terminal.
+    expect(jsonLines.filter((l) => l.includes('"req"'))).toEqual([]);
+  }, 40_000);
+
+  it('at LOG_LEVEL=debug in pretty format, request lines read as sentences', async () => {
+    const { out } = start({ LOG_LEVEL: 'debug', LOG_FORMAT: 'pretty' });
+    const url = await eventually(
+      async () => Promise.resolve(/Open (http:\/\/\S+)/.exec(out.stdout)?.[1]),
+      30_000,
+    );
+    await eventually(async () =>
+      Promise.resolve(out.stdout.includes('BYOI Console listening') ? true : undefined),
+    );
+    await fetch(`${url}/api/servers`);
+    const line = await eventually(async () =>
+      Promise.resolve(out.stdout.split('\n').find((l) => l.includes('GET /api/servers → 401'))),
+    );
+    expect(line).toMatch(/^\[\d{2}:\d{2}:\d{2}\] DEBUG: GET \/api\/servers → 401 \(\d+ ms\)$/);
+    expect(out.stdout.split('\n').some((l) => l.startsWith('{'))).toBe(false);
+  }, 40_000);
+
+  it('prints a new one-time password on SIGUSR2; the old one stops working', async () => {
+    const { child, out } = start({});
+    const { url } = await listening(out);
+    const first = /Password: (\S+)/.exec(out.stdout)?.[1];
+    expect(out.stdout).toContain(`For a new one without a restart: kill -USR2 ${child.pid}`);
+    child.kill('SIGUSR2');
+    const second = await eventually(async () =>
+      Promise.resolve(/new one-time admin password[\s\S]*?Password: (\S+)/.exec(out.stdout)?.[1]),
+    );
+    expect(second).not.toBe(first);
+    expect((await signInAs(url, first!)).status).toBe(401);
+    expect((await signInAs(url, second)).status).toBe(200);
+    const jsonLines = out.stdout.split('\n').filter((l) => l.startsWith('{'));
+    expect(jsonLines.some((l) => l.includes('one-time admin password renewed'))).toBe(true);
+    expect(jsonLines.some((l) => l.includes(second) || l.includes(first!))).toBe(false);
+  }, 40_000);
+
   it('prints a one-time admin password once, outside the JSON log, and it signs in', async () => {
     const { out } = start({});
     const listening = await eventually(async () => {

@@ -1,10 +1,14 @@
-/** Starts the BFF: config → OVH connection → app → listen. Stops cleanly on SIGINT/SIGTERM. */
+/**
+ * Starts the BFF: config → OVH connection → app → listen, then a banner with the address it really
+ * listens on. Stops cleanly on SIGINT/SIGTERM; SIGUSR2 prints a new one-time admin password.
+ */
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
+import { AuditLog } from './audit/auditLog.ts';
 import { UserDirectory, UsersConfigError } from './auth/users.ts';
 import { ConfigError, loadConfig, startupNotices, type Config } from './config.ts';
 import { createHttpServer } from './httpServer.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, usePretty } from './logger.ts';
 import { connectOvh } from './ovh/connect.ts';
 
 function readConfig(): Config {
@@ -36,43 +40,115 @@ async function readUsers(config: Config) {
   }
 }
 
+const RULE = '================================================================';
+
 /**
- * Printed once, on the console, never through the JSON log stream: the password exists only in this
- * process's memory and on this terminal.
+ * Written to the terminal directly, never through the logger: a one-time password in it exists
+ * only in this process's memory and on this terminal, not in the log stream.
  */
-function printOneTimeAdmin(password: string, url: string): void {
+function printBlock(lines: string[]): void {
+  process.stdout.write(`\n${RULE}\n${lines.join('\n')}\n${RULE}\n\n`);
+}
+
+function urlOf(address: string, port: number, scheme = 'http'): string {
+  return `${scheme}://${address.includes(':') ? `[${address}]` : address}:${port}`;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+const ANY = new Set(['0.0.0.0', '::']);
+
+/** Where a person opens the console, and who else can reach it, from the bound address. */
+function reach(bound: AddressInfo): { open: string; who: string } {
+  if (ANY.has(bound.address)) {
+    return {
+      open: urlOf(bound.family === 'IPv6' ? '::1' : '127.0.0.1', bound.port),
+      who: `It listens on all interfaces (${bound.address}): other machines reach it at this machine's addresses, port ${bound.port}.`,
+    };
+  }
+  if (LOOPBACK.test(bound.address)) {
+    return {
+      open: urlOf(bound.address, bound.port),
+      who: `It listens on ${bound.address} only: open it from this machine (HOST sets the address).`,
+    };
+  }
+  return {
+    open: urlOf(bound.address, bound.port),
+    who: `It listens on ${bound.address} only (HOST).`,
+  };
+}
+
+function renewHint(): string {
+  return ` For a new one without a restart: kill -USR2 ${process.pid}`;
+}
+
+function banner(
+  config: Config,
+  bound: AddressInfo,
+  simulatorAdmin: string | null,
+  password: string | null,
+): string[] {
+  const { open, who } = reach(bound);
   const lines = [
-    '',
-    '================================================================',
-    ' BYOI Console: no users configured, a one-time admin was created.',
-    ` Sign in at ${url} with`,
-    '   Username: admin',
-    `   Password: ${password}`,
-    ' It changes at every start. For lasting users, set CONSOLE_USERS_FILE',
-    ' or CONSOLE_ADMIN_PASSWORD_HASH (see README, "Configuration").',
-    '================================================================',
-    '',
+    ` BYOI Console is running (${config.mode === 'simulator' ? 'simulator mode: the built-in OVH API simulator' : `real mode: ${config.ovh?.endpoint ?? ''}`}).`,
+    `   Open ${open}`,
+    `   ${who}`,
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  if (simulatorAdmin !== null) {
+    lines.push(
+      `   Simulator admin API: ${simulatorAdmin} (this machine only; self-signed`,
+      `   certificate: curl -k ${simulatorAdmin}/requests)`,
+    );
+  }
+  if (password !== null) {
+    lines.push(
+      ' No users configured, so a one-time admin was created:',
+      '   Username: admin',
+      `   Password: ${password}`,
+      ` It changes at every start.${renewHint()}`,
+      ' For lasting users, set CONSOLE_USERS_FILE or CONSOLE_ADMIN_PASSWORD_HASH',
+      ' (see README, "Configuration").',
+    );
+  }
+  if (
+    config.logRequests === 'debug' &&
+    config.logLevel !== 'debug' &&
+    config.logLevel !== 'trace'
+  ) {
+    lines.push(' Requests are logged at debug level: LOG_LEVEL=debug shows them.');
+  }
+  return lines;
 }
 
 const config = readConfig();
-const logger = createLogger({ level: config.logLevel });
+const logger = createLogger({
+  level: config.logLevel,
+  pretty: usePretty(config.logFormat, process.stdout.isTTY),
+});
 const { directory, oneTimeAdminPassword } = await readUsers(config);
 const connection = await connectOvh(config);
-const app = createApp({ config, ovh: connection.api, logger, directory });
+const shutdown = new AbortController();
+const audit = new AuditLog(config.auditLogFile, logger);
+const app = createApp({
+  config,
+  ovh: connection.api,
+  logger,
+  directory,
+  audit,
+  shutdown: shutdown.signal,
+});
 
 const server = createHttpServer(app).listen(config.port, config.host, () => {
-  const { port } = server.address() as AddressInfo;
-  const shownHost =
-    config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
-  if (oneTimeAdminPassword !== null)
-    printOneTimeAdmin(oneTimeAdminPassword, `http://${shownHost}:${port}`);
+  const bound = server.address() as AddressInfo;
+  const simulatorAdmin = connection.simulator
+    ? `${urlOf('127.0.0.1', connection.simulator.port, 'https')}/_sim`
+    : null;
+  printBlock(banner(config, bound, simulatorAdmin, oneTimeAdminPassword));
   logger.info(
     {
-      url: `http://${config.host}:${port}`,
+      url: urlOf(bound.address, bound.port),
       mode: config.mode,
       endpoint: config.ovh?.endpoint ?? 'simulator',
+      ...(simulatorAdmin !== null ? { simulatorAdmin } : {}),
       installRoute: config.installRoute,
       users: config.users.file
         ? 'file'
@@ -81,24 +157,57 @@ const server = createHttpServer(app).listen(config.port, config.host, () => {
           : 'one-time-admin',
       auditLog: config.auditLogFile,
       sessionSecret: config.session.secretGenerated ? 'generated for this start' : 'configured',
+      logRequests: config.logRequests,
     },
     'BYOI Console listening',
   );
   for (const notice of startupNotices(config)) logger.warn(notice);
 });
 
+async function renewPassword(): Promise<void> {
+  const password = await directory.renewOneTimeAdmin();
+  if (password === null) {
+    process.stdout.write(
+      'SIGUSR2: the console users come from CONSOLE_USERS_FILE or CONSOLE_ADMIN_PASSWORD_HASH; there is no one-time password to renew.\n',
+    );
+    return;
+  }
+  printBlock([
+    ' A new one-time admin password (the previous one and its sessions no longer work):',
+    '   Username: admin',
+    `   Password: ${password}`,
+    renewHint(),
+  ]);
+  logger.info('one-time admin password renewed; it is printed on the terminal only');
+}
+
+/** How long SIGTERM waits for requests in flight before it closes their connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 let stopping = false;
 function stop(signal: string): void {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'shutting down');
+  shutdown.abort();
+  // New connections are refused at once; requests in flight get their answers (and their audit
+  // entries) for up to SHUTDOWN_GRACE_MS, then what is left is cut.
   server.close(() => {
-    connection.close().then(
+    clearTimeout(cut);
+    // The open refusal counts are written, and every entry synced, before the process ends.
+    Promise.all([audit.close(), connection.close()]).then(
       () => process.exit(0),
       () => process.exit(1),
     );
   });
-  server.closeAllConnections();
+  server.closeIdleConnections();
+  const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+  cut.unref();
 }
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGUSR2', () => {
+  renewPassword().catch((error: unknown) => {
+    logger.error({ err: { message: String(error) } }, 'could not renew the one-time password');
+  });
+});

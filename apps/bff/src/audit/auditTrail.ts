@@ -1,21 +1,26 @@
 /**
  * Turns requests into audit entries, once each response is finished: every sign-in and sign-out,
  * every preflight, install and cancel (whatever the outcome), and every refusal by a guard (401,
- * 403, 429, or a server outside the user's patterns). Other requests are not audited.
+ * 403, 429, or a server outside the user's patterns). Other requests are not audited. An install
+ * OVH accepted is `submitted`; how it ends is recorded later (install/installOutcomes.ts), linked
+ * to this entry by the id `auditEntryId(req)` gives the route.
  */
+import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import type { AuditEntryDto, AuditEvent, AuditOutcome } from '@byoi/shared';
+import type { AuditEntryDto, AuditEvent, AuditOutcome, PreflightCheckId } from '@byoi/shared';
 import { isIdempotentReplay } from '../middleware/idempotency.ts';
 import { wasRefusedForScope } from '../middleware/requireRole.ts';
 import { sessionUser } from '../middleware/session.ts';
-import type { AuditLog } from './auditLog.ts';
-import { redactUrl, sha256Hex } from './redact.ts';
+import type { AuditLog, NewAuditEntry } from './auditLog.ts';
+import { redactMessage, redactUrl, sha256Hex } from '../redact.ts';
 
 export interface AuditedRoute {
   method: string;
   /** Matched against the path; the first capture group is the server name. */
   pattern: RegExp;
   event: Extract<AuditEvent, 'preflight' | 'install' | 'cancel'>;
+  /** Answers a text/event-stream whose last event tells the outcome. */
+  stream?: boolean;
 }
 
 export const AUDITED_ROUTES: AuditedRoute[] = [
@@ -24,6 +29,7 @@ export const AUDITED_ROUTES: AuditedRoute[] = [
     method: 'POST',
     pattern: /^\/api\/servers\/([^/]+)\/preflight\/verify\/?$/,
     event: 'preflight',
+    stream: true,
   },
   { method: 'POST', pattern: /^\/api\/servers\/([^/]+)\/install\/?$/, event: 'install' },
   { method: 'POST', pattern: /^\/api\/servers\/([^/]+)\/install\/cancel\/?$/, event: 'cancel' },
@@ -86,6 +92,64 @@ function outcomeOf(status: number, refused: boolean): AuditOutcome {
   return status < 400 ? 'success' : 'failure';
 }
 
+/** What the answer said beyond its status: a preflight's failed verdict, the install's ack. */
+function judged(
+  { event, stream: streamed }: AuditedRoute,
+  req: Request,
+  status: number,
+  body: unknown,
+  stream: StreamEvent | null,
+  refused: boolean,
+): Partial<AuditEntryDto> {
+  const outcome = outcomeOf(status, refused);
+  if (event === 'install') {
+    const ack = acknowledged(req.body);
+    return {
+      outcome: status === 202 ? 'submitted' : outcome,
+      ...(ack ? { acknowledged: ack } : {}),
+    };
+  }
+  if (event !== 'preflight' || outcome !== 'success') return { outcome };
+  // A verification that ended without a result or an error was stopped by the operator.
+  if (streamed) return stream === null ? { outcome: 'cancelled' } : verifyOutcome(stream);
+  const report = asObject(body);
+  if (report?.verdict !== 'fail') return { outcome };
+  const checks = Array.isArray(report.checks) ? report.checks.map(asObject) : [];
+  const failedChecks = checks
+    .filter((c) => c?.status === 'fail' && typeof c.id === 'string')
+    .map((c) => String(c?.id).slice(0, 32) as PreflightCheckId);
+  const message = asString(report.predictedMessage);
+  return {
+    outcome: 'failure',
+    failedChecks,
+    ...(message !== undefined ? { message: redactMessage(message) } : {}),
+  };
+}
+
+/** The checksum verification's last event: a mismatch or an error is a failed check. */
+function verifyOutcome(stream: StreamEvent): Partial<AuditEntryDto> {
+  const data = asObject(stream.data);
+  const predicted = asString(data?.predictedMessage);
+  const message = predicted !== undefined ? { message: redactMessage(predicted) } : {};
+  if (stream.event === 'result') {
+    return data?.match === true
+      ? { outcome: 'success' }
+      : { outcome: 'failure', failedChecks: ['checksum'], ...message };
+  }
+  const code = asString(data?.code);
+  return {
+    outcome: 'failure',
+    ...(code !== undefined ? { code: code.slice(0, 64) } : {}),
+    ...message,
+  };
+}
+
+function acknowledged(body: unknown): AuditEntryDto['acknowledged'] | undefined {
+  const predicted = asString(asObject(asObject(body)?.acknowledgement)?.predictedMessage);
+  if (predicted === undefined || predicted.trim() === '') return undefined;
+  return { predictedMessage: redactMessage(predicted.trim()) };
+}
+
 /** Records the JSON body the response carries, for the error code and task id. */
 function watchJson(res: Response): () => unknown {
   let body: unknown;
@@ -97,13 +161,59 @@ function watchJson(res: Response): () => unknown {
   return () => body;
 }
 
+interface StreamEvent {
+  event: 'result' | 'error';
+  data: unknown;
+}
+
+const FINAL_EVENT = /^event: (result|error)\ndata: (.*)\n\n$/s;
+
+/** The last `result` or `error` event of a text/event-stream answer (the checksum verification). */
+function watchEvents(res: Response): () => StreamEvent | null {
+  let last: StreamEvent | null = null;
+  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+  res.write = ((chunk: unknown, ...rest: unknown[]) => {
+    if (typeof chunk === 'string' && chunk.length < 64 * 1024) {
+      const match = FINAL_EVENT.exec(chunk);
+      if (match) {
+        try {
+          last = { event: match[1] as StreamEvent['event'], data: JSON.parse(match[2] ?? '') };
+        } catch {
+          // Not JSON: the event still counts, without its details.
+          last = { event: match[1] as StreamEvent['event'], data: null };
+        }
+      }
+    }
+    return write(chunk, ...rest);
+  }) as Response['write'];
+  return () => last;
+}
+
+const entryIds = new WeakMap<Request, string>();
+
+/** The id the request's audit entry will have (the install route links the outcome to it). */
+export function auditEntryId(req: Request): string | undefined {
+  return entryIds.get(req);
+}
+
 export function auditTrail(log: AuditLog, routes: AuditedRoute[] = AUDITED_ROUTES): RequestHandler {
   return (req, res, next) => {
     const body = watchJson(res);
-    res.once('finish', () => {
-      const entry = toEntry(req, res.statusCode, body(), routes);
-      if (entry) log.record(entry);
-    });
+    const events = watchEvents(res);
+    const id = randomUUID();
+    entryIds.set(req, id);
+    // The entry is written, and on disk, before the end of the answer leaves: a client that got
+    // an answer can rely on its audit entry surviving a crash of the console.
+    const end = res.end.bind(res) as (...args: unknown[]) => Response;
+    let ended = false;
+    res.end = ((...args: unknown[]) => {
+      if (ended) return end(...args);
+      ended = true;
+      const entry = toEntry(req, res.statusCode, body(), events(), routes);
+      if (!entry) return end(...args);
+      void log.recordDurably({ id, ...entry }).finally(() => end(...args));
+      return res;
+    }) as Response['end'];
     next();
   };
 }
@@ -112,8 +222,9 @@ function toEntry(
   req: Request,
   status: number,
   body: unknown,
+  stream: StreamEvent | null,
   routes: AuditedRoute[],
-): AuditEntryDto | null {
+): NewAuditEntry | null {
   // Reads that went through are never audited (no audited route is a GET): most responses stop here.
   if (req.method === 'GET' && status !== 404 && !REFUSAL_STATUSES.has(status)) return null;
   const path = req.originalUrl.split('?')[0] ?? '';
@@ -157,6 +268,7 @@ function toEntry(
       ...imageFacts(req.body),
       ...(id !== undefined ? { taskId: id } : {}),
       ...idempotency(req),
+      ...judged(route, req, status, body, stream, refused),
     };
   }
 

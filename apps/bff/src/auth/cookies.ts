@@ -11,7 +11,8 @@ export const CSRF_COOKIE = 'byoi_csrf';
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
 export function isLocalRequest(req: Request): boolean {
-  const host = req.hostname.toLowerCase();
+  // Express's hostname is undefined without a Host header (an HTTP/1.0 request may omit it).
+  const host = (req.hostname as string | undefined)?.toLowerCase() ?? '';
   return LOOPBACK_HOSTS.has(host) || host.endsWith('.localhost');
 }
 

@@ -141,3 +141,46 @@ describe('UserDirectory without a users file', () => {
     );
   });
 });
+
+describe('sign-in cost does not tell whether a user exists', () => {
+  const CHEAP = { N: 1024, r: 8, p: 1 };
+  const DEAR = { N: 4096, r: 8, p: 1 };
+  const dearest = (work: ReturnType<UserDirectory['signInWork']>) =>
+    Math.max(...[work.own, work.dummy].map((h) => (h ? h.params.N * h.params.r * h.params.p : 0)));
+
+  it('pairs a hash cheaper than the reference with the dummy, so every sign-in is as dear', async () => {
+    const file = path.join(dir, 'mixed-costs.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        users: [
+          {
+            username: 'cheap',
+            passwordHash: await hashPassword('cheap-pass-1', CHEAP),
+            role: 'viewer',
+          },
+          {
+            username: 'dear',
+            passwordHash: await hashPassword('dear-pass-1', DEAR),
+            role: 'viewer',
+          },
+        ],
+      }),
+    );
+    const { directory } = await UserDirectory.load({ usersFile: file, scryptParams: CHEAP });
+    const unknown = directory.signInWork('nobody');
+    const cheap = directory.signInWork('cheap');
+    const dear = directory.signInWork('dear');
+    // The dummy is as dear as the dearest stored hash, not merely the configured cost.
+    expect(unknown.dummy?.params).toEqual(DEAR);
+    expect(cheap).toMatchObject({ own: { params: CHEAP }, dummy: { params: DEAR } });
+    expect(dear).toMatchObject({ own: { params: DEAR }, dummy: null });
+    expect(new Set([unknown, cheap, dear].map(dearest))).toEqual(new Set([4096 * 8]));
+    // And the passwords still decide.
+    expect(await directory.authenticate('cheap', 'cheap-pass-1')).toMatchObject({
+      username: 'cheap',
+    });
+    expect(await directory.authenticate('cheap', 'dear-pass-1')).toBeNull();
+    expect(await directory.authenticate('nobody', 'cheap-pass-1')).toBeNull();
+  });
+});

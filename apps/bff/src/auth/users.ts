@@ -86,9 +86,17 @@ export class UserDirectory {
   private readonly byName: Map<string, StoredUser>;
   private readonly dummyHash: ParsedHash;
 
-  private constructor(users: StoredUser[], dummyHash: ParsedHash) {
+  /** Set only for a generated one-time admin: the cost of its hash, to make a new one. */
+  private readonly oneTimeParams: ScryptParams | null;
+
+  private constructor(
+    users: StoredUser[],
+    dummyHash: ParsedHash,
+    oneTimeParams: ScryptParams | null = null,
+  ) {
     this.byName = new Map(users.map((u) => [u.username.toLowerCase(), u]));
     this.dummyHash = dummyHash;
+    this.oneTimeParams = oneTimeParams;
   }
 
   /** Builds the directory; `oneTimeAdminPassword` is set only when it generated one. */
@@ -96,26 +104,48 @@ export class UserDirectory {
     options: UserDirectoryOptions,
   ): Promise<{ directory: UserDirectory; oneTimeAdminPassword: string | null }> {
     const params = options.scryptParams ?? DEFAULT_SCRYPT_PARAMS;
-    const dummyHash = parsePasswordHash(
-      await hashPassword(randomBytes(16).toString('hex'), params),
-    );
+    // The dummy costs as much as the dearest stored hash, so no sign-in is slower for a real user.
+    const dummyFor = async (users: StoredUser[]) =>
+      parsePasswordHash(
+        await hashPassword(
+          randomBytes(16).toString('hex'),
+          users.map((u) => u.hash.params).reduce(dearer, params),
+        ),
+      );
     if (options.usersFile !== undefined) {
       const users = await readUsersFile(options.usersFile);
-      return { directory: new UserDirectory(users, dummyHash), oneTimeAdminPassword: null };
+      return {
+        directory: new UserDirectory(users, await dummyFor(users)),
+        oneTimeAdminPassword: null,
+      };
     }
     if (options.adminPasswordHash !== undefined) {
       const admin = toStoredUser(
         { username: 'admin', passwordHash: options.adminPasswordHash, role: 'operator' },
         'CONSOLE_ADMIN_PASSWORD_HASH',
       );
-      return { directory: new UserDirectory([admin], dummyHash), oneTimeAdminPassword: null };
+      return {
+        directory: new UserDirectory([admin], await dummyFor([admin])),
+        oneTimeAdminPassword: null,
+      };
     }
-    const password = randomBytes(18).toString('base64url');
-    const admin = toStoredUser(
-      { username: 'admin', passwordHash: await hashPassword(password, params), role: 'operator' },
-      'generated admin',
-    );
-    return { directory: new UserDirectory([admin], dummyHash), oneTimeAdminPassword: password };
+    const dummyHash = await dummyFor([]);
+    const { password, admin } = await oneTimeAdmin(params);
+    return {
+      directory: new UserDirectory([admin], dummyHash, params),
+      oneTimeAdminPassword: password,
+    };
+  }
+
+  /**
+   * A new password for the generated one-time admin (main.ts, on SIGUSR2); null when the users are
+   * configured. The previous password stops working, and so do its sessions (the credential changes).
+   */
+  async renewOneTimeAdmin(): Promise<string | null> {
+    if (this.oneTimeParams === null) return null;
+    const { password, admin } = await oneTimeAdmin(this.oneTimeParams);
+    this.byName.set(admin.username.toLowerCase(), admin);
+    return password;
   }
 
   get size(): number {
@@ -126,12 +156,42 @@ export class UserDirectory {
     return this.byName.get(username.toLowerCase());
   }
 
-  /** The user when the password matches; an unknown user costs the same hash work as a known one. */
+  /**
+   * The hashes a sign-in as `username` derives, run side by side: the user's own, and the dummy
+   * whenever the user's is cheaper than it (or there is no such user). Every sign-in therefore
+   * takes as long as the dearest hash, and its duration does not tell whether the user exists.
+   */
+  signInWork(username: string): { own: ParsedHash | null; dummy: ParsedHash | null } {
+    const own = this.byName.get(username.toLowerCase())?.hash ?? null;
+    const needsDummy = own === null || cost(own.params) < cost(this.dummyHash.params);
+    return { own, dummy: needsDummy ? this.dummyHash : null };
+  }
+
+  /** The user when the password matches; every sign-in costs the same hash work (`signInWork`). */
   async authenticate(username: string, password: string): Promise<ConsoleUser | null> {
     const user = this.byName.get(username.toLowerCase());
-    const ok = await verifyPassword(password, user?.hash ?? this.dummyHash);
+    const { own, dummy } = this.signInWork(username);
+    const [ok] = await Promise.all([
+      own ? verifyPassword(password, own) : Promise.resolve(false),
+      dummy ? verifyPassword(password, dummy) : Promise.resolve(false),
+    ]);
     return ok && user ? user : null;
   }
+}
+
+/** scrypt's work grows with N·r·p. */
+const cost = (params: ScryptParams): number => params.N * params.r * params.p;
+const dearer = (a: ScryptParams, b: ScryptParams): ScryptParams => (cost(b) > cost(a) ? b : a);
+
+async function oneTimeAdmin(
+  params: ScryptParams,
+): Promise<{ password: string; admin: StoredUser }> {
+  const password = randomBytes(18).toString('base64url');
+  const admin = toStoredUser(
+    { username: 'admin', passwordHash: await hashPassword(password, params), role: 'operator' },
+    'generated admin',
+  );
+  return { password, admin };
 }
 
 export function toSessionUserDto(

@@ -77,6 +77,26 @@ describe('buildProgress', () => {
     expect(p.failure?.entry.message).toBe(message);
   });
 
+  it("masks a signed URL's query values in OVH's messages, keeping their names", () => {
+    const signed = 'https://img.example.test/x.raw?X-Amz-Signature=s3cr3t&X-Amz-Expires=600';
+    const message = `Could not download image located: ${signed}.`;
+    const p = buildProgress(
+      's',
+      {
+        elapsedTime: 12,
+        progress: [{ comment: 'Downloading image', status: 'error', error: message }],
+      },
+      task('customerError', { comment: message }),
+      now,
+    );
+    const masked =
+      'Could not download image located: https://img.example.test/x.raw?X-Amz-Signature=&X-Amz-Expires=.';
+    expect(p.failure?.message).toBe(masked);
+    expect(p.steps[0]?.error).toBe(masked);
+    expect(p.task?.comment).toBe(masked);
+    expect(JSON.stringify(p)).not.toContain('s3cr3t');
+  });
+
   it('falls back to the task comment for the failure message', () => {
     const p = buildProgress(
       's',

@@ -10,6 +10,9 @@ import {
 } from '@byoi/shared';
 import type { OvhApi } from '../ovh/api.ts';
 import type { InstallationProgressStatus, ServerTask } from '../ovh/types.ts';
+import type { InstallTracker } from './installTracker.ts';
+import type { KnownInstalls } from './knownInstalls.ts';
+import { redactMessage } from '../redact.ts';
 
 export const INSTALL_TASK_FUNCTION = 'reinstallServer';
 const ACTIVE_TASK = new Set(['init', 'todo', 'doing']);
@@ -23,7 +26,7 @@ export function toTaskDto(task: ServerTask): InstallTaskDto {
     taskId: task.taskId,
     function: task.function,
     status: task.status,
-    comment: task.comment ?? null,
+    comment: task.comment == null ? null : redactMessage(task.comment),
     startDate: task.startDate,
     doneDate: task.doneDate ?? null,
     lastUpdate: task.lastUpdate ?? null,
@@ -68,7 +71,9 @@ export function buildProgress(
   const steps = (status?.progress ?? []).map((s) => ({
     comment: s.comment,
     status: s.status,
-    error: s.error ?? null,
+    // OVH's download failure quotes the image URL: its query values (a signed URL's token) are
+    // masked before any viewer sees them.
+    error: s.error == null ? null : redactMessage(s.error),
   }));
   const state = stateOf(status, task);
   const done = steps.filter((s) => s.status === 'done').length;
@@ -87,7 +92,7 @@ export function buildProgress(
   if (state === 'failed') {
     const message =
       steps.find((s) => s.status === 'error' && s.error)?.error ??
-      task?.comment ??
+      (task?.comment == null ? undefined : redactMessage(task.comment)) ??
       'OVH reported that the installation failed without saying why.';
     failure = { message, entry: explainUpstreamMessage(message) };
   }
@@ -112,4 +117,36 @@ export async function readInstallProgress(api: OvhApi, sn: string): Promise<Inst
     return buildProgress(sn, await api.getInstallStatus(sn), task);
   }
   return buildProgress(sn, status, task);
+}
+
+export interface InstallWatch {
+  ovh: OvhApi;
+  tracker: InstallTracker;
+  known: KnownInstalls;
+}
+
+/**
+ * The one judgement of an install that every route answers with (progress, server page, list):
+ * OVH's progress as `buildProgress` reads it, settled by what this console has seen and sent. A
+ * change (another state or task) drops the server's cached answers, so a page read next — the
+ * server page right after the progress page saw the end — is read again rather than from the
+ * cache. `cached` lets a settled answer be kept for the TTL (the server page), unless this console
+ * knows the install runs.
+ */
+export async function followInstall(
+  { ovh, tracker, known }: InstallWatch,
+  sn: string,
+  { cached = false }: { cached?: boolean } = {},
+): Promise<InstallProgressDto> {
+  const read = async () => known.settle(sn, await readInstallProgress(ovh, sn));
+  const progress =
+    cached && !tracker.isKnownRunning(sn)
+      ? known.settle(
+          sn,
+          await ovh.remember(sn, 'install-progress', read, (p) => p.state !== 'running'),
+        )
+      : await read();
+  if (known.changed(sn, progress)) ovh.invalidateServer(sn);
+  tracker.observe(sn, progress.state);
+  return progress;
 }

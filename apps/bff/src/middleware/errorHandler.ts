@@ -45,17 +45,39 @@ function upstreamFacts(
   };
 }
 
+/**
+ * A client's fault reported by a library (Express's router, body-parser, http-errors): its status
+ * is 4xx. Never a 500: whatever a client can send ends here at worst.
+ */
+function clientFault(error: unknown): ApiError | null {
+  const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status;
+  if (typeof status !== 'number' || status < 400 || status > 499) return null;
+  if (error instanceof URIError) {
+    return new ApiError(
+      400,
+      'BAD_REQUEST',
+      'The address has a malformed percent-encoding (a % not followed by two hexadecimal digits, or bytes that are not UTF-8). Encode each part of the path with encodeURIComponent.',
+    );
+  }
+  return new ApiError(
+    status,
+    'BAD_REQUEST',
+    `The request is not well-formed (HTTP ${status}). Check its address, headers and body against apps/bff/README.md.`,
+  );
+}
+
 export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
   const apiError =
     error instanceof ApiError
       ? error
       : error instanceof OvhError
         ? apiErrorFromOvh(error)
-        : new ApiError(
+        : (clientFault(error) ??
+          new ApiError(
             500,
             'INTERNAL',
             'Something went wrong on the console server. Try again; if it keeps happening, tell the administrator (the request id is in the X-Request-Id header).',
-          );
+          ));
   const upstream = upstreamFacts(error, apiError);
   if (apiError.status >= 500) {
     // Only the name and message: upstream messages never contain credentials, and bodies are not logged.

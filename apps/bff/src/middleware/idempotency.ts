@@ -6,6 +6,7 @@
  * progress" check upstream still refuses a second install either way).
  */
 import { createHash } from 'node:crypto';
+import canonicalJson from 'safe-stable-stringify';
 import type { Request, RequestHandler, Response } from 'express';
 import { sendApiError } from '../apiError.ts';
 import { sessionUser } from './session.ts';
@@ -79,7 +80,9 @@ export function createIdempotency(options: IdempotencyOptions = {}): RequestHand
     const user = sessionUser(req)?.username.toLowerCase() ?? `ip:${req.ip ?? ''}`;
     const server = (req.params as Record<string, string | undefined>).sn ?? '';
     const id = sha256(`${user}\n${server}\n${key}`);
-    const fingerprint = sha256(JSON.stringify(req.body ?? null));
+    // Canonical JSON (keys sorted at every level): the same request in another key order is the
+    // same request.
+    const fingerprint = sha256(canonicalJson(req.body ?? null) ?? 'null');
 
     const existing = entries.get(id);
     if (existing && now() - existing.createdAt <= ttlMs) {

@@ -11,13 +11,14 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 describe('documented limits', () => {
-  it('are 5 failures per account and 20 per address in 15 minutes, 10 installs and 20 preflights a minute', () => {
+  it('are 5 failures per account and 20 per address in 15 minutes, 10 installs, 20 preflights and 300 requests without a session a minute', () => {
     expect(DEFAULT_RATE_LIMITS).toEqual({
       signInFailuresPerUser: 5,
       signInFailuresPerIp: 20,
       signInWindowMinutes: 15,
       installsPerMinute: 10,
       preflightsPerMinute: 20,
+      anonymousPerMinute: 300,
     });
   });
 });
@@ -109,5 +110,24 @@ describe('install and preflight rate limits', () => {
     const limited = await agent.post(`/api/servers/${DEFAULT_SERVER}/preflight`).send({});
     expect(limited.status).toBe(429);
     expect(limited.body.error.message).toContain('too many image checks');
+  });
+});
+
+describe('requests without a session', () => {
+  it('are limited per address, never a signed-in user', async () => {
+    const app = await h.buildApp({ rateLimits: { ...DEFAULT_RATE_LIMITS, anonymousPerMinute: 5 } });
+    // Signing in is itself a request without a session: it counts.
+    const signedIn = await app.signIn(OPERATOR);
+    const anonymous = app.anonymous();
+    let allowed = 0;
+    while ((await anonymous.get('/api/session')).status !== 429) allowed++;
+    expect(allowed).toBeGreaterThan(0);
+    expect(allowed).toBeLessThan(5);
+    const limited = await anonymous.get('/api/session');
+    expect(limited.status).toBe(429);
+    expect(limited.headers['retry-after']).toBeDefined();
+    expect(limited.body.error.message).toMatch(/without a session from your network address/);
+    // The operator, from the same address, is not held back.
+    expect((await signedIn.get('/api/session')).status).toBe(200);
   });
 });

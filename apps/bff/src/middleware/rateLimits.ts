@@ -1,6 +1,7 @@
 /**
  * Per-replica rate limits (express-rate-limit's memory store): failed sign-ins per account and per
- * address (a lockout for the rest of the window), and installs and preflights per signed-in user.
+ * address (a lockout for the rest of the window), installs and preflights per signed-in user, and
+ * any request without a session per address.
  * Every refusal is a 429 in the API's error envelope with a `Retry-After` header.
  */
 import type { Request, RequestHandler } from 'express';
@@ -16,6 +17,8 @@ export interface RateLimitSettings {
   signInWindowMinutes: number;
   installsPerMinute: number;
   preflightsPerMinute: number;
+  /** Requests without a session (sign-in page, health, static files' API calls) per address. */
+  anonymousPerMinute: number;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
@@ -24,6 +27,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
   signInWindowMinutes: 15,
   installsPerMinute: 10,
   preflightsPerMinute: 20,
+  anonymousPerMinute: 300,
 };
 
 export interface RateLimits {
@@ -31,6 +35,8 @@ export interface RateLimits {
   signInPerUser: RequestHandler;
   install: RequestHandler;
   preflight: RequestHandler;
+  /** Every API request without a session, per client address. */
+  anonymous: RequestHandler;
 }
 
 function resetTime(req: Request): Date | undefined {
@@ -114,5 +120,20 @@ export function createRateLimits(settings: RateLimitSettings = DEFAULT_RATE_LIMI
     signInPerUser,
     install: perUser(settings.installsPerMinute, 'installs'),
     preflight: perUser(settings.preflightsPerMinute, 'image checks'),
+    anonymous: rateLimit({
+      ...common,
+      windowMs: 60_000,
+      limit: settings.anonymousPerMinute,
+      // Signed-in users have their own limits on what costs (installs, image checks).
+      skip: (req) => sessionUser(req) !== undefined,
+      keyGenerator: (req) => `anon:${clientAddress(req)}`,
+      handler: (req, res) =>
+        sendApiError(
+          res,
+          429,
+          'RATE_LIMITED',
+          `Too many requests without a session from your network address (at most ${settings.anonymousPerMinute} a minute). Sign in, or try again in ${waitPhrase(req, 60_000, 'seconds')}.`,
+        ),
+    }),
   };
 }

@@ -108,3 +108,17 @@ describe('normaliseOvhError', () => {
     expect(t).toMatchObject({ kind: 'timeout', retryable: true, status: 0 });
   });
 });
+
+describe('OvhError', () => {
+  it("masks the query values of any URL OVH's message quotes, whatever its length", () => {
+    const error = new OvhError({
+      status: 400,
+      message: `Invalid imageURL https://img.example.test/a.raw?token=s3cr3t ${'x'.repeat(2000)}`,
+      kind: 'http',
+      retryable: false,
+    });
+    expect(error.message).toContain('https://img.example.test/a.raw?token=');
+    expect(error.message).not.toContain('s3cr3t');
+    expect(error.message.length).toBeGreaterThan(2000);
+  });
+});

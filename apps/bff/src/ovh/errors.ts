@@ -6,6 +6,7 @@
  */
 import { getSystemErrorName } from 'node:util';
 import type { OvhAnswer } from './answerTrace.ts';
+import { redactMessage } from '../redact.ts';
 
 export type OvhErrorKind = 'http' | 'network' | 'timeout';
 
@@ -29,7 +30,9 @@ export class OvhError extends Error {
     ovhClass?: string | undefined;
     queryId?: string | undefined;
   }) {
-    super(init.message);
+    // OVH's messages may quote the image URL, signed-URL token included: masked here, where they
+    // enter the console, so no page, answer or log line shows it.
+    super(redactMessage(init.message, Number.POSITIVE_INFINITY));
     this.name = 'OvhError';
     this.status = init.status;
     this.kind = init.kind;

@@ -130,7 +130,7 @@ describe('createAddressGuard', () => {
     expect((error as FetchError).message).toContain('nowhere.example could not be found');
   });
 
-  it('allows loopback (every form) in simulator mode, and nothing else', async () => {
+  it('allows loopback (every form this machine answers) in simulator mode, and nothing else', async () => {
     const sim = createAddressGuard({ allowHosts: [], allowLoopback: true, resolver });
     await expect(sim.check('127.0.0.1')).resolves.toEqual({ address: '127.0.0.1', family: 4 });
     await expect(sim.check('2130706433')).resolves.toEqual({ address: '127.0.0.1', family: 4 });
@@ -139,6 +139,9 @@ describe('createAddressGuard', () => {
     await expect(sim.check('loop.example')).resolves.toEqual({ address: '127.0.0.1', family: 4 });
     await expect(sim.check('10.0.0.5')).rejects.toBeInstanceOf(GuardError);
     await expect(sim.check('169.254.169.254')).rejects.toBeInstanceOf(GuardError);
+    // NAT64 and 6to4 forms leave the machine for a gateway, which would reach its own loopback.
+    await expect(sim.check('[64:ff9b::7f00:1]')).rejects.toThrow(/a loopback address/);
+    await expect(sim.check('[2002:7f00:1::1]')).rejects.toThrow(/a loopback address/);
   });
 
   it('allows CIDRs, single addresses and host names from PREFLIGHT_ALLOW_HOSTS', async () => {

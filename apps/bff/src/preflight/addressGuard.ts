@@ -134,11 +134,15 @@ function matchesCidr(ip: IP, [range, bits]: [IP, number]): boolean {
   return matchesCidr((ip as ipaddr.IPv4).toIPv4MappedAddress(), [range, bits]);
 }
 
+/**
+ * This machine: 127.0.0.0/8, ::1, and ::ffff:127.x (the IPv4-mapped form, which the kernel
+ * delivers to IPv4 loopback). Not the NAT64 (64:ff9b::7f00:1) or 6to4 (2002:7f00:1::) forms: a
+ * connection to those leaves the machine for a gateway or relay, which then reaches *its* loopback.
+ */
 function isLoopback(ip: IP): boolean {
   if (ip.range() === 'loopback') return true;
-  if (ip.kind() === 'ipv6') {
-    const embedded = embeddedIPv4(ip as ipaddr.IPv6);
-    return embedded !== null && embedded.range() === 'loopback';
+  if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).range() === 'ipv4Mapped') {
+    return (ip as ipaddr.IPv6).toIPv4Address().range() === 'loopback';
   }
   return false;
 }

@@ -1,31 +1,27 @@
-/** `GET /api/audit?limit=`: the newest audit entries, for operators. */
+/**
+ * `GET /api/audit`: pages of the audit log for operators, newest first, filtered by user, server,
+ * event, outcome and time; `nextCursor`/`prevCursor` lead to the older and newer pages.
+ */
 import { Router } from 'express';
-import { z } from 'zod';
 import type { AuditListResponse } from '@byoi/shared';
 import { sendApiError } from '../apiError.ts';
 import type { AuditLog } from '../audit/auditLog.ts';
+import { AuditQueryError, parseAuditQuery } from '../audit/auditQuery.ts';
 import { requireRole } from '../middleware/requireRole.ts';
-
-export const MAX_AUDIT_ENTRIES = 1000;
-
-const querySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(MAX_AUDIT_ENTRIES).default(100),
-});
 
 export function auditRouter({ audit }: { audit: AuditLog }): Router {
   const router = Router();
   router.get('/audit', requireRole('operator'), async (req, res) => {
-    const parsed = querySchema.safeParse(req.query);
-    if (!parsed.success) {
-      return sendApiError(
-        res,
-        400,
-        'VALIDATION_FAILED',
-        `limit must be a whole number from 1 to ${MAX_AUDIT_ENTRIES}, e.g. /api/audit?limit=100.`,
-      );
-    }
     res.setHeader('Cache-Control', 'no-store');
-    const body: AuditListResponse = { entries: await audit.recent(parsed.data.limit) };
+    let body: AuditListResponse;
+    try {
+      body = await audit.page(parseAuditQuery(req.query));
+    } catch (error) {
+      if (!(error instanceof AuditQueryError)) throw error;
+      return sendApiError(res, 400, 'VALIDATION_FAILED', error.message, {
+        fieldErrors: { [error.parameter]: [error.message] },
+      });
+    }
     res.json(body);
   });
   return router;

@@ -1,6 +1,7 @@
 /**
  * Installing a server from the operator's image: submit (validated with the shared form schema,
- * refused while another install runs), follow progress, cancel.
+ * refused while another install runs), follow progress, cancel. Every install submitted is
+ * followed until its outcome is in the audit log; every progress read tells what it saw.
  */
 import { Router, type Request } from 'express';
 import {
@@ -14,12 +15,16 @@ import {
   type InstallRoute,
 } from '@byoi/shared';
 import { ApiError } from '../apiError.ts';
+import { auditEntryId } from '../audit/auditTrail.ts';
+import type { InstallOutcomes } from '../install/installOutcomes.ts';
 import type { InstallTracker } from '../install/installTracker.ts';
+import { sessionUser } from '../middleware/session.ts';
+import { submittedFacts, type KnownInstalls } from '../install/knownInstalls.ts';
 import {
   buildProgress,
+  followInstall,
   isTaskActive,
   latestInstallTask,
-  readInstallProgress,
   toTaskDto,
 } from '../install/progress.ts';
 import type { OvhApi } from '../ovh/api.ts';
@@ -28,7 +33,10 @@ import { requireServer } from '../servers/requireServer.ts';
 export interface InstallDeps {
   ovh: OvhApi;
   tracker: InstallTracker;
+  known: KnownInstalls;
   installRoute: InstallRoute;
+  /** Records each install's outcome in the audit log. */
+  outcomes?: InstallOutcomes;
 }
 
 function inProgress(sn: string, started: string): ApiError {
@@ -76,7 +84,13 @@ function buildPayload(route: InstallRoute, form: ByoiForm) {
   }
 }
 
-export function installRouter({ ovh, tracker, installRoute }: InstallDeps): Router {
+export function installRouter({
+  ovh,
+  tracker,
+  known,
+  installRoute,
+  outcomes,
+}: InstallDeps): Router {
   const router = Router();
 
   router.post('/:sn/install', async (req, res) => {
@@ -93,6 +107,7 @@ export function installRouter({ ovh, tracker, installRoute }: InstallDeps): Rout
       // The status outlives an install (its steps stay done or failed), so "running" is judged
       // from the steps and the task together, exactly as the progress screen shows it.
       const current = buildProgress(sn, status, task);
+      outcomes?.observe(current);
       if (current.state === 'running') {
         tracker.markRunning(sn);
         const started =
@@ -101,6 +116,18 @@ export function installRouter({ ovh, tracker, installRoute }: InstallDeps): Rout
       }
       const started = await ovh.startInstall(installRoute, sn, payload.body);
       tracker.markRunning(sn);
+      const submitId = auditEntryId(req);
+      const user = sessionUser(req);
+      if (submitId !== undefined) {
+        outcomes?.follow({
+          server: sn,
+          taskId: started.taskId,
+          submitId,
+          user: user?.username ?? null,
+          role: user?.role ?? null,
+        });
+      }
+      known.submitted(sn, submittedFacts(installRoute, form, started));
       const body: InstallResponse = { route: installRoute, task: toTaskDto(started) };
       res.status(202).json(body);
     } finally {
@@ -111,8 +138,8 @@ export function installRouter({ ovh, tracker, installRoute }: InstallDeps): Rout
   router.get('/:sn/install', async (req, res) => {
     const sn = req.params.sn;
     await requireServer(ovh, sn);
-    const progress = await readInstallProgress(ovh, sn);
-    tracker.observe(sn, progress.state);
+    const progress = await followInstall({ ovh, tracker, known }, sn);
+    outcomes?.observe(progress);
     const body: InstallProgressDto = progress;
     res.json(body);
   });
@@ -142,6 +169,7 @@ export function installRouter({ ovh, tracker, installRoute }: InstallDeps): Rout
     ]);
     const progress = buildProgress(sn, status, after);
     tracker.observe(sn, progress.state);
+    outcomes?.observe(progress);
     res.json(progress);
   });
 

@@ -13,7 +13,8 @@
  * it has read), re-checked with OVH only for the servers of the page it flags — not one status
  * call per row. An install started outside this console shows once its server page is opened.
  * A server page's install progress is kept for the TTL while settled (idle, done, failed,
- * cancelled): an install submitted here drops it, and one started elsewhere shows within two TTLs.
+ * cancelled): an install submitted here drops it, so does any change the progress route sees (the
+ * end of an install), and one started elsewhere shows within two TTLs.
  */
 import { Router, type Request } from 'express';
 import { z } from 'zod';
@@ -26,7 +27,8 @@ import {
 } from '@byoi/shared';
 import { ApiError } from '../apiError.ts';
 import type { InstallTracker } from '../install/installTracker.ts';
-import { readInstallProgress } from '../install/progress.ts';
+import type { KnownInstalls } from '../install/knownInstalls.ts';
+import { followInstall } from '../install/progress.ts';
 import type { OvhApi } from '../ovh/api.ts';
 import { OvhError } from '../ovh/errors.ts';
 import { containsPattern, type PageFilter } from '../ovh/pagedRequest.ts';
@@ -86,6 +88,7 @@ export interface ServerScope {
 export interface ServersDeps {
   ovh: OvhApi;
   tracker: InstallTracker;
+  known: KnownInstalls;
   /** The signed-in user's scope; servers outside it are left out as if they did not exist. */
   scope: (req: Request) => ServerScope;
 }
@@ -142,14 +145,13 @@ function scopeFilter(patterns: readonly string[]): PageFilter | null | 'unexpres
   return { field: 'name', op: 'like', value: only.toLowerCase().replaceAll('*', '%') };
 }
 
-export function serversRouter({ ovh, tracker, scope }: ServersDeps): Router {
+export function serversRouter({ ovh, tracker, known, scope }: ServersDeps): Router {
   const router = Router();
+  const watch = { ovh, tracker, known };
 
   async function installingNow(sn: string): Promise<boolean> {
     if (!tracker.isKnownRunning(sn)) return false;
-    const progress = await readInstallProgress(ovh, sn);
-    tracker.observe(sn, progress.state);
-    return progress.state === 'running';
+    return (await followInstall(watch, sn)).state === 'running';
   }
 
   /** A page of the fleet as OVH orders it, and the total: one call, or one round trip of calls. */
@@ -252,18 +254,11 @@ export function serversRouter({ ovh, tracker, scope }: ServersDeps): Router {
   router.get('/:sn', async (req, res) => {
     const sn = req.params.sn;
     const server = await requireServer(ovh, sn);
+    // "Installing" is judged exactly as the progress route judges it (followInstall).
     const [hardware, install] = await Promise.all([
       ovh.getHardware(sn),
-      tracker.isKnownRunning(sn)
-        ? readInstallProgress(ovh, sn)
-        : ovh.remember(
-            sn,
-            'install-progress',
-            () => readInstallProgress(ovh, sn),
-            (progress) => progress.state !== 'running',
-          ),
+      followInstall(watch, sn, { cached: true }),
     ]);
-    tracker.observe(sn, install.state);
     res.type('json').send(serverDetailJson(server, hardware, install));
   });
 

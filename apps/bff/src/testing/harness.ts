@@ -78,6 +78,7 @@ const HARNESS_RATE_LIMITS: RateLimitSettings = {
   ...DEFAULT_RATE_LIMITS,
   installsPerMinute: 10_000,
   preflightsPerMinute: 10_000,
+  anonymousPerMinute: 10_000,
 };
 
 const BASE_ENV: NodeJS.ProcessEnv = {
@@ -100,6 +101,7 @@ async function buildAppOn(
   ovh: OvhApi,
   baseEnv: NodeJS.ProcessEnv,
   options: AppOptions,
+  shutdown: AbortSignal,
 ): Promise<AppUnderTest> {
   const config = harnessConfig({ ...baseEnv, ...options.env });
   const usersFile =
@@ -111,6 +113,8 @@ async function buildAppOn(
   const { directory } = await UserDirectory.load({ usersFile, scryptParams: TEST_SCRYPT });
   const { lines, logger } = captureLog();
   const audit = new AuditLog(config.auditLogFile, logger);
+  // The audit log keeps its file open: closed with the harness.
+  shutdown.addEventListener('abort', () => void audit.close(), { once: true });
   const app = createApp({
     config,
     ovh,
@@ -119,6 +123,7 @@ async function buildAppOn(
     audit,
     rateLimits: { ...HARNESS_RATE_LIMITS, ...options.rateLimits },
     ...(options.now ? { now: options.now } : {}),
+    shutdown,
   });
   return {
     app,
@@ -141,13 +146,18 @@ export async function startHarness(
   });
   const sim = connection.simulator;
   if (!sim) throw new Error('the harness runs in simulator mode: do not pass OVH credentials');
-  const main = await buildAppOn(connection.api, env, options);
+  // Stops the apps' background work (install watches, refusal counts) when the harness closes.
+  const shutdown = new AbortController();
+  const main = await buildAppOn(connection.api, env, options, shutdown.signal);
   return {
     ...main,
     ovh: connection.api,
     sim,
-    buildApp: (more = {}) => buildAppOn(connection.api, env, more),
-    close: () => connection.close(),
+    buildApp: (more = {}) => buildAppOn(connection.api, env, more, shutdown.signal),
+    close: () => {
+      shutdown.abort();
+      return connection.close();
+    },
   };
 }
 

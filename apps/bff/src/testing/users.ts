@@ -5,7 +5,6 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Express } from 'express';
 import request from 'supertest';
 import type { ConsoleRole, SessionResponse } from '@byoi/shared';
 import { CSRF_COOKIE } from '../auth/cookies.ts';
@@ -54,9 +53,11 @@ export async function writeUsersFile(dir: string, users: TestUser[]): Promise<st
 }
 
 export type TestAgent = ReturnType<typeof request.agent>;
+/** An Express app, or a listening server (to go through the console's own HTTP server). */
+export type AgentTarget = Parameters<typeof request.agent>[0];
 
 /** A fresh agent with the browser's same-origin headers but no session. */
-export function browserAgent(app: Express): TestAgent {
+export function browserAgent(app: AgentTarget): TestAgent {
   return request.agent(app).host('localhost').set('Origin', TEST_ORIGIN);
 }
 
@@ -74,7 +75,7 @@ export function cookieValue(
 
 /** Signs in through the real `POST /api/session` and returns an agent that sends the CSRF header. */
 export async function signIn(
-  app: Express,
+  app: AgentTarget,
   user: Pick<TestUser, 'username' | 'password'> = OPERATOR,
 ): Promise<TestAgent> {
   const agent = browserAgent(app);
