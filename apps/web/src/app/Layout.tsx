@@ -1,7 +1,7 @@
-import { Badge, Button, Spinner } from '@ovhcloud/ods-react';
+import { Badge, Button, Icon, Spinner } from '@ovhcloud/ods-react';
 import { useQueryClient } from '@tanstack/react-query';
-import { Suspense } from 'react';
-import { Link, NavLink, Outlet, useNavigate } from 'react-router';
+import { Suspense, useState } from 'react';
+import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useMeta } from '../data/meta/hooks.ts';
 import { useSession, useSignOut } from '../data/session/hooks.ts';
 import { ErrorMessage } from '../ui/ErrorMessage.tsx';
@@ -67,6 +67,14 @@ export function Layout() {
   const isOperator = session.data?.user.role === 'operator';
   // A 401 is already on its way to the sign-in page; any other failure is said here.
   const sessionFailed = session.isError && session.error.status !== 401;
+  // On a narrow screen the links and the user sit behind one Menu button; a navigation closes it.
+  const [menuOpen, setMenuOpen] = useState(false);
+  const { pathname } = useLocation();
+  const [menuPath, setMenuPath] = useState(pathname);
+  if (menuPath !== pathname) {
+    setMenuPath(pathname);
+    setMenuOpen(false);
+  }
   return (
     <div className="app">
       <a className="skip-link" href="#main">
@@ -77,12 +85,28 @@ export function Layout() {
           BYOI Console
         </Link>
         <span className="app-header__section">Bare Metal Cloud</span>
-        <nav className="app-header__nav" aria-label="Main">
-          <NavLink to="/servers">Dedicated servers</NavLink>
-          {isOperator ? <NavLink to="/audit">Audit log</NavLink> : null}
-        </nav>
         <ModeBadge />
-        <UserBox />
+        <button
+          type="button"
+          className="app-header__toggle"
+          aria-expanded={menuOpen}
+          aria-controls="app-header-menu"
+          onClick={() => setMenuOpen((open) => !open)}
+        >
+          <Icon name={menuOpen ? 'xmark' : 'hamburger-menu'} aria-hidden="true" />
+          Menu
+        </button>
+        <div
+          className="app-header__menu"
+          id="app-header-menu"
+          data-open={menuOpen ? 'true' : 'false'}
+        >
+          <nav className="app-header__nav" aria-label="Main">
+            <NavLink to="/servers">Dedicated servers</NavLink>
+            {isOperator ? <NavLink to="/audit">Audit log</NavLink> : null}
+          </nav>
+          <UserBox />
+        </div>
       </header>
       <main id="main" className="app-main" tabIndex={-1}>
         {sessionFailed ? (

@@ -5,6 +5,7 @@ import { ApiError } from '../data/client.ts';
 import { mockApi } from '../test/api.ts';
 import { renderApp } from '../test/render.tsx';
 import { ErrorMessage } from './ErrorMessage.tsx';
+import { formatDateTime } from './format.ts';
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -106,5 +107,40 @@ describe('ErrorMessage for a failure that came from OVH', () => {
     expect(alert).toHaveTextContent('Could not list servers.');
     expect(alert).toHaveTextContent('Server::InternalServerError');
     expect(within(alert).getByText(QUERY_ID).tagName).toBe('CODE');
+  });
+});
+
+describe('ErrorMessage words', () => {
+  it('renders `backtick` spans as code, without the backticks', () => {
+    render(
+      <ErrorMessage
+        error={
+          new ApiError(400, 'UPSTREAM_BAD_REQUEST', 'Check it with `qemu-img info image` first.')
+        }
+      />,
+    );
+    const alert = screen.getByRole('alert');
+    expect(within(alert).getByText('qemu-img info image').tagName).toBe('CODE');
+    expect(alert).toHaveTextContent('Check it with qemu-img info image first.');
+    expect(alert.textContent).not.toContain('`');
+  });
+
+  it("writes a refusal's timestamp in the operator's locale, not as ISO text", () => {
+    const started = '2026-11-26T01:00:00.000Z';
+    render(
+      <ErrorMessage
+        error={
+          new ApiError(
+            409,
+            'INSTALL_IN_PROGRESS',
+            `An installation is already running on ns1 (started ${started}). Wait for it to finish or cancel it.`,
+          )
+        }
+      />,
+    );
+    const alert = screen.getByRole('alert');
+    expect(alert).toHaveTextContent(`(started ${formatDateTime(started)})`);
+    expect(alert).not.toHaveTextContent(started);
+    expect(alert.querySelector('time')).toHaveAttribute('dateTime', started);
   });
 });

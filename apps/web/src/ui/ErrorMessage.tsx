@@ -2,6 +2,7 @@ import { Message, MessageBody, MessageIcon } from '@ovhcloud/ods-react';
 import type { ReactNode } from 'react';
 import { ApiError } from '../data/client.ts';
 import { CopyButton } from './CopyButton.tsx';
+import { RichText } from './RichText.tsx';
 
 /** A page-level failure, said in words: the BFF's own message, or what went wrong locally. */
 export function describeError(error: unknown): string {
@@ -56,7 +57,7 @@ export function ErrorMessage({
       <MessageIcon name="hexagon-exclamation" />
       <MessageBody>
         {title ? <strong>{title} </strong> : null}
-        {describeError(error)}
+        <RichText text={describeError(error)} />
         {ovhClass || queryId ? (
           <OvhReferences {...(ovhClass ? { ovhClass } : {})} {...(queryId ? { queryId } : {})} />
         ) : null}

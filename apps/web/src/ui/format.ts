@@ -1,4 +1,7 @@
-/** Durations and transfer sizes; OVH's own sizes (RAM, disks) are written by @byoi/shared's units. */
+/**
+ * Durations, moments and transfer sizes; OVH's own sizes (RAM, disks) are written by
+ * @byoi/shared's units.
+ */
 export function formatDuration(totalSeconds: number): string {
   const s = Math.max(0, Math.floor(totalSeconds));
   const h = Math.floor(s / 3600);
@@ -22,3 +25,28 @@ export function formatIEC(bytes: number): string {
   const digits = unit === 0 || value >= 100 ? 0 : 1;
   return `${value.toFixed(digits)} ${IEC_UNITS[unit]}`;
 }
+
+export interface DateTimeOptions {
+  /** The operator's locale when absent (the browser's). */
+  locale?: string;
+  /** The operator's time zone when absent. */
+  timeZone?: string;
+}
+
+/**
+ * A moment as the operator reads dates, e.g. "26 Nov 2026, 02:00" (en-GB) or "Nov 26, 2026, 2:00 AM"
+ * (en-US) — never OVH's raw ISO text. Text that is not a date is answered as it is.
+ */
+export function formatDateTime(iso: string, { locale, timeZone }: DateTimeOptions = {}): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(locale, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    ...(timeZone ? { timeZone } : {}),
+  }).format(date);
+}
+
+/** An ISO 8601 date-time with its zone, as the BFF and OVH write them inside sentences. */
+export const ISO_DATE_TIME =
+  /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})/g;

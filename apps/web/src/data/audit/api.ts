@@ -1,6 +1,16 @@
-import type { AuditListResponse } from '@byoi/shared';
+import type { AuditListResponse, AuditQuery } from '@byoi/shared';
 import { apiRequest } from '../client.ts';
 
-export function fetchAudit(limit: number, signal?: AbortSignal): Promise<AuditListResponse> {
-  return apiRequest<AuditListResponse>(`/api/audit?limit=${limit}`, { signal });
+/** The query string of `GET /api/audit`, unset filters left out. */
+export function auditSearch(query: AuditQuery): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== '') params.set(key, String(value));
+  }
+  return params.toString();
+}
+
+export function fetchAudit(query: AuditQuery, signal?: AbortSignal): Promise<AuditListResponse> {
+  const search = auditSearch(query);
+  return apiRequest<AuditListResponse>(`/api/audit${search ? `?${search}` : ''}`, { signal });
 }

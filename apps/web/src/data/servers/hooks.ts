@@ -1,7 +1,12 @@
-import type { ByoiForm, InstallProgressDto, ServerListResponse } from '@byoi/shared';
+import type {
+  ByoiForm,
+  InstallProgressDto,
+  ServerDetailResponse,
+  ServerListResponse,
+} from '@byoi/shared';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { UseQueryOptions } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useEffect, useEffectEvent } from 'react';
 import type { ApiError } from '../client.ts';
 import {
   cancelInstall,
@@ -12,6 +17,7 @@ import {
   newIdempotencyKey,
   startInstall,
 } from './api.ts';
+import { isInstallOver, isInstallRunning } from './installState.ts';
 import { serverKeys } from './keys.ts';
 import type { ServerListParams } from './keys.ts';
 
@@ -27,13 +33,19 @@ export function useServers(params: ServerListParams) {
     queryFn: ({ signal }): Promise<ServerListResponse> => fetchServers(params, signal),
     // Keeps the previous rows in place while the next page, sort or search loads.
     placeholderData: keepPreviousData,
+    // A row says "Installing" only while it is true: the page is read again until none does.
+    refetchInterval: (query) =>
+      query.state.data?.items.some((server) => server.installing) ? LIST_POLL_MS : false,
   });
 }
 
+/** The server page follows a running install, then stops asking once it has ended. */
 export function useServer(sn: string) {
   return useQuery({
     queryKey: serverKeys.detail(sn),
     queryFn: ({ signal }) => fetchServer(sn, signal),
+    refetchInterval: (query) =>
+      isInstallRunning(query.state.data?.install) ? INSTALL_POLL_MS : false,
   });
 }
 
@@ -46,27 +58,39 @@ export function useTemplates(sn: string) {
 }
 
 export const INSTALL_POLL_MS = 2000;
-
-export function isInstallOver(progress: InstallProgressDto | undefined): boolean {
-  return progress !== undefined && progress.state !== 'running';
-}
+/** A list page is heavier than one server: read again less often while a row installs. */
+export const LIST_POLL_MS = 5000;
 
 export function useInstallProgress(sn: string, options: Options<InstallProgressDto> = {}) {
   const queryClient = useQueryClient();
   const query = useQuery({
     refetchInterval: (query) =>
-      query.state.data === undefined || query.state.data.state === 'running'
+      query.state.data === undefined || isInstallRunning(query.state.data)
         ? INSTALL_POLL_MS
         : false,
     ...options,
     queryKey: serverKeys.install(sn),
     queryFn: ({ signal }) => fetchInstall(sn, signal),
   });
-  // The server's cached detail still says "running": drop it so Install and the form come back.
-  const over = isInstallOver(query.data);
+  // The server page and the list may still hold "running": the end seen here is written into the
+  // server's cached page at once (Install comes back without a wait), then both are read again.
+  const endKey = isInstallOver(query.data)
+    ? `${query.data?.state ?? ''}:${query.data?.task?.taskId ?? ''}`
+    : null;
+  const writeEnd = useEffectEvent(() => {
+    const progress = query.data;
+    if (progress === undefined || !isInstallOver(progress)) return;
+    queryClient.setQueryData<ServerDetailResponse>(serverKeys.detail(sn), (detail) =>
+      detail
+        ? { ...detail, server: { ...detail.server, installing: false }, install: progress }
+        : detail,
+    );
+    void queryClient.invalidateQueries({ queryKey: serverKeys.detail(sn), exact: true });
+    void queryClient.invalidateQueries({ queryKey: serverKeys.lists() });
+  });
   useEffect(() => {
-    if (over) void queryClient.invalidateQueries({ queryKey: serverKeys.detail(sn) });
-  }, [over, sn, queryClient]);
+    if (endKey !== null) writeEnd();
+  }, [endKey]);
   return query;
 }
 
@@ -74,7 +98,11 @@ export function useStartInstall(sn: string) {
   const queryClient = useQueryClient();
   return useMutation<Awaited<ReturnType<typeof startInstall>>, ApiError, ByoiForm | object>({
     mutationFn: (form) => startInstall(sn, form, newIdempotencyKey()),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: serverKeys.detail(sn) }),
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: serverKeys.detail(sn) }),
+        queryClient.invalidateQueries({ queryKey: serverKeys.lists() }),
+      ]),
   });
 }
 
@@ -82,6 +110,10 @@ export function useCancelInstall(sn: string) {
   const queryClient = useQueryClient();
   return useMutation<unknown, ApiError, void>({
     mutationFn: () => cancelInstall(sn),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: serverKeys.detail(sn) }),
+    onSettled: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: serverKeys.detail(sn) }),
+        queryClient.invalidateQueries({ queryKey: serverKeys.lists() }),
+      ]),
   });
 }

@@ -1,47 +1,53 @@
 import type { AuditEntryDto } from '@byoi/shared';
-import { Badge, Button, Icon, Message, MessageBody, MessageIcon, Table } from '@ovhcloud/ods-react';
+import { Button, Icon, Message, MessageBody, MessageIcon, Table } from '@ovhcloud/ods-react';
 import { useEffect } from 'react';
-import { useAudit } from '../../data/audit/hooks.ts';
+import { useSearchParams } from 'react-router';
+import { useAuditPage } from '../../data/audit/hooks.ts';
 import { useCanOperate } from '../../data/session/hooks.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
-import { SkeletonRows } from '../../ui/SkeletonRows.tsx';
 import { PageBreadcrumb } from '../../ui/PageBreadcrumb.tsx';
+import { SkeletonRows } from '../../ui/SkeletonRows.tsx';
+import { AuditDetails, entryAnchor, formatMoment, OutcomeBadge } from './AuditDetails.tsx';
+import { AuditFiltersForm } from './AuditFiltersForm.tsx';
+import {
+  AUDIT_PAGE_SIZE,
+  filtersOf,
+  hasFilters,
+  readView,
+  toQuery,
+  writeView,
+  type AuditFilters,
+  type AuditView,
+} from './auditView.ts';
+import './audit.css';
 
-export const AUDIT_LIMIT = 200;
-
-const OUTCOME_COLOR = {
-  success: 'success',
-  failure: 'critical',
-  refused: 'warning',
-} as const;
-
-/** The facts of one entry that matter to a reader, in words; never a secret (the BFF sends none). */
-function details(entry: AuditEntryDto): string {
-  const parts: string[] = [];
-  if (entry.imageURL) parts.push(entry.imageURL);
-  if (entry.imageType) parts.push(entry.imageType);
-  if (entry.imageCheckSumType) parts.push(`${entry.imageCheckSumType} checksum`);
-  if (entry.httpHeaders?.length) {
-    parts.push(`headers: ${entry.httpHeaders.map((h) => h.name).join(', ')}`);
-  }
-  if (entry.taskId !== undefined) parts.push(`task ${entry.taskId}`);
-  if (entry.replayed) parts.push('replayed');
-  if (entry.code) parts.push(entry.code);
-  return parts.join(' · ');
-}
+const COLUMN_COUNT = 8;
 
 /** The route with the server's name folded: the Server column already says which one. */
-function routeOf(entry: AuditEntryDto): string {
-  if (!entry.server) return entry.route;
-  return entry.route
-    .replace(`/${encodeURIComponent(entry.server)}`, '/:sn')
-    .replace(`/${entry.server}`, '/:sn');
+function routeOf(entry: AuditEntryDto): string | null {
+  if (entry.method === undefined || entry.route === undefined) return null;
+  const route = entry.server
+    ? entry.route
+        .replace(`/${encodeURIComponent(entry.server)}`, '/:sn')
+        .replace(`/${entry.server}`, '/:sn')
+    : entry.route;
+  return `${entry.method} ${route}${entry.status !== undefined ? ` → ${entry.status}` : ''}`;
 }
 
 export default function AuditPage() {
   const canOperate = useCanOperate();
+  const [params, setParams] = useSearchParams();
+  const view = readView(params);
+  const canonical = writeView(view).toString();
+  const current = params.toString();
+
+  // A bad or non-canonical spelling in the address is replaced by the one the screen shows.
+  useEffect(() => {
+    if (current !== canonical) setParams(canonical, { replace: true });
+  }, [current, canonical, setParams]);
+
   // Viewers are refused by the BFF anyway; not asking keeps a refusal out of the audit log.
-  const audit = useAudit(AUDIT_LIMIT, { enabled: canOperate });
+  const audit = useAuditPage(toQuery(view), { enabled: canOperate });
 
   useEffect(() => {
     document.title = 'Audit log · BYOI Console';
@@ -61,18 +67,40 @@ export default function AuditPage() {
     );
   }
 
-  const entries = audit.data?.entries ?? [];
+  function show(next: AuditView) {
+    setParams(writeView(next));
+  }
+  function applyFilters(filters: AuditFilters) {
+    show({ ...filters, cursor: '' });
+  }
+
+  const data = audit.data;
+  const entries = data?.entries ?? [];
+  const onPage = new Set(entries.map((e) => e.id));
+  const filtered = hasFilters(view);
+  const filters = filtersOf(view);
+
   return (
     <>
       <PageBreadcrumb
         items={[{ label: 'Dedicated servers', to: '/servers' }, { label: 'Audit log' }]}
       />
       <h1 className="page-title">Audit log</h1>
+      <p className="page-lead">
+        Sign-ins, checks, installs and how they ended, cancels and refusals, newest first. Header
+        values and user data are never written, only their SHA-256.
+      </p>
+      <AuditFiltersForm
+        key={writeView(filters).toString()}
+        filters={filters}
+        onApply={applyFilters}
+      />
       <div className="toolbar">
-        <p className="page-lead">
-          The latest {AUDIT_LIMIT} sign-ins, checks, installs, cancels and refusals, newest first.
-          Header values and user data are never written, only their SHA-256.
-        </p>
+        <span className="muted" aria-live="polite">
+          {data
+            ? `${entries.length === 0 ? 'No' : entries.length} entr${entries.length === 1 ? 'y' : 'ies'}${filtered ? ' matching the filters' : ''}${view.cursor ? ' on this page' : ''}.`
+            : ''}
+        </span>
         <Button
           variant="outline"
           size="sm"
@@ -87,7 +115,7 @@ export default function AuditPage() {
         <ErrorMessage error={audit.error} title="Could not read the audit log." />
       ) : null}
       <div className="table-wrap">
-        <Table aria-label="Audit log" aria-busy={audit.isFetching}>
+        <Table aria-label="Audit log" aria-busy={audit.isFetching} className="audit-table">
           <thead>
             <tr>
               <th scope="col">Time</th>
@@ -101,38 +129,73 @@ export default function AuditPage() {
             </tr>
           </thead>
           <tbody>
-            {audit.isPending ? <SkeletonRows rows={4} columns={8} /> : null}
-            {entries.map((entry, index) => (
-              <tr key={`${entry.time}-${index}`}>
+            {audit.isPending ? <SkeletonRows rows={4} columns={COLUMN_COUNT} /> : null}
+            {entries.map((entry) => (
+              <tr key={entry.id} id={entryAnchor(entry.id)}>
                 <td className="nowrap">
-                  <time dateTime={entry.time}>{new Date(entry.time).toLocaleString()}</time>
+                  <time dateTime={entry.time}>{formatMoment(entry.time)}</time>
                 </td>
                 <td>{entry.event}</td>
                 <td>
-                  <Badge color={OUTCOME_COLOR[entry.outcome]}>{entry.outcome}</Badge>
+                  <OutcomeBadge outcome={entry.outcome} />
                 </td>
-                <td>
+                <td className="nowrap">
                   {entry.user ?? <span className="muted">unknown</span>}
                   {entry.role ? <span className="cell-sub">{entry.role}</span> : null}
                 </td>
                 <td className="mono-cell">{entry.ip ?? '—'}</td>
                 <td className="mono-cell">{entry.server ?? '—'}</td>
-                <td className="mono-cell">
-                  {entry.method} {routeOf(entry)} → {entry.status}
+                <td className="mono-cell">{routeOf(entry) ?? '—'}</td>
+                <td className="cell-details">
+                  <AuditDetails entry={entry} onPage={onPage} />
                 </td>
-                <td className="cell-details">{details(entry)}</td>
               </tr>
             ))}
-            {audit.data && entries.length === 0 ? (
+            {data && entries.length === 0 ? (
               <tr>
-                <td colSpan={8}>
-                  Nothing recorded yet: sign-ins, checks and installs appear here.
+                <td colSpan={COLUMN_COUNT}>
+                  {filtered
+                    ? 'Nothing matches these filters. Widen the time range or clear the filters.'
+                    : view.cursor
+                      ? 'Nothing more on this side of the log.'
+                      : 'Nothing recorded yet: sign-ins, checks and installs appear here.'}
                 </td>
               </tr>
             ) : null}
           </tbody>
         </Table>
       </div>
+      {data && (data.prevCursor || data.nextCursor) ? (
+        <nav className="table-footer audit-pages" aria-label="Audit log pages">
+          <span className="muted">{AUDIT_PAGE_SIZE} entries a page</span>
+          <div className="audit-pages__buttons">
+            <Button
+              variant="outline"
+              size="sm"
+              disabled={!view.cursor}
+              onClick={() => show({ ...view, cursor: '' })}
+            >
+              Newest
+            </Button>
+            <Button
+              variant="outline"
+              size="sm"
+              disabled={data.prevCursor === null}
+              onClick={() => data.prevCursor && show({ ...view, cursor: data.prevCursor })}
+            >
+              <Icon name="chevron-left" /> Previous page
+            </Button>
+            <Button
+              variant="outline"
+              size="sm"
+              disabled={data.nextCursor === null}
+              onClick={() => data.nextCursor && show({ ...view, cursor: data.nextCursor })}
+            >
+              Next page <Icon name="chevron-right" />
+            </Button>
+          </div>
+        </nav>
+      ) : null}
     </>
   );
 }

@@ -1,53 +1,68 @@
-import type { ByoiFormInput } from '@byoi/shared';
 import { Badge } from '@ovhcloud/ods-react';
-import type { ImageCheckState } from './imageCheck.ts';
-import { preflightRequestOf, signatureOf, verdictSentence } from './imageCheck.ts';
+import type { ImageVerdict } from './imageCheck.ts';
 
-const HEADLINE = {
+const BADGE = {
   pass: { color: 'success', label: 'Image check passed' },
   warn: { color: 'warning', label: 'Image check: warnings' },
   fail: { color: 'critical', label: 'Image check failed' },
+  unchecked: { color: 'neutral', label: 'Not checked' },
 } as const;
 
-/** Beside Confirm: what the last Check image / Verify checksum said about the image as now typed. */
-export function CheckVerdict({ state, values }: { state: ImageCheckState; values: ByoiFormInput }) {
-  const signature = signatureOf(preflightRequestOf(values, ''));
-  const { report, verify } = state;
+/** The "Install anyway" label: names the failure the operator accepts, in OVH's words if known. */
+export function acknowledgementLabel(failure: NonNullable<ImageVerdict['failure']>): string {
+  return failure.fromOvh
+    ? `Install anyway: OVH will most likely answer “${failure.message}”`
+    : `Install anyway, although the ${failure.checkTitle} check failed: “${failure.message}”`;
+}
+
+/**
+ * Beside Confirm: the one verdict on the image as now typed and, when it fails, the explicit
+ * acknowledgement Confirm waits for.
+ */
+export function CheckVerdict({
+  verdict,
+  acknowledged,
+  onAcknowledge,
+}: {
+  verdict: ImageVerdict;
+  acknowledged: boolean;
+  onAcknowledge: (on: boolean) => void;
+}) {
+  const badge =
+    verdict.status === 'pass' && !verdict.ran.preflight
+      ? { color: 'success' as const, label: 'Checksum verified' }
+      : BADGE[verdict.status];
+  const failure = verdict.failure;
   return (
-    <div className="check-verdict" role="status" aria-label="Last image check">
-      {report ? (
+    <div className="check-verdict">
+      <div role="status" aria-label="Last image check">
         <p>
-          <Badge color={HEADLINE[report.report.verdict].color}>
-            {HEADLINE[report.report.verdict].label}
-          </Badge>{' '}
-          {report.signature === signature
-            ? verdictSentence(report.report)
-            : 'The image fields changed since the last check: run Check image again.'}
-          {report.signature === signature && report.report.predictedMessage ? (
+          <Badge color={badge.color}>{badge.label}</Badge> {verdict.headline}
+          {failure?.fromOvh ? (
             <>
               {' '}
-              OVH would answer: <span className="verbatim">{report.report.predictedMessage}</span>
+              OVH would answer: <span className="verbatim">{failure.message}</span>
             </>
-          ) : null}{' '}
-          <span className="muted">
-            (checked at {new Date(report.report.checkedAt).toLocaleTimeString()})
-          </span>
+          ) : null}
+          {verdict.checkedAt ? (
+            <>
+              {' '}
+              <span className="muted">
+                (checked at {new Date(verdict.checkedAt).toLocaleTimeString()})
+              </span>
+            </>
+          ) : null}
         </p>
-      ) : (
-        <p className="muted">
-          The image has not been checked. Check image (above) predicts OVH&apos;s failures before
-          the server is wiped.
-        </p>
-      )}
-      {verify && verify.signature === signature ? (
-        <p>
-          <Badge color={verify.result.match ? 'success' : 'critical'}>
-            {verify.result.match ? 'Checksum verified' : 'Checksum mismatch'}
-          </Badge>{' '}
-          {verify.result.match
-            ? `The ${verify.result.algorithm} of the downloaded image matches.`
-            : (verify.result.predictedMessage ?? `The ${verify.result.algorithm} does not match.`)}
-        </p>
+      </div>
+      {failure ? (
+        <label className="acknowledge">
+          <input
+            type="checkbox"
+            checked={acknowledged}
+            onChange={(event) => onAcknowledge(event.target.checked)}
+          />
+          <span>{acknowledgementLabel(failure)}</span>
+        </label>
       ) : null}
     </div>
   );

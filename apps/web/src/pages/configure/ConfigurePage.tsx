@@ -1,7 +1,7 @@
 import { formatGiBFloor, formatMemory } from '@byoi/shared';
 import { Message, MessageBody, MessageIcon, Skeleton } from '@ovhcloud/ods-react';
 import { useEffect, useState } from 'react';
-import { useLocation, useParams } from 'react-router';
+import { useLocation, useParams, useSearchParams } from 'react-router';
 import { useMeta } from '../../data/meta/hooks.ts';
 import { useServer } from '../../data/servers/hooks.ts';
 import { useCanOperate } from '../../data/session/hooks.ts';
@@ -9,17 +9,36 @@ import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 import { PageBreadcrumb } from '../../ui/PageBreadcrumb.tsx';
 import { RouterLink } from '../../ui/RouterLink.tsx';
 import { loadForm } from './formStorage.ts';
+import type { OpenWith } from './InstallForm.tsx';
 import { InstallForm } from './InstallForm.tsx';
+import './configure.css';
+
+/**
+ * The explicit ways back to earlier values: "Edit and retry" from a failed install (router state
+ * `{ retry: true }`, every field) and "Reinstall with the same image" from the server page
+ * (`?reuse=last`, or router state `{ reuse: 'last' }`: the image fields only).
+ */
+function openWithOf(state: unknown, reuse: string | null): OpenWith | null {
+  const record = (typeof state === 'object' && state !== null ? state : {}) as {
+    retry?: unknown;
+    reuse?: unknown;
+  };
+  if (record.retry === true) return { action: 'Edit and retry', scope: 'all' };
+  if (reuse === 'last' || record.reuse === 'last') {
+    return { action: 'Reinstall with the same image', scope: 'image' };
+  }
+  return null;
+}
 
 export default function ConfigurePage() {
   const sn = useParams().sn ?? '';
   const location = useLocation();
-  const retry = (location.state as { retry?: boolean } | null)?.retry === true;
+  const [search] = useSearchParams();
+  const [openWith] = useState(() => openWithOf(location.state, search.get('reuse')));
   const server = useServer(sn);
   const meta = useMeta();
-  // Read once per visit: later saves must not re-seed the form under the operator's fingers.
-  const [restored] = useState(() => loadForm(sn));
-  const headerValuesCleared = retry || (restored?.httpHeaders?.length ?? 0) > 0;
+  // Read once per visit; nothing from it reaches the form without one of the explicit actions.
+  const [stored] = useState(() => loadForm(sn));
   const base = `/servers/${encodeURIComponent(sn)}`;
 
   useEffect(() => {
@@ -31,7 +50,7 @@ export default function ConfigurePage() {
   const canOperate = useCanOperate();
 
   return (
-    <>
+    <div className="configure-page">
       <PageBreadcrumb
         items={[
           { label: 'Dedicated servers', to: '/servers' },
@@ -76,8 +95,8 @@ export default function ConfigurePage() {
             route={meta.data.installRoute}
             hardware={detail.hardware}
             serverEfiBootloaderPath={detail.server.efiBootloaderPath}
-            initialValues={restored}
-            headerValuesCleared={headerValuesCleared}
+            stored={stored}
+            openWith={openWith}
           />
           <aside className="form-section summary" aria-labelledby="summary-title">
             <h2 id="summary-title">Server</h2>
@@ -105,6 +124,6 @@ export default function ConfigurePage() {
       {(server.isPending || meta.isPending) && !server.isError && !meta.isError ? (
         <Skeleton />
       ) : null}
-    </>
+    </div>
   );
 }

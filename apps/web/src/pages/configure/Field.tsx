@@ -10,18 +10,24 @@ export function Field({
   label,
   error,
   hint,
+  required = false,
   children,
 }: {
   id: string;
   label: string;
   error?: string | undefined;
   hint?: ReactNode;
+  /** Marks the label; the control itself carries `aria-required` for assistive technology. */
+  required?: boolean;
   children: ReactNode;
 }) {
   return (
     <FormField id={id} invalid={error !== undefined} className="field">
-      {/* The label is the exact accessible name DESIGN.md fixes; "optional" goes in the hint. */}
-      <FormFieldLabel>{label}</FormFieldLabel>
+      {/* The label is the exact accessible name DESIGN.md fixes; "optional" goes in the hint, and
+          the required mark is drawn by CSS, silent to screen readers (the control says it). */}
+      <FormFieldLabel className={required ? 'field-label--required' : undefined}>
+        {label}
+      </FormFieldLabel>
       {children}
       {hint ? (
         <FormFieldHelper id={`${id}-hint`} className="field-hint">

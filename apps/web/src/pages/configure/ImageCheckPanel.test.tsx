@@ -126,7 +126,9 @@ describe('image check panel', () => {
 
     // Another image makes the verdict out of date instead of quietly wrong.
     await user.type(screen.getByLabelText('Image URL'), '2');
-    expect(verdict).toHaveTextContent('The image fields changed since the last check');
+    expect(verdict).toHaveTextContent(
+      'No image check was run for the image as now typed: the last one was about another image (https://images.example.com/big.qcow2)',
+    );
   });
 
   it("lists the image's EFI files and takes the suggested bootloader in one click, checking again", async () => {
@@ -275,18 +277,25 @@ describe('image check panel', () => {
     stream!.close();
     expect(await screen.findByText('The sha256 checksum does not match.')).toBeInTheDocument();
     expect(screen.getByText(/Copy the checksum again/)).toBeInTheDocument();
+    // Verify alone is a verdict: its Checksum row, and the failure beside Confirm.
+    const rows = within(screen.getByRole('list', { name: 'Image checks' })).getAllByRole(
+      'listitem',
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toHaveTextContent(/^FailChecksum/);
     expect(
       within(screen.getByRole('region', { name: 'Image check' })).queryByRole('button', {
         name: 'Cancel',
       }),
     ).not.toBeInTheDocument();
     expect(screen.getByRole('status', { name: 'Last image check' })).toHaveTextContent(
-      'Checksum mismatch',
+      `Image check failed The image would fail: 1 check failed. Fix it before you confirm, or the server is wiped for nothing. OVH would answer: Bad sha256 for downloaded file, got: ${'f'.repeat(64)}`,
     );
 
-    // Another image: the verdict about the previous one goes away instead of misleading.
+    // Another image: the verdict about the previous one is folded away instead of misleading.
     await user.type(screen.getByLabelText('Image URL'), '2');
     expect(screen.queryByText('The sha256 checksum does not match.')).not.toBeInTheDocument();
+    expect(screen.getByText(/Verify checksum: about another image/)).toBeInTheDocument();
 
     const verify = calls.find((c) => c.path.endsWith('/preflight/verify'));
     expect(verify?.headers.Accept).toBe('text/event-stream');
@@ -353,5 +362,159 @@ describe('image check panel', () => {
       await screen.findByText(/Enter an Image checksum \(or a Checksum file URL\)/),
     ).toBeInTheDocument();
     expect(calls.some((c) => c.method === 'POST')).toBe(false);
+  });
+});
+
+const passing: PreflightReport = {
+  ...report,
+  verdict: 'pass',
+  predictedMessage: undefined,
+  checks: [
+    report.checks[0]!,
+    {
+      id: 'checksum',
+      status: 'pass',
+      title: 'Checksum',
+      sentence: 'A well-formed sha256 checksum. Use Verify checksum to download the image once.',
+    },
+  ],
+};
+const BAD_SHA = `Bad sha256 for downloaded file, got: ${'f'.repeat(64)} while expecting ${'e'.repeat(64)}.`;
+
+describe('one verdict from every check', () => {
+  it('fails after a Verify mismatch: the Checksum row says Fail and no "passed" text remains', async () => {
+    mockApi({
+      [PREFLIGHT]: () => ({ body: passing }),
+      [VERIFY]: (call) => {
+        const stream = sseStream(call);
+        stream.send('result', {
+          match: false,
+          algorithm: 'sha256',
+          expected: 'e'.repeat(64),
+          actual: 'f'.repeat(64),
+          bytes: 4 * MIB,
+          predictedMessage: BAD_SHA,
+          remedy: 'Copy the checksum again with `sha256sum big.qcow2`.',
+        });
+        stream.close();
+        return { response: stream.response };
+      },
+    });
+    const { user } = await openFilledForm();
+    await user.click(screen.getByLabelText('Image checksum'));
+    await user.paste('e'.repeat(64));
+    await user.click(screen.getByRole('button', { name: 'Check image' }));
+    const verdict = screen.getByRole('status', { name: 'Last image check' });
+    await waitFor(() => expect(verdict).toHaveTextContent('Image check passed'));
+
+    await user.click(screen.getByRole('button', { name: 'Verify checksum' }));
+    await screen.findByText('The sha256 checksum does not match.');
+    const list = screen.getByRole('list', { name: 'Image checks' });
+    const checksum = within(list)
+      .getAllByRole('listitem')
+      .find((item) => within(item).queryByText('Checksum'));
+    expect(within(checksum!).getByText('Fail')).toBeInTheDocument();
+    expect(checksum).toHaveTextContent(`OVH would answer: ${BAD_SHA}`);
+    // The remedy's command reads as code.
+    expect(within(checksum!).getByText('sha256sum big.qcow2').tagName).toBe('CODE');
+    expect(verdict).toHaveTextContent('Image check failed');
+    expect(verdict).not.toHaveTextContent(/passed/i);
+    expect(document.body.textContent).not.toMatch(/passed/i);
+    expect(
+      screen.getByRole('checkbox', {
+        name: `Install anyway: OVH will most likely answer “${BAD_SHA}”`,
+      }),
+    ).not.toBeChecked();
+  });
+
+  it("after a checksum file: passes for the filled checksum, or fails in the check's own words", async () => {
+    const line = `${'d'.repeat(64)}  big.qcow2`;
+    let answer: PreflightReport = {
+      ...passing,
+      checks: [
+        report.checks[0]!,
+        {
+          id: 'checksumFile',
+          status: 'pass',
+          title: 'Checksum file',
+          sentence: `Found the sha256 checksum of big.qcow2 in the checksum file, on the line: ${line}`,
+        },
+      ],
+      resolvedChecksum: { checksum: 'd'.repeat(64), type: 'sha256', matchedLine: line },
+    };
+    mockApi({ [PREFLIGHT]: () => ({ body: answer }) });
+    const { user } = await openFilledForm();
+    await user.type(
+      screen.getByLabelText('Checksum file URL'),
+      'https://images.example.com/SHA256SUMS',
+    );
+    await user.click(screen.getByRole('button', { name: 'Check image' }));
+    await screen.findByText(/filled from the checksum file/);
+    const verdict = screen.getByRole('status', { name: 'Last image check' });
+    // The checksum it filled in does not make its own report out of date.
+    expect(verdict).toHaveTextContent('Image check passed Every check passed');
+    expect(screen.queryByText('Out of date')).not.toBeInTheDocument();
+    expect(screen.queryByRole('checkbox')).not.toBeInTheDocument();
+
+    answer = {
+      ...passing,
+      verdict: 'fail',
+      checks: [
+        report.checks[0]!,
+        {
+          id: 'checksumFile',
+          status: 'fail',
+          title: 'Checksum file',
+          sentence: 'No line of the checksum file names big.qcow2.',
+          remedy: 'Check that the file lists big.qcow2 (as `<checksum>  big.qcow2`).',
+        },
+      ],
+    };
+    await user.clear(screen.getByLabelText('Checksum file URL'));
+    await user.type(
+      screen.getByLabelText('Checksum file URL'),
+      'https://images.example.com/MD5SUMS',
+    );
+    await user.click(screen.getByRole('button', { name: 'Check image' }));
+    await waitFor(() => expect(verdict).toHaveTextContent('Image check failed'));
+    expect(
+      screen.getByRole('checkbox', {
+        name: 'Install anyway, although the Checksum file check failed: “No line of the checksum file names big.qcow2.”',
+      }),
+    ).toBeInTheDocument();
+    // Whitespace is collapsed by the matcher: the code span keeps the file's two spaces.
+    expect(screen.getByText('<checksum> big.qcow2').tagName).toBe('CODE');
+  });
+
+  it('folds a report away once an image field changes, marked as about another image', async () => {
+    mockApi({ [PREFLIGHT]: () => ({ body: report }) });
+    const { user } = await openFilledForm();
+    await user.click(screen.getByRole('button', { name: 'Check image' }));
+    await screen.findByRole('list', { name: 'Image checks' });
+
+    await user.click(screen.getByLabelText('Image checksum'));
+    await user.paste('e'.repeat(64));
+    expect(screen.queryByRole('list', { name: 'Image checks' })).not.toBeInTheDocument();
+    expect(screen.queryByText(/The image would fail/)).not.toBeInTheDocument();
+    const summary = screen.getByText(/Check image: about another image/);
+    expect(summary).toHaveTextContent(
+      'Out of date Check image: about another image (https://images.example.com/big.qcow2)',
+    );
+    const details = summary.closest('details');
+    expect(details).not.toHaveAttribute('open');
+    expect(details).toHaveTextContent('Changed since: Image checksum, Checksum type.');
+    expect(screen.getByRole('status', { name: 'Last image check' })).toHaveTextContent(
+      'Not checked No image check was run for the image as now typed',
+    );
+    expect(screen.queryByRole('checkbox')).not.toBeInTheDocument();
+
+    // The EFI path is an image field too.
+    await user.click(screen.getByRole('button', { name: 'Check image' }));
+    await screen.findByRole('list', { name: 'Image checks' });
+    await user.type(screen.getByLabelText('EFI bootloader path'), 'x');
+    expect(screen.queryByRole('list', { name: 'Image checks' })).not.toBeInTheDocument();
+    expect(
+      screen.getByText(/Check image: about another image/).closest('details'),
+    ).toHaveTextContent('Changed since: EFI bootloader path.');
   });
 });

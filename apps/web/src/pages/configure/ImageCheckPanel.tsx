@@ -3,8 +3,6 @@ import type {
   ByoiFormInput,
   PreflightProgressEvent,
   PreflightReport,
-  PreflightVerifyError,
-  PreflightVerifyResult,
 } from '@byoi/shared';
 import {
   Badge,
@@ -15,48 +13,17 @@ import {
   MessageIcon,
   ProgressBar,
 } from '@ovhcloud/ods-react';
-import { useEffect, useRef, useState } from 'react';
-import type { Dispatch, SetStateAction } from 'react';
 import type { UseFormReturn } from 'react-hook-form';
-import { verifyChecksum, VerifyFailedError } from '../../data/preflight/api.ts';
-import { useRunPreflight } from '../../data/preflight/hooks.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 import { formatDuration, formatIEC } from '../../ui/format.ts';
+import { RichText } from '../../ui/RichText.tsx';
 import { Field } from './Field.tsx';
-import type { ImageCheckState } from './imageCheck.ts';
-import {
-  preflightRequestOf,
-  signatureOf,
-  VERDICT_COLOR,
-  VERDICT_LABEL,
-  verdictSentence,
-} from './imageCheck.ts';
+import type { ImageVerdict, StaleCheck, VerdictCheck, VerifyOutcome } from './imageCheck.ts';
+import { VERDICT_COLOR, VERDICT_LABEL } from './imageCheck.ts';
+import type { ImageCheck } from './useImageCheck.ts';
+import { CHECKSUM_FILE_FIELD } from './useImageCheck.ts';
 
 type FormApi = UseFormReturn<ByoiFormInput, unknown, ByoiForm>;
-
-const IMAGE_FIELDS = [
-  'imageURL',
-  'imageType',
-  'imageCheckSum',
-  'imageCheckSumType',
-  'httpHeaders',
-] as const;
-
-type VerifyState =
-  | { phase: 'idle' }
-  | { phase: 'running'; progress: PreflightProgressEvent | null }
-  | { phase: 'done'; result: PreflightVerifyResult; signature: string }
-  | { phase: 'failed'; failure: PreflightVerifyError | { message: string }; signature: string }
-  | { phase: 'cancelled' };
-
-function checksumFileError(value: string): string | undefined {
-  const trimmed = value.trim();
-  if (trimmed === '') return undefined;
-  if (!/^https?:\/\/[^/\s]+/i.test(trimmed) || /\s/.test(trimmed)) {
-    return 'The checksum file URL must be an http:// or https:// address without spaces, e.g. https://images.example.com/SHA256SUMS.';
-  }
-  return undefined;
-}
 
 /** The partition's bootloaders, and a button to take the suggested one when the field differs. */
 function EspFacts({
@@ -98,95 +65,148 @@ function EspFacts({
   );
 }
 
-function Report({
+/** The checks as rows: status, what was looked at, OVH's predicted answer and the remedy. */
+function CheckList({ checks, label }: { checks: VerdictCheck[]; label: string }) {
+  return (
+    <ul className="checks" aria-label={label}>
+      {checks.map((check) => (
+        <li key={`${check.source}-${check.id}`} className="checks__item">
+          <span className="checks__status">
+            <Badge color={VERDICT_COLOR[check.status]}>{VERDICT_LABEL[check.status]}</Badge>
+          </span>
+          <div>
+            <strong className="checks__title">{check.title}</strong>
+            <p className="checks__sentence">
+              <RichText text={check.sentence} />
+            </p>
+            {check.predictedMessage ? (
+              <p className="checks__predicted">
+                OVH would answer: <span className="verbatim">{check.predictedMessage}</span>
+              </p>
+            ) : null}
+            {check.remedy ? (
+              <p className="checks__remedy">
+                How to fix it: <RichText text={check.remedy} />
+              </p>
+            ) : null}
+          </div>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Facts({
   report,
-  stale,
   efiBootloaderPath,
   onUseBootloader,
 }: {
   report: PreflightReport;
-  stale: boolean;
   efiBootloaderPath: string | undefined;
   onUseBootloader: (path: string) => void;
 }) {
-  const color =
-    report.verdict === 'pass' ? 'success' : report.verdict === 'warn' ? 'warning' : 'critical';
   const facts = report.facts;
   return (
-    <div className="image-check__report">
-      <Message color={color} dismissible={false} className="page-message">
-        <MessageIcon
-          name={
-            report.verdict === 'pass'
-              ? 'circle-check'
-              : report.verdict === 'warn'
-                ? 'triangle-exclamation'
-                : 'hexagon-exclamation'
-          }
-        />
-        <MessageBody>
-          <strong>{verdictSentence(report)}</strong>
-          {report.predictedMessage ? (
-            <>
-              {' '}
-              OVH would answer: <span className="verbatim">{report.predictedMessage}</span>
-            </>
-          ) : null}
-          {stale ? ' The image fields changed since this check: check again.' : null}
-        </MessageBody>
-      </Message>
-      <ul className="checks" aria-label="Image checks">
-        {report.checks.map((check) => (
-          <li key={check.id} className="checks__item">
-            <span className="checks__status">
-              <Badge color={VERDICT_COLOR[check.status]}>{VERDICT_LABEL[check.status]}</Badge>
-            </span>
-            <div>
-              <strong className="checks__title">{check.title}</strong>
-              <p className="checks__sentence">{check.sentence}</p>
-              {check.predictedMessage ? (
-                <p className="checks__predicted">
-                  OVH would answer: <span className="verbatim">{check.predictedMessage}</span>
-                </p>
-              ) : null}
-              {check.remedy ? (
-                <p className="checks__remedy">How to fix it: {check.remedy}</p>
-              ) : null}
-            </div>
-          </li>
-        ))}
-      </ul>
-      <dl className="facts">
-        <dt>Final URL</dt>
-        <dd className="verbatim">{facts.finalURL}</dd>
-        <dt>HTTP status</dt>
-        <dd>{facts.httpStatus ?? '—'}</dd>
-        <dt>Size</dt>
-        <dd>
-          {facts.contentLength !== null ? formatIEC(facts.contentLength) : 'not announced'}
-          {facts.virtualSizeBytes !== null
-            ? ` (virtual size ${formatIEC(facts.virtualSizeBytes)})`
-            : ''}
-        </dd>
-        <dt>Detected format</dt>
-        <dd>{facts.description ?? facts.detectedType ?? 'unknown'}</dd>
-        {facts.partitionTable ? (
+    <dl className="facts">
+      <dt>Final URL</dt>
+      <dd className="verbatim">{facts.finalURL}</dd>
+      <dt>HTTP status</dt>
+      <dd>{facts.httpStatus ?? '—'}</dd>
+      <dt>Size</dt>
+      <dd>
+        {facts.contentLength !== null ? formatIEC(facts.contentLength) : 'not announced'}
+        {facts.virtualSizeBytes !== null
+          ? ` (virtual size ${formatIEC(facts.virtualSizeBytes)})`
+          : ''}
+      </dd>
+      <dt>Detected format</dt>
+      <dd>{facts.description ?? facts.detectedType ?? 'unknown'}</dd>
+      {facts.partitionTable ? (
+        <>
+          <dt>Partition table</dt>
+          <dd>
+            {facts.partitionTable.toUpperCase()}
+            {facts.uefiCapable ? ' · UEFI-capable' : ''}
+            {facts.legacyCapable ? ' · legacy-capable' : ''}
+          </dd>
+        </>
+      ) : null}
+      <dt>Range requests</dt>
+      <dd>{facts.acceptRanges ? 'supported' : 'not supported'}</dd>
+      {report.esp ? (
+        <EspFacts esp={report.esp} current={efiBootloaderPath} onUse={onUseBootloader} />
+      ) : null}
+    </dl>
+  );
+}
+
+const HEADLINE_LOOK = {
+  pass: { color: 'success', icon: 'circle-check' },
+  warn: { color: 'warning', icon: 'triangle-exclamation' },
+  fail: { color: 'critical', icon: 'hexagon-exclamation' },
+  unchecked: { color: 'information', icon: 'circle-info' },
+} as const;
+
+/** The verdict on the image as now typed: the headline, then every check that makes it. */
+function CurrentVerdict({ verdict }: { verdict: ImageVerdict }) {
+  const look = HEADLINE_LOOK[verdict.status];
+  return (
+    <Message color={look.color} dismissible={false} className="page-message">
+      <MessageIcon name={look.icon} />
+      <MessageBody>
+        <strong>{verdict.headline}</strong>
+        {verdict.failure?.fromOvh ? (
           <>
-            <dt>Partition table</dt>
-            <dd>
-              {facts.partitionTable.toUpperCase()}
-              {facts.uefiCapable ? ' · UEFI-capable' : ''}
-              {facts.legacyCapable ? ' · legacy-capable' : ''}
-            </dd>
+            {' '}
+            OVH would answer: <span className="verbatim">{verdict.failure.message}</span>
           </>
         ) : null}
-        <dt>Range requests</dt>
-        <dd>{facts.acceptRanges ? 'supported' : 'not supported'}</dd>
-        {report.esp ? (
-          <EspFacts esp={report.esp} current={efiBootloaderPath} onUse={onUseBootloader} />
-        ) : null}
-      </dl>
-    </div>
+      </MessageBody>
+    </Message>
+  );
+}
+
+function staleVerifyLine(outcome: VerifyOutcome): string {
+  if (outcome.kind === 'error') return `Could not verify: ${outcome.error.message}`;
+  const { result } = outcome;
+  return result.match
+    ? `The ${result.algorithm} checksum matched that image.`
+    : `The ${result.algorithm} checksum did not match that image.`;
+}
+
+/**
+ * A result about other field values than the form's: folded away and labelled with the image it
+ * was about, so it is never read as the verdict on the image now typed.
+ */
+function StaleResult({
+  stale,
+  report,
+  verify,
+}: {
+  stale: StaleCheck;
+  report: PreflightReport | undefined;
+  verify: VerifyOutcome | undefined;
+}) {
+  return (
+    <details className="stale-check">
+      <summary>
+        <Badge color="neutral">Out of date</Badge> {stale.what}: about another image (
+        <span className="verbatim">{stale.imageURL}</span>)
+      </summary>
+      <p className="field-hint">
+        Changed since: {stale.changed.join(', ')}. This does not describe the image now typed: run{' '}
+        {stale.what} again.
+      </p>
+      {stale.what === 'Check image' && report ? (
+        <CheckList
+          checks={report.checks.map((c) => ({ ...c, source: 'preflight' }))}
+          label="Image checks about another image"
+        />
+      ) : null}
+      {stale.what === 'Verify checksum' && verify ? (
+        <p className="field-hint">{staleVerifyLine(verify)}</p>
+      ) : null}
+    </details>
   );
 }
 
@@ -213,9 +233,13 @@ function VerifyProgress({ progress }: { progress: PreflightProgressEvent | null 
   );
 }
 
-function VerifyOutcome({ state }: { state: VerifyState }) {
-  if (state.phase === 'done') {
-    const { result } = state;
+/**
+ * What the last Verify checksum said, right under its button, while it is about this image. The
+ * remedy is in its row of the checks below, with the others.
+ */
+function VerifyOutcomeMessage({ outcome }: { outcome: VerifyOutcome }) {
+  if (outcome.kind === 'result') {
+    const { result } = outcome;
     return result.match ? (
       <Message color="success" dismissible={false} className="page-message">
         <MessageIcon name="circle-check" />
@@ -241,161 +265,46 @@ function VerifyOutcome({ state }: { state: VerifyState }) {
               OVH would answer: <span className="verbatim">{result.predictedMessage}</span>{' '}
             </>
           ) : null}
-          {result.remedy ? `How to fix it: ${result.remedy}` : null}
         </MessageBody>
       </Message>
     );
   }
-  if (state.phase === 'failed') {
-    const failure = state.failure;
-    return (
-      <Message color="critical" dismissible={false} className="page-message" role="alert">
-        <MessageIcon name="hexagon-exclamation" />
-        <MessageBody>
-          <strong>The checksum could not be verified.</strong> {failure.message}
-          {'predictedMessage' in failure && failure.predictedMessage ? (
-            <>
-              {' '}
-              OVH would answer: <span className="verbatim">{failure.predictedMessage}</span>
-            </>
-          ) : null}
-          {'remedy' in failure && failure.remedy ? ` How to fix it: ${failure.remedy}` : null}
-        </MessageBody>
-      </Message>
-    );
-  }
-  if (state.phase === 'cancelled') {
-    return (
-      <p className="muted" role="status">
-        Verification cancelled: nothing was changed. Run it again whenever you like.
-      </p>
-    );
-  }
-  return null;
+  const failure = outcome.error;
+  return (
+    <Message color="critical" dismissible={false} className="page-message" role="alert">
+      <MessageIcon name="hexagon-exclamation" />
+      <MessageBody>
+        <strong>The checksum could not be verified.</strong> <RichText text={failure.message} />
+        {'predictedMessage' in failure && failure.predictedMessage ? (
+          <>
+            {' '}
+            OVH would answer: <span className="verbatim">{failure.predictedMessage}</span>
+          </>
+        ) : null}
+      </MessageBody>
+    </Message>
+  );
 }
 
 /**
  * "Image check": asks the BFF to look at the image the way OVH will (reachability, size against
  * RAM, format from the bytes, boot mode, checksum) before anything is wiped, and on request to
- * download and hash it all with live progress.
+ * download and hash it all with live progress. Shows the one verdict on the image as now typed.
  */
 export function ImageCheckPanel({
-  sn,
   form,
   values,
-  state,
-  setState,
+  check,
 }: {
-  sn: string;
   form: FormApi;
   /** The form's current values: a change makes the last result out of date. */
   values: ByoiFormInput;
-  state: ImageCheckState;
-  setState: Dispatch<SetStateAction<ImageCheckState>>;
+  check: ImageCheck;
 }) {
-  const preflight = useRunPreflight(sn);
-  const [checksumFileURL, setChecksumFileURL] = useState('');
-  const [fileError, setFileError] = useState<string | undefined>(undefined);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [verify, setVerify] = useState<VerifyState>({ phase: 'idle' });
-  const abort = useRef<AbortController | null>(null);
-  const fileInput = useRef<HTMLInputElement>(null);
-
-  // Leaving the page stops a running download on the BFF.
-  useEffect(() => () => abort.current?.abort(), []);
-
-  const current = preflightRequestOf(values, checksumFileURL);
-  const reportStale = state.report !== undefined && state.report.signature !== signatureOf(current);
-
-  /** Validates the image fields like a submit would; false (and focus on the first) if any fails. */
-  async function readyRequest() {
-    setNotice(null);
-    const badFile = checksumFileError(checksumFileURL);
-    setFileError(badFile);
-    const ok = await form.trigger([...IMAGE_FIELDS], { shouldFocus: true });
-    if (!ok) {
-      setNotice('Fix the image fields marked in red first.');
-      return undefined;
-    }
-    if (badFile) {
-      fileInput.current?.focus();
-      return undefined;
-    }
-    return preflightRequestOf(form.getValues(), checksumFileURL);
-  }
-
-  async function checkImage() {
-    const request = await readyRequest();
-    if (!request) return;
-    preflight.mutate(request, {
-      onSuccess: (report) => {
-        let signatureRequest = request;
-        if (report.resolvedChecksum) {
-          const { checksum, type } = report.resolvedChecksum;
-          form.setValue('imageCheckSum', checksum, { shouldDirty: true, shouldValidate: true });
-          form.setValue('imageCheckSumType', type, { shouldDirty: true, shouldValidate: true });
-          signatureRequest = { ...request, imageCheckSum: checksum, imageCheckSumType: type };
-        }
-        setState((prev) => ({
-          ...prev,
-          report: { report, signature: signatureOf(signatureRequest) },
-        }));
-      },
-    });
-  }
-
-  async function verifyImage() {
-    const request = await readyRequest();
-    if (!request) return;
-    if (!request.imageCheckSum && !request.checksumFileURL) {
-      setNotice('Enter an Image checksum (or a Checksum file URL) to verify the image against.');
-      return;
-    }
-    const controller = new AbortController();
-    abort.current = controller;
-    setVerify({ phase: 'running', progress: null });
-    try {
-      const result = await verifyChecksum(sn, request, {
-        signal: controller.signal,
-        onProgress: (progress) => setVerify({ phase: 'running', progress }),
-      });
-      let signatureRequest = request;
-      if (result.matchedLine && !request.imageCheckSum) {
-        form.setValue('imageCheckSum', result.expected, {
-          shouldDirty: true,
-          shouldValidate: true,
-        });
-        form.setValue('imageCheckSumType', result.algorithm, {
-          shouldDirty: true,
-          shouldValidate: true,
-        });
-        signatureRequest = {
-          ...request,
-          imageCheckSum: result.expected,
-          imageCheckSumType: result.algorithm,
-        };
-      }
-      const signature = signatureOf(signatureRequest);
-      setVerify({ phase: 'done', result, signature });
-      setState((prev) => ({ ...prev, verify: { result, signature } }));
-    } catch (error) {
-      const signature = signatureOf(request);
-      if (controller.signal.aborted) setVerify({ phase: 'cancelled' });
-      else if (error instanceof VerifyFailedError)
-        setVerify({ phase: 'failed', failure: error.failure, signature });
-      else
-        setVerify({
-          phase: 'failed',
-          failure: { message: error instanceof Error ? error.message : String(error) },
-          signature,
-        });
-    } finally {
-      if (abort.current === controller) abort.current = null;
-    }
-  }
-
-  const resolved = state.report?.report.resolvedChecksum;
-  const verifying = verify.phase === 'running';
+  const { preflight, verdict, results, verifyPhase } = check;
+  const verifying = verifyPhase.phase === 'running';
+  const report = verdict.ran.preflight ? results.report?.report : undefined;
+  const resolved = report?.resolvedChecksum;
 
   return (
     <section className="form-section image-check" aria-labelledby="section-image-check">
@@ -406,18 +315,14 @@ export function ImageCheckPanel({
         EFI system partition, and checksum.
       </p>
       <Field
-        id="checksumFileURL"
+        id={CHECKSUM_FILE_FIELD}
         label="Checksum file URL"
-        error={fileError}
+        error={check.fileError}
         hint="Optional. A SHA256SUMS or SHA512SUMS file next to the image: Check image finds the image's line and fills Image checksum and Checksum type."
       >
         <Input
-          ref={fileInput}
-          value={checksumFileURL}
-          onChange={(event) => {
-            setChecksumFileURL(event.target.value);
-            if (fileError) setFileError(checksumFileError(event.target.value));
-          }}
+          value={check.checksumFileURL}
+          onChange={(event) => check.setChecksumFileURL(event.target.value)}
           type="url"
           inputMode="url"
           placeholder="https://images.example.com/SHA256SUMS"
@@ -431,7 +336,7 @@ export function ImageCheckPanel({
           variant="outline"
           loading={preflight.isPending}
           disabled={preflight.isPending || verifying}
-          onClick={() => void checkImage()}
+          onClick={() => void check.checkImage()}
         >
           {preflight.isPending ? 'Checking…' : 'Check image'}
         </Button>
@@ -440,31 +345,30 @@ export function ImageCheckPanel({
           variant="outline"
           loading={verifying}
           disabled={verifying || preflight.isPending}
-          onClick={() => void verifyImage()}
+          onClick={() => void check.verifyImage()}
         >
           {verifying ? 'Verifying…' : 'Verify checksum'}
         </Button>
         {verifying ? (
-          <Button
-            type="button"
-            variant="ghost"
-            color="critical"
-            onClick={() => abort.current?.abort()}
-          >
+          <Button type="button" variant="ghost" color="critical" onClick={check.cancelVerify}>
             Cancel
           </Button>
         ) : null}
       </div>
-      {notice ? (
+      {check.notice ? (
         <p className="field-error" role="alert">
-          {notice}
+          {check.notice}
         </p>
       ) : null}
-      {verify.phase === 'running' ? <VerifyProgress progress={verify.progress} /> : null}
-      {/* A verdict about another image than the one now typed would mislead: it is dropped. */}
-      {'signature' in verify && verify.signature !== signatureOf(current) ? null : (
-        <VerifyOutcome state={verify} />
-      )}
+      {verifyPhase.phase === 'running' ? <VerifyProgress progress={verifyPhase.progress} /> : null}
+      {verifyPhase.phase === 'cancelled' ? (
+        <p className="muted" role="status">
+          Verification cancelled: nothing was changed. Run it again whenever you like.
+        </p>
+      ) : null}
+      {verdict.ran.verify && results.verify ? (
+        <VerifyOutcomeMessage outcome={results.verify.outcome} />
+      ) : null}
       {preflight.isError ? (
         <ErrorMessage error={preflight.error} title="The image was not checked." />
       ) : null}
@@ -474,18 +378,34 @@ export function ImageCheckPanel({
           <span className="verbatim">{resolved.matchedLine}</span>
         </p>
       ) : null}
-      {state.report ? (
-        <Report
-          report={state.report.report}
-          stale={reportStale}
-          efiBootloaderPath={values.efiBootloaderPath}
-          onUseBootloader={(path) => {
-            form.setValue('efiBootloaderPath', path, { shouldDirty: true, shouldValidate: true });
-            // The report was about the old path: check again with the one just taken.
-            void checkImage();
-          }}
-        />
+      {verdict.status !== 'unchecked' ? (
+        <div className="image-check__report">
+          <CurrentVerdict verdict={verdict} />
+          <CheckList checks={verdict.checks} label="Image checks" />
+          {report ? (
+            <Facts
+              report={report}
+              efiBootloaderPath={values.efiBootloaderPath}
+              onUseBootloader={(path) => {
+                form.setValue('efiBootloaderPath', path, {
+                  shouldDirty: true,
+                  shouldValidate: true,
+                });
+                // The report was about the old path: check again with the one just taken.
+                void check.checkImage();
+              }}
+            />
+          ) : null}
+        </div>
       ) : null}
+      {verdict.stale.map((stale) => (
+        <StaleResult
+          key={stale.what}
+          stale={stale}
+          report={results.report?.report}
+          verify={results.verify?.outcome}
+        />
+      ))}
     </section>
   );
 }

@@ -1,7 +1,10 @@
+import type { PreflightReport } from '@byoi/shared';
 import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mockApi, SN } from '../../test/api.ts';
 import { renderApp } from '../../test/render.tsx';
+import { dataLossSentence } from '../../ui/words.ts';
+import { saveForm, storageKey } from './formStorage.ts';
 
 const CONFIGURE = `/servers/${SN}/install/configure`;
 
@@ -203,7 +206,7 @@ describe('configuration form', () => {
   it('keeps Confirm disabled until the server name is typed', async () => {
     mockApi();
     const { user } = await openForm();
-    expect(screen.getByText(/erases all data/)).toBeInTheDocument();
+    expect(screen.getByText(dataLossSentence(SN))).toBeInTheDocument();
     const confirm = screen.getByRole('button', { name: 'Confirm' });
     expect(confirm).toBeDisabled();
     const typed = screen.getByLabelText('Type the server name to confirm');
@@ -284,23 +287,6 @@ describe('configuration form', () => {
     expect(post?.headers['Idempotency-Key']).toMatch(/^[0-9a-f]{32}$/);
   });
 
-  it('keeps values across a reload but never header values', async () => {
-    mockApi();
-    const first = await openForm();
-    await first.user.type(screen.getByLabelText('Image URL'), 'https://images.example.com/a.qcow2');
-    await first.user.click(screen.getByRole('button', { name: 'Add HTTP header' }));
-    await first.user.type(screen.getByLabelText('HTTP header name'), 'Authorization');
-    await first.user.type(screen.getByLabelText('HTTP header value'), 'Bearer s3cret');
-    expect(JSON.stringify(sessionStorage)).not.toContain('s3cret');
-    first.unmount();
-
-    await openForm();
-    expect(screen.getByLabelText('Image URL')).toHaveValue('https://images.example.com/a.qcow2');
-    expect(screen.getByLabelText('HTTP header name')).toHaveValue('Authorization');
-    expect(screen.getByLabelText('HTTP header value')).toHaveValue('');
-    expect(screen.getByText(/except HTTP header values/)).toBeInTheDocument();
-  });
-
   it('shows the exact API request with header values masked, and a node-ovh snippet', async () => {
     mockApi();
     const { user } = await openForm();
@@ -322,5 +308,249 @@ describe('configuration form', () => {
     );
     expect(snippet.textContent).not.toContain('s3cret');
     expect(within(section).getByRole('button', { name: 'Copy' })).toBeInTheDocument();
+  });
+});
+
+const INSTALL = `POST /api/servers/${SN}/install`;
+const PREFLIGHT = `POST /api/servers/${SN}/preflight`;
+const TOO_BIG = 'Could not download, qcow2 image is too big to download in memory.';
+const started = {
+  status: 202,
+  body: {
+    route: 'install-start',
+    task: {
+      taskId: 1,
+      function: 'reinstallServer',
+      status: 'init',
+      comment: null,
+      startDate: new Date().toISOString(),
+      doneDate: null,
+      lastUpdate: null,
+    },
+  },
+};
+
+const failing: PreflightReport = {
+  serverName: SN,
+  verdict: 'fail',
+  checkedAt: '2026-11-26T01:30:00.000Z',
+  predictedMessage: TOO_BIG,
+  checks: [
+    {
+      id: 'size',
+      status: 'fail',
+      title: 'Fits in memory',
+      sentence: 'The image is 40 GiB but this server can hold at most 29 GiB in memory.',
+      predictedMessage: TOO_BIG,
+    },
+  ],
+  facts: {
+    finalURL: 'https://images.example.com/big.qcow2',
+    httpStatus: 200,
+    contentLength: 40 * 1024 ** 3,
+    acceptRanges: true,
+    detectedType: 'qcow2',
+    description: null,
+    virtualSizeBytes: null,
+    partitionTable: null,
+    uefiCapable: null,
+    legacyCapable: null,
+  },
+  esp: null,
+};
+
+const ACK = `Install anyway: OVH will most likely answer “${TOO_BIG}”`;
+
+describe('Confirm, gated by the verdict', () => {
+  it('needs "Install anyway" after a failing check, and sends the acknowledged message', async () => {
+    const { calls } = mockApi({ [PREFLIGHT]: () => ({ body: failing }), [INSTALL]: () => started });
+    const { user, router } = await openForm();
+    await user.type(screen.getByLabelText('Image URL'), 'https://images.example.com/big.qcow2');
+    await user.selectOptions(screen.getByLabelText('Image type'), 'qcow2');
+    await user.click(screen.getByRole('button', { name: 'Check image' }));
+    const ack = await screen.findByRole('checkbox', { name: ACK });
+    await user.type(screen.getByLabelText('Type the server name to confirm'), SN);
+    const confirm = screen.getByRole('button', { name: 'Confirm' });
+    expect(confirm).toBeDisabled();
+    expect(confirm).toHaveAccessibleDescription(
+      /Confirm stays off while a check predicts a failure/,
+    );
+
+    // Enter in a field does not get around it either.
+    await user.type(screen.getByLabelText('Custom hostname'), 'web1{Enter}');
+    expect(calls.some((c) => c.method === 'POST' && c.path.endsWith('/install'))).toBe(false);
+
+    await user.click(ack);
+    expect(confirm).toBeEnabled();
+    await user.click(confirm);
+    await waitFor(() =>
+      expect(router.state.location.pathname).toBe(`/servers/${SN}/install/progress`),
+    );
+    const post = calls.find((c) => c.method === 'POST' && c.path.endsWith('/install'));
+    expect(post?.body).toMatchObject({
+      imageURL: 'https://images.example.com/big.qcow2',
+      acknowledgement: { predictedMessage: TOO_BIG },
+    });
+  });
+
+  it('resets the acknowledgement when an image field changes, even back', async () => {
+    mockApi({ [PREFLIGHT]: () => ({ body: failing }) });
+    const { user } = await openForm();
+    const url = screen.getByLabelText('Image URL');
+    await user.type(url, 'https://images.example.com/big.qcow2');
+    await user.selectOptions(screen.getByLabelText('Image type'), 'qcow2');
+    await user.click(screen.getByRole('button', { name: 'Check image' }));
+    await user.click(await screen.findByRole('checkbox', { name: ACK }));
+    expect(screen.getByRole('checkbox', { name: ACK })).toBeChecked();
+
+    await user.selectOptions(screen.getByLabelText('Image type'), 'raw');
+    expect(screen.queryByRole('checkbox', { name: ACK })).not.toBeInTheDocument();
+    await user.selectOptions(screen.getByLabelText('Image type'), 'qcow2');
+    expect(screen.getByRole('checkbox', { name: ACK })).not.toBeChecked();
+    await user.type(screen.getByLabelText('Type the server name to confirm'), SN);
+    expect(screen.getByRole('button', { name: 'Confirm' })).toBeDisabled();
+  });
+
+  it('says so beside Confirm when no check was run, and sends no acknowledgement', async () => {
+    const { calls } = mockApi({ [INSTALL]: () => started });
+    const { user } = await openForm();
+    expect(screen.getByRole('status', { name: 'Last image check' })).toHaveTextContent(
+      'Not checked No image check was run:',
+    );
+    await user.type(screen.getByLabelText('Image URL'), 'https://images.example.com/a.raw');
+    await user.selectOptions(screen.getByLabelText('Image type'), 'raw');
+    await user.type(screen.getByLabelText('Type the server name to confirm'), SN);
+    expect(screen.queryByRole('checkbox')).not.toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Confirm' }));
+    await waitFor(() => expect(calls.some((c) => c.path.endsWith('/install'))).toBe(true));
+    const post = calls.find((c) => c.method === 'POST' && c.path.endsWith('/install'));
+    expect(post?.body).not.toHaveProperty('acknowledgement');
+  });
+
+  it('marks the required fields for people and for assistive technology', async () => {
+    mockApi();
+    await openForm();
+    for (const label of ['Image URL', 'Image type', 'Type the server name to confirm']) {
+      expect(screen.getByLabelText(label)).toHaveAttribute('aria-required', 'true');
+    }
+    // install-start: OVH does not require the EFI path on this route.
+    expect(screen.getByLabelText('EFI bootloader path')).not.toHaveAttribute('aria-required');
+    expect(screen.getByLabelText('Image checksum')).not.toHaveAttribute('aria-required');
+    expect(screen.getByText(/are required\./)).toBeInTheDocument();
+    // Grouped as the Control Panel does: the image, then the options.
+    expect(screen.getAllByRole('heading', { level: 2 }).map((h) => h.textContent)).toEqual([
+      'Image',
+      'Options',
+      'Image check',
+      'Confirm the installation',
+      'Server',
+    ]);
+  });
+});
+
+const LAST = {
+  imageURL: 'https://images.example.com/a.qcow2',
+  imageType: 'qcow2' as const,
+  imageCheckSum: 'b'.repeat(64),
+  imageCheckSumType: 'sha256',
+  httpHeaders: [{ name: 'Authorization', value: 'Bearer s3cret' }],
+  configDriveUserData: '#cloud-config\npackages: [htop]',
+  configDriveMetadata: [],
+  customHostname: 'web1.example.com',
+  sshKey: '',
+  efiBootloaderPath: '\\efi\\debian\\grubx64.efi',
+};
+
+describe('no silent reuse', () => {
+  it('starts empty without an action, even with the last install kept', async () => {
+    saveForm(SN, LAST);
+    mockApi();
+    await openForm();
+    expect(screen.getByLabelText('Image URL')).toHaveValue('');
+    expect(screen.getByLabelText('Custom hostname')).toHaveValue('');
+    expect(screen.getByLabelText('Config Drive user data')).toHaveValue('');
+    expect(screen.queryByLabelText('HTTP header name')).not.toBeInTheDocument();
+    // The one default: the server's own EFI path, and its hint says where it came from.
+    expect(screen.getByLabelText('EFI bootloader path')).toHaveAccessibleDescription(
+      /Filled in with the server's current path at OVH/,
+    );
+    expect(screen.queryByText(/came back/)).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Use the last values' })).toBeInTheDocument();
+  });
+
+  it('"Use the last values" brings them back and lists them, never a header value', async () => {
+    saveForm(SN, LAST);
+    expect(sessionStorage.getItem(storageKey(SN))).not.toContain('s3cret');
+    mockApi();
+    const { user } = await openForm();
+    await user.click(screen.getByRole('button', { name: 'Use the last values' }));
+    expect(screen.getByLabelText('Image URL')).toHaveValue(LAST.imageURL);
+    expect(screen.getByLabelText('Custom hostname')).toHaveValue('web1.example.com');
+    expect(screen.getByLabelText('HTTP header name')).toHaveValue('Authorization');
+    expect(screen.getByLabelText('HTTP header value')).toHaveValue('');
+    const banner = screen.getByText(/these fields came back/).parentElement!;
+    expect(banner).toHaveTextContent(
+      `Use the last values: these fields came back from your last install on ${SN}: Image URL, Image type, Image checksum, Checksum type, Custom hostname, Config Drive user data, HTTP header names.`,
+    );
+    expect(banner).toHaveTextContent(/except HTTP header values/);
+    expect(screen.queryByRole('button', { name: 'Use the last values' })).not.toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Start from an empty form' }));
+    expect(screen.getByLabelText('Image URL')).toHaveValue('');
+    expect(screen.queryByText(/these fields came back/)).not.toBeInTheDocument();
+  });
+
+  it('"Reinstall with the same image" (?reuse=last) brings back the image fields only', async () => {
+    saveForm(SN, LAST);
+    mockApi();
+    renderApp(`${CONFIGURE}?reuse=last`);
+    expect(await screen.findByLabelText('Image URL')).toHaveValue(LAST.imageURL);
+    expect(screen.getByLabelText('Image checksum')).toHaveValue(LAST.imageCheckSum);
+    expect(screen.getByLabelText('HTTP header value')).toHaveValue('');
+    expect(screen.getByLabelText('Custom hostname')).toHaveValue('');
+    expect(screen.getByLabelText('Config Drive user data')).toHaveValue('');
+    expect(screen.getByText(/these fields came back/).parentElement).toHaveTextContent(
+      'Reinstall with the same image: these fields came back from your last install on ' +
+        `${SN}: Image URL, Image type, Image checksum, Checksum type, HTTP header names.`,
+    );
+  });
+
+  it('"Edit and retry" brings back every field, and says so', async () => {
+    saveForm(SN, LAST);
+    mockApi();
+    renderApp(CONFIGURE, { retry: true });
+    expect(await screen.findByLabelText('Image URL')).toHaveValue(LAST.imageURL);
+    expect(screen.getByLabelText('Custom hostname')).toHaveValue('web1.example.com');
+    expect(screen.getByLabelText('HTTP header value')).toHaveValue('');
+    expect(screen.getByText(/Edit and retry: these fields came back/)).toBeInTheDocument();
+    expect(screen.getByText(/except HTTP header values/)).toBeInTheDocument();
+  });
+
+  it('says the form starts empty when an action finds nothing kept', async () => {
+    mockApi();
+    renderApp(`${CONFIGURE}?reuse=last`);
+    expect(await screen.findByLabelText('Image URL')).toHaveValue('');
+    expect(
+      screen.getByText(/Reinstall with the same image: no values of an earlier install/),
+    ).toBeInTheDocument();
+  });
+
+  it('keeps the values of an install that started, without header values', async () => {
+    mockApi({ [INSTALL]: () => started });
+    const { user } = await openForm();
+    await user.type(screen.getByLabelText('Image URL'), 'https://images.example.com/a.raw');
+    await user.selectOptions(screen.getByLabelText('Image type'), 'raw');
+    await user.click(screen.getByRole('button', { name: 'Add HTTP header' }));
+    await user.type(screen.getByLabelText('HTTP header name'), 'Authorization');
+    await user.type(screen.getByLabelText('HTTP header value'), 'Bearer s3cret');
+    // Typing alone keeps nothing.
+    expect(sessionStorage.getItem(storageKey(SN))).toBeNull();
+    await user.type(screen.getByLabelText('Type the server name to confirm'), SN);
+    await user.click(screen.getByRole('button', { name: 'Confirm' }));
+    await waitFor(() => expect(sessionStorage.getItem(storageKey(SN))).not.toBeNull());
+    const kept = sessionStorage.getItem(storageKey(SN)) ?? '';
+    expect(kept).toContain('https://images.example.com/a.raw');
+    expect(kept).toContain('Authorization');
+    expect(kept).not.toContain('s3cret');
   });
 });

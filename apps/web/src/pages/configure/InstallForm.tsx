@@ -11,7 +11,7 @@ import {
 import type { ByoiForm, ByoiFormInput, HardwareDto, InstallRoute } from '@byoi/shared';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Button, Input, Message, MessageBody, MessageIcon, Textarea } from '@ovhcloud/ods-react';
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 import { Link, useNavigate } from 'react-router';
 import { ApiError } from '../../data/client.ts';
@@ -19,14 +19,16 @@ import { useStartInstall } from '../../data/servers/hooks.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 import { NativeSelect } from '../../ui/NativeSelect.tsx';
 import { useFocusFirstInvalid } from '../../ui/useFocusFirstInvalid.ts';
+import { dataLossSentence } from '../../ui/words.ts';
 import { ApiRequestPreview } from './ApiRequestPreview.tsx';
 import { CheckVerdict } from './CheckVerdict.tsx';
 import { Field } from './Field.tsx';
-import type { ImageCheckState } from './imageCheck.ts';
+import type { RestoreScope } from './formStorage.ts';
+import { restoreFrom, saveForm } from './formStorage.ts';
 import { ImageCheckPanel } from './ImageCheckPanel.tsx';
-import { saveForm } from './formStorage.ts';
 import { PairRows } from './PairRows.tsx';
 import { applyFieldErrors } from './serverErrors.ts';
+import { useImageCheck } from './useImageCheck.ts';
 import { UserDataField } from './UserDataField.tsx';
 
 export const CONFIRM_LABEL = 'Type the server name to confirm';
@@ -46,6 +48,19 @@ export const EMPTY_FORM = {
   efiBootloaderPath: '',
 } satisfies ByoiFormInput;
 
+/** An explicit way back to earlier values, as the page was opened. */
+export interface OpenWith {
+  /** The operator's action, as the banner names it ("Edit and retry"). */
+  action: string;
+  scope: RestoreScope;
+}
+
+interface Restored {
+  action: string;
+  fields: string[];
+  headerNames: boolean;
+}
+
 function messageOf(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'message' in error) {
     const message = (error as { message?: unknown }).message;
@@ -54,15 +69,66 @@ function messageOf(error: unknown): string | undefined {
   return undefined;
 }
 
+function restoredOf(
+  action: string,
+  stored: Partial<ByoiFormInput>,
+  scope: RestoreScope,
+  defaults: ByoiFormInput,
+) {
+  const { values, fields } = restoreFrom(stored, scope, defaults);
+  const restored: Restored = {
+    action,
+    fields,
+    headerNames: (values.httpHeaders?.length ?? 0) > 0,
+  };
+  return { values, restored };
+}
+
+/** Which values came back and by which action; header values never do. */
+function RestoredBanner({
+  sn,
+  restored,
+  onClear,
+}: {
+  sn: string;
+  restored: Restored;
+  onClear: () => void;
+}) {
+  return (
+    <Message color="information" dismissible={false} className="page-message">
+      <MessageIcon name="circle-info" />
+      <MessageBody>
+        <strong>
+          {restored.action}: these fields came back from your last install on {sn}:
+        </strong>{' '}
+        {restored.fields.join(', ')}. Check them before you confirm.
+        {restored.headerNames ? (
+          <>
+            {' '}
+            Your previous values are back, except HTTP header values: they are secrets and are never
+            kept. Type them again before you confirm.
+          </>
+        ) : null}
+        <div className="message-action">
+          <Button type="button" size="sm" variant="outline" onClick={onClear}>
+            Start from an empty form
+          </Button>
+        </div>
+      </MessageBody>
+    </Message>
+  );
+}
+
 export interface InstallFormProps {
   sn: string;
   route: InstallRoute;
   hardware: HardwareDto;
   /** The server's current EFI bootloader path at OVH: the field starts with it. */
   serverEfiBootloaderPath?: string | null;
-  initialValues: Partial<ByoiFormInput> | undefined;
-  /** Header rows came back from storage or a retry without their (secret) values. */
-  headerValuesCleared: boolean;
+  /** The values of the last install started on this server in this tab, header values blank. */
+  stored: Partial<ByoiFormInput> | undefined;
+  /** The action the page was opened with that brings values back, if any. */
+  openWith: OpenWith | null;
 }
 
 export function InstallForm({
@@ -70,22 +136,32 @@ export function InstallForm({
   route,
   hardware,
   serverEfiBootloaderPath = null,
-  initialValues,
-  headerValuesCleared,
+  stored,
+  openWith,
 }: InstallFormProps) {
   const navigate = useNavigate();
   const schema = useMemo(() => byoiFormSchemaFor(route), [route]);
+  const defaults = useMemo<ByoiFormInput>(
+    () => ({
+      ...EMPTY_FORM,
+      ...(serverEfiBootloaderPath ? { efiBootloaderPath: serverEfiBootloaderPath } : {}),
+    }),
+    [serverEfiBootloaderPath],
+  );
+  // Only an explicit action brings values back; the page opened plainly starts from the defaults.
+  const [opening] = useState(() =>
+    openWith && stored ? restoredOf(openWith.action, stored, openWith.scope, defaults) : null,
+  );
+  const [restored, setRestored] = useState<Restored | null>(
+    opening && opening.restored.fields.length > 0 ? opening.restored : null,
+  );
   const form = useForm<ByoiFormInput, unknown, ByoiForm>({
     resolver: zodResolver(schema),
     mode: 'onBlur',
     reValidateMode: 'onChange',
     // RHF focuses in registration order; the operator expects the first error on screen.
     shouldFocusError: false,
-    defaultValues: {
-      ...EMPTY_FORM,
-      ...(serverEfiBootloaderPath ? { efiBootloaderPath: serverEfiBootloaderPath } : {}),
-      ...initialValues,
-    },
+    defaultValues: { ...defaults, ...opening?.values },
   });
   const { register, handleSubmit, formState, setValue, setError, control } = form;
   const errors = formState.errors;
@@ -93,12 +169,19 @@ export function InstallForm({
   const [autoType, setAutoType] = useState<string | undefined>(undefined);
   const [confirmText, setConfirmText] = useState('');
   const [pageErrors, setPageErrors] = useState<string[]>([]);
-  const [imageCheck, setImageCheck] = useState<ImageCheckState>({});
+  const check = useImageCheck(sn, form, values);
   const startInstall = useStartInstall(sn);
   const [formRef, focusFirstInvalid] = useFocusFirstInvalid<HTMLFormElement>();
 
-  // Every change is kept for a reload or an "Edit and retry"; header values are dropped on save.
-  useEffect(() => saveForm(sn, values), [sn, values]);
+  const lastValues = stored ? restoreFrom(stored, 'all', defaults) : null;
+  const canUseLast = restored === null && lastValues !== null && lastValues.fields.length > 0;
+
+  function takeLastValues() {
+    if (!stored) return;
+    const next = restoredOf('Use the last values', stored, 'all', defaults);
+    form.reset({ ...defaults, ...next.values });
+    setRestored(next.restored);
+  }
 
   // The pair rules (both or neither, length vs type) put their message on one field of the pair:
   // validating one field re-validates the other so the message appears whichever was edited last.
@@ -117,14 +200,32 @@ export function InstallForm({
     onChange: () => setAutoType(undefined),
   });
 
+  const verdict = check.verdict;
+  const failure = verdict.failure;
   const confirmed = confirmText.trim() === sn;
+  // A check predicted a failure: Confirm waits for the operator to accept it in so many words.
+  const gated = failure !== undefined && !check.acknowledged;
   const pending = startInstall.isPending;
   const progressPath = `/servers/${encodeURIComponent(sn)}/install/progress`;
 
   const onValid = (data: ByoiForm) => {
+    if (gated) {
+      setPageErrors([
+        'A check predicts that this install fails: fix the image and check again, or tick “Install anyway”.',
+      ]);
+      return;
+    }
     setPageErrors([]);
-    startInstall.mutate(data, {
-      onSuccess: () => void navigate(progressPath),
+    const typed = form.getValues();
+    const body = failure
+      ? { ...data, acknowledgement: { predictedMessage: failure.message } }
+      : data;
+    startInstall.mutate(body, {
+      onSuccess: () => {
+        // Kept for "Edit and retry" and "Reinstall with the same image"; header values are dropped.
+        saveForm(sn, typed);
+        void navigate(progressPath);
+      },
       onError: (error) => {
         if (error instanceof ApiError && Object.keys(error.fieldErrors).length > 0) {
           const rest = applyFieldErrors(error.fieldErrors, setError);
@@ -138,30 +239,60 @@ export function InstallForm({
 
   const limit = formatGiBFloor(hardware.imageLimitBytes);
   const apiError = startInstall.error;
+  const efiRequired = route === 'reinstall';
 
   return (
     <form
       noValidate
+      className="install-form"
       aria-label={`Install Bring Your Own Image - byoi on ${sn}`}
       ref={formRef}
       onSubmit={(event) => void handleSubmit(onValid, focusFirstInvalid)(event)}
     >
-      {headerValuesCleared ? (
+      {restored ? (
+        <RestoredBanner
+          sn={sn}
+          restored={restored}
+          onClear={() => {
+            form.reset(defaults);
+            setRestored(null);
+          }}
+        />
+      ) : null}
+      {openWith && !restored ? (
         <Message color="information" dismissible={false} className="page-message">
           <MessageIcon name="circle-info" />
           <MessageBody>
-            Your previous values are back, except HTTP header values: they are secrets and are never
-            kept. Type them again before you confirm.
+            {openWith.action}: no values of an earlier install on {sn} are kept in this browser tab,
+            so the form starts empty.
           </MessageBody>
         </Message>
       ) : null}
+      {canUseLast && !openWith ? (
+        <Message color="neutral" dismissible={false} className="page-message">
+          <MessageIcon name="history" />
+          <MessageBody>
+            The values of your last install on {sn} are kept in this browser tab; they are not
+            filled in.
+            <div className="message-action">
+              <Button type="button" size="sm" variant="outline" onClick={takeLastValues}>
+                Use the last values
+              </Button>
+            </div>
+          </MessageBody>
+        </Message>
+      ) : null}
+      <p className="field-hint required-legend">
+        Fields marked <span aria-hidden="true">*</span> are required.
+      </p>
 
       <section className="form-section" aria-labelledby="section-image">
         <h2 id="section-image">Image</h2>
-        <p>Where OVH downloads your image from, and how to check it.</p>
+        <p>Where OVH downloads your image from, and how it checks the download.</p>
         <Field
           id="imageURL"
           label="Image URL"
+          required
           error={errors.imageURL?.message}
           hint={
             <>
@@ -172,6 +303,7 @@ export function InstallForm({
         >
           <Input
             {...register('imageURL')}
+            aria-required
             type="url"
             inputMode="url"
             placeholder="https://images.example.com/debian-12-generic-amd64.qcow2"
@@ -183,10 +315,11 @@ export function InstallForm({
           <Field
             id="imageType"
             label="Image type"
+            required
             error={errors.imageType?.message}
             hint="The format the file really is: OVH checks it."
           >
-            <NativeSelect {...register('imageType')}>
+            <NativeSelect {...register('imageType')} aria-required>
               <option value="">Choose a type</option>
               {IMAGE_TYPES.map((type) => (
                 <option key={type} value={type}>
@@ -228,63 +361,33 @@ export function InstallForm({
         </div>
       </section>
 
-      <section className="form-section" aria-labelledby="section-headers">
-        <h2 id="section-headers">HTTP headers</h2>
-        <p>
-          Sent with the download, e.g. Authorization for a private image. Values are masked and
-          never stored in the browser.
-        </p>
-        <PairRows
-          form={form}
-          config={{
-            name: 'httpHeaders',
-            first: 'name',
-            firstLabel: 'HTTP header name',
-            secondLabel: 'HTTP header value',
-            noun: 'HTTP header',
-            max: MAX_HTTP_HEADERS,
-            secret: true,
-            firstPlaceholder: 'Authorization',
-            secondPlaceholder: 'Basic bG9naW46cGFzc3dvcmQ=',
-          }}
-        />
-      </section>
-
-      <ImageCheckPanel
-        sn={sn}
-        form={form}
-        values={values}
-        state={imageCheck}
-        setState={setImageCheck}
-      />
-
-      <section className="form-section" aria-labelledby="section-configdrive">
-        <h2 id="section-configdrive">Config Drive</h2>
-        <p>What cloud-init applies at first boot.</p>
-        <UserDataField
-          value={values.configDriveUserData ?? ''}
-          error={errors.configDriveUserData?.message}
-          registration={register('configDriveUserData')}
-        />
-        <PairRows
-          form={form}
-          config={{
-            name: 'configDriveMetadata',
-            first: 'key',
-            firstLabel: 'Metadata key',
-            secondLabel: 'Metadata value',
-            noun: 'metadata',
-            max: MAX_METADATA,
-            secret: false,
-            firstPlaceholder: 'role',
-            secondPlaceholder: 'webserver',
-          }}
-        />
-      </section>
-
-      <section className="form-section" aria-labelledby="section-system">
-        <h2 id="section-system">System</h2>
-        <p>Optional settings for the installed system.</p>
+      <section className="form-section" aria-labelledby="section-options">
+        <h2 id="section-options">Options</h2>
+        <p>How the installed system starts, and what OVH sends with the download.</p>
+        <Field
+          id="efiBootloaderPath"
+          label="EFI bootloader path"
+          required={efiRequired}
+          error={errors.efiBootloaderPath?.message}
+          hint={
+            <>
+              {efiRequired
+                ? 'Required by OVH for this route: the .efi file in the image, e.g. \\efi\\debian\\grubx64.efi.'
+                : `Optional. For ${hardware.bootMode === 'uefi' ? 'this UEFI server' : 'UEFI boot'}: the .efi file in the image, e.g. \\efi\\debian\\grubx64.efi.`}
+              {serverEfiBootloaderPath && values.efiBootloaderPath === serverEfiBootloaderPath
+                ? " Filled in with the server's current path at OVH."
+                : ''}
+            </>
+          }
+        >
+          <Input
+            {...register('efiBootloaderPath')}
+            aria-required={efiRequired || undefined}
+            className="mono"
+            autoComplete="off"
+            spellCheck={false}
+          />
+        </Field>
         <Field
           id="customHostname"
           label="Custom hostname"
@@ -301,29 +404,55 @@ export function InstallForm({
         >
           <Textarea {...register('sshKey')} className="mono" rows={3} spellCheck={false} />
         </Field>
-        <Field
-          id="efiBootloaderPath"
-          label="EFI bootloader path"
-          error={errors.efiBootloaderPath?.message}
-          hint={
-            <>
-              {route === 'reinstall'
-                ? 'Required by OVH for this route: the .efi file in the image, e.g. \\efi\\debian\\grubx64.efi.'
-                : `Optional. For ${hardware.bootMode === 'uefi' ? 'this UEFI server' : 'UEFI boot'}: the .efi file in the image, e.g. \\efi\\debian\\grubx64.efi.`}
-              {serverEfiBootloaderPath && values.efiBootloaderPath === serverEfiBootloaderPath
-                ? " Filled in with the server's current path at OVH."
-                : ''}
-            </>
-          }
-        >
-          <Input
-            {...register('efiBootloaderPath')}
-            className="mono"
-            autoComplete="off"
-            spellCheck={false}
+
+        <div className="form-group" role="group" aria-labelledby="section-configdrive">
+          <h3 id="section-configdrive">Config Drive</h3>
+          <p>What cloud-init applies at first boot.</p>
+          <UserDataField
+            value={values.configDriveUserData ?? ''}
+            error={errors.configDriveUserData?.message}
+            registration={register('configDriveUserData')}
           />
-        </Field>
+          <PairRows
+            form={form}
+            config={{
+              name: 'configDriveMetadata',
+              first: 'key',
+              firstLabel: 'Metadata key',
+              secondLabel: 'Metadata value',
+              noun: 'metadata',
+              max: MAX_METADATA,
+              secret: false,
+              firstPlaceholder: 'role',
+              secondPlaceholder: 'webserver',
+            }}
+          />
+        </div>
+
+        <div className="form-group" role="group" aria-labelledby="section-headers">
+          <h3 id="section-headers">HTTP headers</h3>
+          <p>
+            Sent with the download, e.g. Authorization for a private image. Values are masked and
+            never stored in the browser.
+          </p>
+          <PairRows
+            form={form}
+            config={{
+              name: 'httpHeaders',
+              first: 'name',
+              firstLabel: 'HTTP header name',
+              secondLabel: 'HTTP header value',
+              noun: 'HTTP header',
+              max: MAX_HTTP_HEADERS,
+              secret: true,
+              firstPlaceholder: 'Authorization',
+              secondPlaceholder: 'Basic bG9naW46cGFzc3dvcmQ=',
+            }}
+          />
+        </div>
       </section>
+
+      <ImageCheckPanel form={form} values={values} check={check} />
 
       <ApiRequestPreview sn={sn} route={route} schema={schema} values={values} />
 
@@ -331,12 +460,13 @@ export function InstallForm({
         <h2 id="section-confirm">Confirm the installation</h2>
         <Message color="warning" dismissible={false}>
           <MessageIcon name="triangle-exclamation" />
-          <MessageBody>
-            Installing erases all data on {sn}: every disk is overwritten with your image. This
-            cannot be undone.
-          </MessageBody>
+          <MessageBody>{dataLossSentence(sn)}</MessageBody>
         </Message>
-        <CheckVerdict state={imageCheck} values={values} />
+        <CheckVerdict
+          verdict={verdict}
+          acknowledged={check.acknowledged}
+          onAcknowledge={check.setAcknowledged}
+        />
         {apiError && pageErrors.length === 0 ? (
           <ErrorMessage error={apiError} title="The installation did not start.">
             {apiError.code === 'INSTALL_IN_PROGRESS' ? (
@@ -358,10 +488,11 @@ export function InstallForm({
             Some fields need attention: the first one has the focus.
           </p>
         ) : null}
-        <div style={{ marginTop: 16 }}>
+        <div className="confirm-field">
           <Field
             id="confirm-server-name"
             label={CONFIRM_LABEL}
+            required
             hint={
               <>
                 Type <strong className="verbatim">{sn}</strong> exactly.
@@ -371,12 +502,19 @@ export function InstallForm({
             <Input
               value={confirmText}
               onChange={(event) => setConfirmText(event.target.value)}
+              aria-required
               autoComplete="off"
               spellCheck={false}
             />
           </Field>
         </div>
-        <div className="form-actions" style={{ marginTop: 16 }}>
+        {gated ? (
+          <p id="confirm-gate" className="field-hint confirm-gate">
+            Confirm stays off while a check predicts a failure: fix the image and run the check
+            again, or tick “Install anyway” above.
+          </p>
+        ) : null}
+        <div className="form-actions">
           <Button
             type="button"
             variant="outline"
@@ -391,7 +529,12 @@ export function InstallForm({
           >
             Cancel
           </Button>
-          <Button type="submit" disabled={!confirmed || pending} loading={pending}>
+          <Button
+            type="submit"
+            disabled={!confirmed || pending || gated}
+            loading={pending}
+            aria-describedby={gated ? 'confirm-gate' : undefined}
+          >
             {pending ? 'Submitting…' : 'Confirm'}
           </Button>
         </div>

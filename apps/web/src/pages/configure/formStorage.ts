@@ -1,7 +1,8 @@
 /**
- * Keeps the configuration form across reloads and "Edit and retry", per server, in sessionStorage.
- * HTTP header values are secrets (tokens, Basic credentials): they are blanked before anything is
- * written, so they never touch storage.
+ * Keeps the values of the last install started on each server, in sessionStorage, for the explicit
+ * ways back: "Edit and retry", "Reinstall with the same image" and "Use the last values". Nothing
+ * comes back without one of them. HTTP header values are secrets (tokens, Basic credentials): they
+ * are blanked before anything is written, so they never touch storage.
  */
 import type { ByoiFormInput } from '@byoi/shared';
 
@@ -79,4 +80,50 @@ export function loadForm(sn: string): Partial<ByoiFormInput> | undefined {
     result.configDriveMetadata = record.configDriveMetadata;
   }
   return result;
+}
+
+/** How the values come back: every field (retry, "Use the last values") or the image's only. */
+export type RestoreScope = 'all' | 'image';
+
+/** The fields in the form's order, with their labels, and whether they describe the image. */
+const RESTORABLE = [
+  ['imageURL', 'Image URL', 'image'],
+  ['imageType', 'Image type', 'image'],
+  ['imageCheckSum', 'Image checksum', 'image'],
+  ['imageCheckSumType', 'Checksum type', 'image'],
+  ['efiBootloaderPath', 'EFI bootloader path', 'image'],
+  ['customHostname', 'Custom hostname', 'options'],
+  ['sshKey', 'SSH public key', 'options'],
+  ['configDriveUserData', 'Config Drive user data', 'options'],
+  ['configDriveMetadata', 'Config Drive metadata', 'options'],
+  // The headers reach the image's host: names only, the values are never kept.
+  ['httpHeaders', 'HTTP header names', 'image'],
+] as const satisfies readonly (readonly [keyof ByoiFormInput, string, 'image' | 'options'])[];
+
+function isEmpty(value: unknown): boolean {
+  return value === undefined || value === '' || (Array.isArray(value) && value.length === 0);
+}
+
+/**
+ * What a restore puts back over the form's defaults, and the labels of those fields for the banner:
+ * only non-empty values that differ from the default (the server's EFI path is not "restored").
+ */
+export function restoreFrom(
+  stored: Partial<ByoiFormInput>,
+  scope: RestoreScope,
+  defaults: ByoiFormInput,
+): { values: Partial<ByoiFormInput>; fields: string[] } {
+  const values: Record<string, unknown> = {};
+  const fields: string[] = [];
+  for (const [field, label, group] of RESTORABLE) {
+    if (scope === 'image' && group !== 'image') continue;
+    const value: unknown =
+      field === 'httpHeaders'
+        ? stored.httpHeaders?.map((h) => ({ name: h.name, value: '' }))
+        : stored[field];
+    if (isEmpty(value) || JSON.stringify(value) === JSON.stringify(defaults[field])) continue;
+    values[field] = value;
+    fields.push(label);
+  }
+  return { values, fields };
 }

@@ -12,11 +12,15 @@ import {
 import { useEffect, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { useCancelInstall, useInstallProgress } from '../../data/servers/hooks.ts';
+import { isInstallRunning } from '../../data/servers/installState.ts';
 import { useCanOperate } from '../../data/session/hooks.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
-import { formatDuration } from '../../ui/format.ts';
+import { formatDateTime, formatDuration } from '../../ui/format.ts';
+import { InstallFacts } from '../../ui/InstallFacts.tsx';
 import { PageBreadcrumb } from '../../ui/PageBreadcrumb.tsx';
 import { RouterLink } from '../../ui/RouterLink.tsx';
+import { CancelInstallDialog } from './CancelInstallDialog.tsx';
+import { InstallOutcome } from './InstallOutcome.tsx';
 
 const STEP_BADGE: Record<
   InstallStepDto['status'],
@@ -43,74 +47,47 @@ function useSecondsSince(timestamp: number, active: boolean): number {
   return active ? Math.max(0, Math.floor((now - timestamp) / 1000)) : 0;
 }
 
-function Outcome({
-  progress,
-  onRetry,
-}: {
-  progress: InstallProgressDto;
-  /** Undefined for a viewer: only operators may install again. */
-  onRetry: (() => void) | undefined;
-}) {
-  if (progress.state === 'done') {
-    return (
-      <Message color="success" dismissible={false} className="page-message">
-        <MessageIcon name="circle-check" />
-        <MessageBody>
-          <strong>Installation complete</strong>. The server boots your image; cloud-init applies
-          the Config Drive on first boot.
-        </MessageBody>
-      </Message>
-    );
-  }
-  if (progress.state === 'cancelled') {
-    return (
-      <Message color="warning" dismissible={false} className="page-message">
-        <MessageIcon name="triangle-exclamation" />
-        <MessageBody>
-          <strong>Installation cancelled</strong>. The disks may hold a partial image: install again
-          before using the server.{' '}
-          {onRetry ? (
-            <Button size="sm" variant="outline" onClick={onRetry}>
-              Edit and retry
-            </Button>
-          ) : null}
-        </MessageBody>
-      </Message>
-    );
-  }
-  if (progress.state !== 'failed') return null;
-  const failure = progress.failure;
+const FACTS_TITLE: Record<InstallProgressDto['state'], string> = {
+  idle: '',
+  running: 'What is being installed',
+  done: 'What was installed',
+  failed: 'What was sent to OVH',
+  cancelled: 'What was sent to OVH',
+};
+
+/** The bar takes the outcome's colour: red for a failure, green once done. */
+const BAR_CLASS: Record<InstallProgressDto['state'], string | undefined> = {
+  idle: undefined,
+  running: undefined,
+  done: 'progress-bar--success',
+  failed: 'progress-bar--critical',
+  cancelled: 'progress-bar--warning',
+};
+
+function Steps({ steps }: { steps: InstallStepDto[] }) {
   return (
-    <section className="form-section failure" aria-labelledby="failure-title" role="alert">
-      <h2 id="failure-title">Installation failed</h2>
-      {failure ? (
-        <>
-          <p>
-            <strong>{failure.entry.title}</strong>
-          </p>
-          <dl>
-            <dt>OVH&apos;s message</dt>
-            <dd className="verbatim">{failure.message}</dd>
-            <dt>What it means</dt>
-            <dd>{failure.entry.meaning}</dd>
-            <dt>How to fix it</dt>
-            <dd>{failure.entry.remedy}</dd>
-          </dl>
-        </>
+    <section className="form-section" aria-labelledby="steps-title">
+      <h2 id="steps-title">Steps</h2>
+      {steps.length === 0 ? (
+        <p className="muted">OVH has not listed the steps yet.</p>
       ) : (
-        <p>OVH reported a failure without a message. Check the steps below, then try again.</p>
+        <ol className="steps">
+          {steps.map((step, index) => {
+            const badge = STEP_BADGE[step.status];
+            return (
+              <li key={`${index}-${step.comment}`}>
+                <span className="steps__status">
+                  <Badge color={badge.color}>{badge.label}</Badge>
+                </span>
+                <span>
+                  {step.comment}
+                  {step.error ? <span className="steps__error">{step.error}</span> : null}
+                </span>
+              </li>
+            );
+          })}
+        </ol>
       )}
-      {onRetry ? (
-        <>
-          <div className="form-actions" style={{ justifyContent: 'flex-start', marginTop: 16 }}>
-            <Button onClick={onRetry}>Edit and retry</Button>
-          </div>
-          <p className="field-hint">
-            Your previous values come back, except HTTP header values: they are never kept, so type
-            them again.
-          </p>
-        </>
-      ) : null}
     </section>
   );
 }
@@ -121,8 +98,9 @@ export default function ProgressPage() {
   const progress = useInstallProgress(sn);
   const cancel = useCancelInstall(sn);
   const canOperate = useCanOperate();
+  const [confirming, setConfirming] = useState(false);
   const data = progress.data;
-  const running = data?.state === 'running';
+  const running = isInstallRunning(data);
   const sincePoll = useSecondsSince(progress.dataUpdatedAt, running);
   const base = `/servers/${encodeURIComponent(sn)}`;
 
@@ -145,7 +123,7 @@ export default function ProgressPage() {
       <p className="page-lead">
         Bring Your Own Image - byoi on {sn}
         {data?.task
-          ? ` · task ${data.task.taskId}, started ${new Date(data.task.startDate).toLocaleString()}`
+          ? ` · task ${data.task.taskId}, started ${formatDateTime(data.task.startDate)}`
           : ''}
       </p>
 
@@ -155,84 +133,79 @@ export default function ProgressPage() {
       {progress.isPending ? <Skeleton /> : null}
 
       {data ? (
-        <>
-          {data.state === 'idle' ? (
-            <Message color="information" dismissible={false} className="page-message">
-              <MessageIcon name="circle-info" />
-              <MessageBody>
-                No installation has run on this server yet.{' '}
-                {canOperate ? (
-                  <RouterLink to={`${base}/install/source`}>Install an image</RouterLink>
-                ) : null}
-              </MessageBody>
-            </Message>
-          ) : (
-            <>
-              <div className="progress-head">
-                {running ? <Spinner size="sm" aria-hidden="true" /> : null}
-                <ProgressBar
-                  aria-label="Installation progress"
-                  aria-valuenow={data.percent}
-                  aria-valuemin={0}
-                  aria-valuemax={100}
-                  value={data.percent}
-                  max={100}
-                />
-                <strong>{data.percent}%</strong>
-                <span className="muted" aria-label="Elapsed time">
-                  Elapsed {formatDuration(data.elapsedSeconds + sincePoll)}
-                </span>
-              </div>
-              <span className="muted" role="status">
-                {running ? 'Installing: this page refreshes by itself.' : ''}
+        data.state === 'idle' ? (
+          <Message color="information" dismissible={false} className="page-message">
+            <MessageIcon name="circle-info" />
+            <MessageBody>
+              No installation has run on this server yet.{' '}
+              {canOperate ? (
+                <RouterLink to={`${base}/install/source`}>Install an image</RouterLink>
+              ) : null}
+            </MessageBody>
+          </Message>
+        ) : (
+          <>
+            <div className="progress-head">
+              {running ? <Spinner size="sm" aria-hidden="true" /> : null}
+              <ProgressBar
+                aria-label="Installation progress"
+                aria-valuenow={data.percent}
+                aria-valuemin={0}
+                aria-valuemax={100}
+                value={data.percent}
+                max={100}
+                className={BAR_CLASS[data.state]}
+              />
+              <strong>{data.percent}%</strong>
+              <span className="muted" aria-label="Elapsed time">
+                Elapsed {formatDuration(data.elapsedSeconds + sincePoll)}
               </span>
-              <Outcome progress={data} onRetry={canOperate ? retry : undefined} />
-              {cancel.isError ? (
-                <ErrorMessage error={cancel.error} title="The installation was not cancelled." />
-              ) : null}
-              {running && canOperate ? (
-                <div
-                  className="form-actions"
-                  style={{ justifyContent: 'flex-start', margin: '16px 0' }}
+            </div>
+            <span className="muted" role="status">
+              {running ? 'Installing: this page refreshes by itself.' : ''}
+            </span>
+            <InstallOutcome progress={data} onRetry={canOperate ? retry : undefined} />
+            {cancel.isError ? (
+              <ErrorMessage error={cancel.error} title="The installation was not cancelled." />
+            ) : null}
+            {running && canOperate ? (
+              <div className="form-actions progress-actions">
+                <Button
+                  color="critical"
+                  variant="outline"
+                  disabled={cancel.isPending}
+                  loading={cancel.isPending}
+                  onClick={() => setConfirming(true)}
                 >
-                  <Button
-                    color="critical"
-                    variant="outline"
-                    disabled={cancel.isPending}
-                    loading={cancel.isPending}
-                    onClick={() => cancel.mutate()}
-                  >
-                    {cancel.isPending ? 'Cancelling…' : 'Cancel installation'}
-                  </Button>
-                </div>
-              ) : null}
-              <section className="form-section" aria-labelledby="steps-title">
-                <h2 id="steps-title">Steps</h2>
-                {data.steps.length === 0 ? (
-                  <p className="muted">OVH has not listed the steps yet.</p>
-                ) : (
-                  <ol className="steps">
-                    {data.steps.map((step, index) => {
-                      const badge = STEP_BADGE[step.status];
-                      return (
-                        <li key={`${index}-${step.comment}`}>
-                          <span className="steps__status">
-                            <Badge color={badge.color}>{badge.label}</Badge>
-                          </span>
-                          <span>
-                            {step.comment}
-                            {step.error ? <span className="steps__error">{step.error}</span> : null}
-                          </span>
-                        </li>
-                      );
-                    })}
-                  </ol>
-                )}
+                  {cancel.isPending ? 'Cancelling…' : 'Cancel installation'}
+                </Button>
+              </div>
+            ) : null}
+            {data.submitted ? (
+              <section className="form-section" aria-labelledby="facts-title">
+                <h2 id="facts-title">{FACTS_TITLE[data.state]}</h2>
+                <InstallFacts sn={sn} submitted={data.submitted} task={data.task} />
               </section>
-            </>
-          )}
-        </>
+            ) : data.state === 'done' ? (
+              <p className="muted">
+                This console did not start this installation (or has restarted since), so it cannot
+                say which image was installed.
+                {data.task?.doneDate ? ` It finished ${formatDateTime(data.task.doneDate)}.` : ''}
+              </p>
+            ) : null}
+            <Steps steps={data.steps} />
+          </>
+        )
       ) : null}
+      <CancelInstallDialog
+        sn={sn}
+        open={confirming && running}
+        onKeep={() => setConfirming(false)}
+        onCancel={() => {
+          setConfirming(false);
+          cancel.mutate();
+        }}
+      />
     </>
   );
 }

@@ -1,7 +1,10 @@
+import type { InstallProgressDto, ServerDetailResponse } from '@byoi/shared';
 import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mockApi, serverDetail, SN, viewerSession } from '../../test/api.ts';
 import { renderApp } from '../../test/render.tsx';
+import { formatDateTime } from '../../ui/format.ts';
+import { dataLossSentence } from '../../ui/words.ts';
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -118,5 +121,106 @@ describe('server page', () => {
     expect(screen.queryByRole('button', { name: 'Check image' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Confirm' })).not.toBeInTheDocument();
     expect(screen.queryByLabelText('Image URL')).not.toBeInTheDocument();
+  });
+});
+
+const TASK = {
+  taskId: 7,
+  function: 'reinstallServer',
+  status: 'doing' as const,
+  comment: null,
+  startDate: '2026-11-26T01:00:00.000Z',
+  doneDate: null,
+  lastUpdate: null,
+};
+const DONE_AT = '2026-11-26T01:09:30.000Z';
+const doneInstall: InstallProgressDto = {
+  ...serverDetail.install,
+  state: 'done',
+  percent: 100,
+  task: { ...TASK, status: 'done', doneDate: DONE_AT },
+  submitted: {
+    taskId: 7,
+    route: 'reinstall',
+    submittedAt: TASK.startDate,
+    imageURL: 'https://images.example.com/debian-12.qcow2',
+    imageType: 'qcow2',
+    imageCheckSum: null,
+    imageCheckSumType: null,
+    customHostname: 'web-01.example.com',
+    efiBootloaderPath: '\\efi\\debian\\grubx64.efi',
+    configDrive: { userData: false, metadataKeys: 0, sshKey: false },
+  },
+};
+const finished: ServerDetailResponse = { ...serverDetail, install: doneInstall };
+
+describe('server page and a running install', () => {
+  it('polls while the install runs, enables Install after the end, then stops asking', async () => {
+    let reads = 0;
+    mockApi({
+      [`GET /api/servers/${SN}`]: () => {
+        reads += 1;
+        return { body: reads <= 2 ? running : finished };
+      },
+    });
+    const { user } = renderApp(`/servers/${SN}`);
+    expect(await screen.findByText(/Install is unavailable/)).toBeInTheDocument();
+    expect(screen.getByText('Installing')).toBeInTheDocument();
+    // No reload: the page reads the server again (every 2 s) until the install has ended.
+    await waitFor(
+      () => expect(screen.queryByText(/Install is unavailable/)).not.toBeInTheDocument(),
+      {
+        timeout: 8000,
+      },
+    );
+    expect(screen.getByText('Installation complete')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: '…' }));
+    expect(await screen.findByRole('menuitem', { name: 'Install' })).not.toHaveAttribute(
+      'aria-disabled',
+      'true',
+    );
+    const atEnd = reads;
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(reads).toBe(atEnd);
+  }, 20_000);
+});
+
+describe('the last installation', () => {
+  it('shows what it installed and when, and Reinstall with the same image', async () => {
+    mockApi({ [`GET /api/servers/${SN}`]: () => ({ body: finished }) });
+    renderApp(`/servers/${SN}`);
+    const tile = await screen.findByRole('region', { name: 'Last installation' });
+    expect(tile).toHaveTextContent('https://images.example.com/debian-12.qcow2');
+    expect(tile).toHaveTextContent('web-01.example.com');
+    expect(tile).toHaveTextContent(`Finished${formatDateTime(DONE_AT)}`);
+    expect(tile).not.toHaveTextContent(DONE_AT);
+    const reinstall = within(tile).getByRole('link', { name: 'Reinstall with the same image' });
+    expect(reinstall).toHaveAttribute('href', `/servers/${SN}/install/configure?reuse=last`);
+    expect(reinstall).toHaveAccessibleDescription(expect.stringContaining(dataLossSentence(SN)));
+  });
+
+  it('offers no reinstall to a viewer, nor while an install runs', async () => {
+    mockApi({
+      'GET /api/session': () => ({ body: viewerSession }),
+      [`GET /api/servers/${SN}`]: () => ({ body: finished }),
+    });
+    const { unmount } = renderApp(`/servers/${SN}`);
+    expect(await screen.findByRole('region', { name: 'Last installation' })).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: 'Reinstall with the same image' })).toBeNull();
+    unmount();
+    vi.unstubAllGlobals();
+    mockApi({ [`GET /api/servers/${SN}`]: () => ({ body: running }) });
+    renderApp(`/servers/${SN}`);
+    expect(
+      await screen.findByRole('link', { name: 'Follow the running installation' }),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: 'Reinstall with the same image' })).toBeNull();
+  });
+
+  it('says in the install dialog what installing does to the data, in the one sentence', async () => {
+    mockApi();
+    renderApp(`/servers/${SN}/install/source`);
+    const dialog = await screen.findByRole('dialog', {}, { timeout: 5000 });
+    expect(dialog).toHaveTextContent(dataLossSentence(SN));
   });
 });

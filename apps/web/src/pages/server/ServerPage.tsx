@@ -16,12 +16,17 @@ import {
 import { useEffect } from 'react';
 import { Outlet, useNavigate, useParams } from 'react-router';
 import { useServer } from '../../data/servers/hooks.ts';
+import { isInstallRunning } from '../../data/servers/installState.ts';
 import { useCanOperate } from '../../data/session/hooks.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
+import { formatDateTime } from '../../ui/format.ts';
+import { InstallFacts } from '../../ui/InstallFacts.tsx';
 import { PageBreadcrumb } from '../../ui/PageBreadcrumb.tsx';
 import { RouterLink } from '../../ui/RouterLink.tsx';
+import { dataLossSentence } from '../../ui/words.ts';
 
 export const INSTALL_RUNNING_REASON = 'An installation is already running';
+export const REINSTALL_LABEL = 'Reinstall with the same image';
 
 const INSTALL_STATE_LABEL: Record<InstallProgressDto['state'], string> = {
   idle: 'No installation yet',
@@ -49,7 +54,8 @@ export const VIEWER_REASON = 'Your role is viewer: installing needs the operator
 function SystemRow({ sn, detail }: { sn: string; detail: ServerDetailResponse }) {
   const navigate = useNavigate();
   const canOperate = useCanOperate();
-  const running = detail.install.state === 'running' || detail.server.installing;
+  // The BFF's one judgement, polled while it says "running" (useServer).
+  const running = isInstallRunning(detail.install);
   if (!canOperate) {
     return (
       <div className="tile__row">
@@ -108,6 +114,59 @@ function SystemRow({ sn, detail }: { sn: string; detail: ServerDetailResponse })
   );
 }
 
+const INSTALL_BADGE: Record<
+  InstallProgressDto['state'],
+  'information' | 'success' | 'critical' | 'warning' | 'neutral'
+> = {
+  idle: 'neutral',
+  running: 'information',
+  done: 'success',
+  failed: 'critical',
+  cancelled: 'warning',
+};
+
+/** The last installation: how it went, what it installed, and the way to install it again. */
+function InstallTile({ sn, install }: { sn: string; install: InstallProgressDto }) {
+  const canOperate = useCanOperate();
+  const base = `/servers/${encodeURIComponent(sn)}`;
+  const running = isInstallRunning(install);
+  return (
+    <section className="tile tile--install" aria-labelledby="tile-install">
+      <h2 id="tile-install">{install.state === 'idle' ? 'Installation' : 'Last installation'}</h2>
+      <dl>
+        <Row term="Status">
+          <Badge color={INSTALL_BADGE[install.state]}>{INSTALL_STATE_LABEL[install.state]}</Badge>
+        </Row>
+        {install.task ? <Row term="Started">{formatDateTime(install.task.startDate)}</Row> : null}
+        {install.task?.doneDate && !running ? (
+          <Row term="Finished">{formatDateTime(install.task.doneDate)}</Row>
+        ) : null}
+      </dl>
+      {install.submitted ? (
+        <InstallFacts sn={sn} submitted={install.submitted} task={install.task} compact />
+      ) : null}
+      {install.state !== 'idle' ? (
+        <p className="tile__links">
+          <RouterLink to={`${base}/install/progress`}>
+            {running ? 'Follow the running installation' : 'See the last installation'}
+          </RouterLink>
+        </p>
+      ) : null}
+      {canOperate && install.state !== 'idle' && !running ? (
+        <div className="tile__reinstall">
+          <RouterLink to={`${base}/install/configure?reuse=last`} aria-describedby="reinstall-hint">
+            {REINSTALL_LABEL}
+          </RouterLink>
+          <span className="tile__reason" id="reinstall-hint">
+            Opens the form with the last installation&apos;s image fields filled in; nothing is sent
+            until you confirm. {dataLossSentence(sn)}
+          </span>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
 function ServerTiles({ sn, detail }: { sn: string; detail: ServerDetailResponse }) {
   const { server, hardware, install } = detail;
   const disks = hardware.diskGroups.length
@@ -118,7 +177,6 @@ function ServerTiles({ sn, detail }: { sn: string; detail: ServerDetailResponse 
         )
         .join(', ')
     : 'No disk reported';
-  const progressPath = `/servers/${encodeURIComponent(sn)}/install/progress`;
   return (
     <div className="tiles">
       <section className="tile" aria-labelledby="tile-info">
@@ -153,38 +211,7 @@ function ServerTiles({ sn, detail }: { sn: string; detail: ServerDetailResponse 
           <Row term="Disks">{disks}</Row>
         </dl>
       </section>
-      <section className="tile" aria-labelledby="tile-install">
-        <h2 id="tile-install">Installation</h2>
-        <dl>
-          <Row term="Status">
-            <Badge
-              color={
-                install.state === 'running'
-                  ? 'information'
-                  : install.state === 'done'
-                    ? 'success'
-                    : install.state === 'failed'
-                      ? 'critical'
-                      : 'neutral'
-              }
-            >
-              {INSTALL_STATE_LABEL[install.state]}
-            </Badge>
-          </Row>
-          {install.task ? (
-            <Row term="Started">{new Date(install.task.startDate).toLocaleString()}</Row>
-          ) : null}
-        </dl>
-        {install.state !== 'idle' ? (
-          <p>
-            <RouterLink to={progressPath}>
-              {install.state === 'running'
-                ? 'Follow the running installation'
-                : 'See the last installation'}
-            </RouterLink>
-          </p>
-        ) : null}
-      </section>
+      <InstallTile sn={sn} install={install} />
     </div>
   );
 }

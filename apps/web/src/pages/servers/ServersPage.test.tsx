@@ -302,4 +302,28 @@ describe('dedicated servers list', () => {
     ).toBeInTheDocument();
     expect(screen.getByText('0 servers matching “nope”')).toBeInTheDocument();
   });
+
+  it('links an installing row to its progress and reads the page again until it has ended', async () => {
+    const fleet = FLEET.slice(0, 3).map((server, i) => ({ ...server, installing: i === 0 }));
+    let reads = 0;
+    const first = listServers(fleet);
+    const after = listServers(fleet.map((server) => ({ ...server, installing: false })));
+    mockApi({
+      'GET /api/servers': (call) => {
+        reads += 1;
+        return reads === 1 ? first(call) : after(call);
+      },
+    });
+    renderApp('/servers');
+    const installing = await screen.findByRole('link', { name: 'Installing' });
+    expect(installing).toHaveAttribute(
+      'href',
+      `/servers/${encodeURIComponent(fleet[0]?.name ?? '')}/install/progress`,
+    );
+    await waitFor(
+      () => expect(screen.queryByRole('link', { name: 'Installing' })).not.toBeInTheDocument(),
+      { timeout: 8000 },
+    );
+    expect(reads).toBe(2);
+  }, 15_000);
 });

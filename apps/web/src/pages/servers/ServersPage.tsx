@@ -211,7 +211,13 @@ export default function ServersPage() {
                 <td>{server.os}</td>
                 <td>
                   {server.installing ? (
-                    <Badge color="information">Installing</Badge>
+                    // The same judgement as the server page's; the list polls while a row says it.
+                    <RouterLink
+                      to={`/servers/${encodeURIComponent(server.name)}/install/progress`}
+                      title={`Follow the installation on ${server.name}`}
+                    >
+                      <Badge color="information">Installing</Badge>
+                    </RouterLink>
                   ) : (
                     <span className="muted">—</span>
                   )}
