@@ -1,12 +1,25 @@
 /**
  * The screens the README shows, as an operator sees them: each at 1440 × 900 and at 420 px wide,
- * written to docs/screenshots/<name>.png and <name>-420.png.
+ * written to docs/screenshots/<name>.png and <name>-420.png (the header's menu only at 420 px).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UPSTREAM_MESSAGES } from '@byoi/shared';
 import type { Page } from '@playwright/test';
 import { expect, test } from '../tests/fixtures.ts';
-import { fillForm, openConfiguration, openServerPage } from '../tests/wizard.ts';
+import {
+  confirmButton,
+  confirmField,
+  confirmInstall,
+  expectInstallDone,
+  expectProgressScreen,
+  failurePanel,
+  fillForm,
+  openConfiguration,
+  openInstallDialog,
+  openServerPage,
+  routeDefaults,
+} from '../tests/wizard.ts';
 
 const OUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/screenshots');
 const UEFI_SERVER = 'ns1234567.ip-51-91-0.eu';
@@ -38,11 +51,170 @@ async function shoot(
   }
 }
 
-test('server page', async ({ operatorPage: page }) => {
-  await shoot(page, 'server-page', async () => {
-    await openServerPage(page, UEFI_SERVER);
-    await expect(page.getByText('EFI bootloader')).toBeVisible();
+/**
+ * Shoots the screen as it is at each width: the window is only resized, so what the operator did
+ * to get there (a check, an install) is done once. `fullPage: false` keeps the window's frame (a
+ * dialog, a long list).
+ */
+async function shootAsIs(
+  page: Page,
+  name: string,
+  { region, fullPage = true }: { region?: string; fullPage?: boolean } = {},
+): Promise<void> {
+  for (const { suffix, width, height } of WIDTHS) {
+    await page.setViewportSize({ width, height });
+    const file = path.join(OUT, `${name}${suffix}.png`);
+    // A dialog fades in: its animation is finished first, so it is not shot half transparent.
+    if (region) {
+      await page
+        .getByRole('region', { name: region })
+        .screenshot({ path: file, animations: 'disabled' });
+    } else await page.screenshot({ path: file, fullPage, animations: 'disabled' });
+  }
+}
+
+test('servers list, and the header menu at 420 px', async ({ operatorPage: page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto('/servers');
+  const servers = page.getByRole('table', { name: 'Dedicated servers' });
+  await expect(servers.getByRole('link').first()).toBeVisible();
+  await expect(servers).toHaveAttribute('aria-busy', 'false');
+  await shootAsIs(page, 'servers', { fullPage: false });
+
+  await page.setViewportSize({ width: 420, height: 900 });
+  await page.getByRole('banner').getByRole('button', { name: 'Menu' }).click();
+  await expect(page.getByRole('banner').getByRole('button', { name: 'Sign out' })).toBeVisible();
+  await page.screenshot({ path: path.join(OUT, 'header-menu-420.png'), animations: 'disabled' });
+});
+
+test('install dialog, step 2 with Bring Your Own Image chosen', async ({
+  operatorPage: page,
+  serverName,
+}) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await openServerPage(page, serverName);
+  await openInstallDialog(page);
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('button', { name: 'Next' }).click();
+  await dialog.getByRole('button', { name: 'Custom' }).click();
+  await dialog.getByRole('radio', { name: 'Bring Your Own Image - byoi' }).check();
+  await shootAsIs(page, 'install-dialog', { fullPage: false });
+});
+
+test('an install that completes, then the server page with the last installation', async ({
+  operatorPage: page,
+  serverName,
+  imageServer,
+  kit,
+  route,
+}) => {
+  const image = kit.images.qcow2;
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await openConfiguration(page, serverName);
+  await fillForm(page, {
+    imageURL: `${imageServer.url}/images/${image.file}`,
+    imageType: 'qcow2',
+    imageCheckSum: image.sha256,
+    customHostname: 'web1.example.com',
+    configDriveMetadata: [{ key: 'role', value: 'webserver' }],
+    ...routeDefaults(route),
   });
+  await confirmInstall(page, serverName);
+  await expectInstallDone(page);
+  await shootAsIs(page, 'progress-done');
+
+  await page
+    .getByRole('navigation', { name: 'Breadcrumb' })
+    .getByRole('link', { name: serverName })
+    .click();
+  await expect(
+    page.getByRole('region', { name: 'Last installation' }).getByText('Installation complete'),
+  ).toBeVisible();
+  await shootAsIs(page, 'server-page');
+});
+
+test('a failing verdict and Install anyway, the stale report, the failed install, the audit log', async ({
+  operatorPage: page,
+  serverName,
+  imageServer,
+  kit,
+  route,
+}) => {
+  const image = kit.images['raw-gpt'];
+  const wrong = kit.images['raw-mbr'].sha256;
+  const predicted = UPSTREAM_MESSAGES.checksumMismatch('sha256', image.sha256, wrong);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await openConfiguration(page, serverName);
+  await fillForm(page, {
+    imageURL: `${imageServer.url}/images/${image.file}`,
+    imageType: 'raw',
+    imageCheckSum: wrong,
+    ...routeDefaults(route),
+  });
+  await page.getByRole('button', { name: 'Check image' }).click();
+  await expect(page.getByRole('list', { name: 'Image checks' })).toBeVisible();
+  await page.getByRole('button', { name: 'Verify checksum' }).click();
+  await expect(page.getByText('The sha256 checksum does not match.')).toBeVisible();
+  const installAnyway = page.getByRole('checkbox', {
+    name: `Install anyway: OVH will most likely answer “${predicted}”`,
+  });
+  await confirmField(page).fill(serverName);
+  await installAnyway.check();
+  await expect(confirmButton(page)).toBeEnabled();
+  await shootAsIs(page, 'verdict-fail', { region: 'Confirm the installation' });
+
+  // Another checksum typed: both results are about another image now, folded as out of date.
+  const checksum = page.getByRole('textbox', { name: 'Image checksum' });
+  await checksum.fill(image.sha256);
+  const imageCheck = page.getByRole('region', { name: 'Image check' });
+  for (const summary of await imageCheck.locator('summary').all()) await summary.click();
+  await expect(imageCheck.getByText('Changed since: Image checksum.').first()).toBeVisible();
+  await shootAsIs(page, 'stale-check', { region: 'Image check' });
+
+  await checksum.fill(wrong);
+  await installAnyway.check();
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await confirmButton(page).click();
+  await expectProgressScreen(page);
+  await expect(failurePanel(page)).toBeVisible({ timeout: 45_000 });
+  await shootAsIs(page, 'progress-failed');
+
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  await page.getByRole('textbox', { name: 'Server' }).fill(serverName);
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(page.getByText(/entries matching the filters/)).toBeVisible();
+  const audit = page.getByRole('table', { name: 'Audit log' });
+  await expect(audit.getByRole('row').filter({ hasText: /Install #task \d+ failed/ })).toHaveCount(
+    1,
+  );
+  await expect(audit).toHaveAttribute('aria-busy', 'false');
+  await shootAsIs(page, 'audit-log');
+});
+
+test('Cancel installation asks first', async ({
+  operatorPage: page,
+  serverName,
+  imageServer,
+  kit,
+  route,
+}) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await openConfiguration(page, serverName);
+  // The image server's 1 MiB/s route keeps the install in its download step.
+  await fillForm(page, {
+    imageURL: `${imageServer.url}/slow/images/${kit.images['raw-2g-sparse'].file}`,
+    imageType: 'raw',
+    ...routeDefaults(route),
+  });
+  await confirmInstall(page, serverName);
+  await expectProgressScreen(page);
+  await page.getByRole('button', { name: 'Cancel installation' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByRole('button', { name: 'Keep installing' })).toBeFocused();
+  await shootAsIs(page, 'cancel-dialog', { fullPage: false });
+  await dialog.getByRole('button', { name: 'Cancel installation' }).click();
+  await expect(page.getByText('Installation cancelled', { exact: true })).toBeVisible();
 });
 
 test('image check with the EFI bootloader', async ({ operatorPage: page, imageServer, kit }) => {

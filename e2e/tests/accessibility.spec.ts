@@ -1,10 +1,13 @@
 /**
  * axe-core on every screen: sign-in, the servers list, the server page (as an operator and as a
  * viewer, alone and behind the install dialog), every wizard step, the progress screen and the
- * audit log. No serious or critical violation anywhere.
+ * audit log. No serious or critical violation anywhere. The screens around an install's outcome
+ * (a failing verdict, failed and done, the cancel dialog, the last installation, a filtered audit
+ * log) are checked where trust.spec.ts reaches them.
  */
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
+import { seriousViolations } from './axe.ts';
+import type { Finding } from './axe.ts';
 import { expect, test } from './fixtures.ts';
 import {
   confirmInstall,
@@ -15,29 +18,6 @@ import {
   routeDefaults,
   snapshot,
 } from './wizard.ts';
-
-interface Finding {
-  step: string;
-  id: string;
-  impact: string | null | undefined;
-  help: string;
-  targets: string[];
-}
-
-/** Runs axe on the page as it is and returns its serious and critical violations. */
-async function seriousViolations(page: Page, step: string, scope?: string): Promise<Finding[]> {
-  const builder = new AxeBuilder({ page });
-  const results = await (scope ? builder.include(scope) : builder).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({
-      step,
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
-    }));
-}
 
 test('every wizard step and the progress screen pass axe', async ({
   operatorPage: page,

@@ -23,17 +23,31 @@ import type { FormValues } from './wizard.ts';
 const SMALL_RAM_SERVER = 'ns-small-ram.ip-51-91-2.eu';
 const SMALL_DISK_SERVER = 'ns-small-disk.ip-51-91-3.eu';
 
+/** A catalog sentence as the screen shows it: its `code` spans are set as code, without backticks. */
+const asShown = (text: string) => text.replace(/`/g, '');
+
+/**
+ * The failure panel: OVH's message first, verbatim, then what it means (the catalog's title as
+ * its first sentence, in bold) and how to fix it.
+ */
 async function expectFailure(page: Page, message: string | RegExp): Promise<string> {
   await expectProgressScreen(page);
   const panel = failurePanel(page);
   await expect(panel).toBeVisible({ timeout: 45_000 });
-  const shown = panel.getByText(message, { exact: typeof message === 'string' });
-  await expect(shown).toBeVisible();
+  const definitions = panel.getByRole('definition');
+  await expect(panel.getByRole('term')).toHaveText([
+    "OVH's message",
+    'What it means',
+    'How to fix it',
+  ]);
+  const shown = definitions.first();
+  await expect(shown).toHaveText(message);
   const text = (await shown.textContent()) ?? '';
   const entry = explainUpstreamMessage(text);
   expect(entry.code).not.toBe('UNKNOWN');
-  await expect(panel.getByText(entry.title, { exact: true })).toBeVisible();
-  await expect(panel.getByText(entry.remedy, { exact: true })).toBeVisible();
+  await expect(definitions.nth(1).locator('strong')).toHaveText(`${entry.title}.`);
+  await expect(definitions.nth(1)).toHaveText(`${entry.title}. ${asShown(entry.meaning)}`);
+  await expect(definitions.nth(2)).toHaveText(asShown(entry.remedy));
   return text;
 }
 
