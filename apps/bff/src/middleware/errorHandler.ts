@@ -62,7 +62,7 @@ function clientFault(error: unknown): ApiError | null {
   return new ApiError(
     status,
     'BAD_REQUEST',
-    `The request is not well-formed (HTTP ${status}). Check its address, headers and body against apps/bff/README.md.`,
+    `The request is not well-formed (HTTP ${status}). Check its address, headers and body against apps/bff/README.md and the README's Hardening section.`,
   );
 }
 
