@@ -18,6 +18,7 @@ import {
   openConfiguration,
   openInstallDialog,
   openServerPage,
+  openWithWrongChecksum,
   routeDefaults,
 } from '../tests/wizard.ts';
 
@@ -144,13 +145,7 @@ test('a failing verdict and Install anyway, the stale report, the failed install
   const wrong = kit.images['raw-mbr'].sha256;
   const predicted = UPSTREAM_MESSAGES.checksumMismatch('sha256', image.sha256, wrong);
   await page.setViewportSize({ width: 1440, height: 900 });
-  await openConfiguration(page, serverName);
-  await fillForm(page, {
-    imageURL: `${imageServer.url}/images/${image.file}`,
-    imageType: 'raw',
-    imageCheckSum: wrong,
-    ...routeDefaults(route),
-  });
+  await openWithWrongChecksum(page, { serverName, imageServer, kit, route });
   await page.getByRole('button', { name: 'Check image' }).click();
   await expect(page.getByRole('list', { name: 'Image checks' })).toBeVisible();
   await page.getByRole('button', { name: 'Verify checksum' }).click();

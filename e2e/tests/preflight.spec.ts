@@ -4,7 +4,7 @@
  */
 import { UPSTREAM_MESSAGES } from '@byoi/shared';
 import { expect, test } from './fixtures.ts';
-import { fillForm, openConfiguration, routeDefaults } from './wizard.ts';
+import { fillForm, openConfiguration, openWithWrongChecksum, routeDefaults } from './wizard.ts';
 
 const SMALL_RAM_SERVER = 'ns-small-ram.ip-51-91-2.eu';
 const UEFI_SERVER = 'ns1234567.ip-51-91-0.eu';
@@ -87,13 +87,7 @@ test('Verify checksum downloads the image and predicts a mismatch, then confirms
 }) => {
   const image = kit.images['raw-gpt'];
   const wrong = kit.images['raw-mbr'].sha256;
-  await openConfiguration(page, serverName);
-  await fillForm(page, {
-    imageURL: `${imageServer.url}/images/${image.file}`,
-    imageType: 'raw',
-    imageCheckSum: wrong,
-    ...routeDefaults(route),
-  });
+  await openWithWrongChecksum(page, { serverName, imageServer, kit, route });
   await page.getByRole('button', { name: 'Verify checksum' }).click();
   const mismatch = page.getByRole('alert').filter({ hasText: 'checksum does not match' });
   await expect(mismatch.getByText('The sha256 checksum does not match.')).toBeVisible();

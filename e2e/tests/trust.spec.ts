@@ -23,6 +23,7 @@ import {
   openConfiguration,
   openInstallDialog,
   openServerPage,
+  openWithWrongChecksum,
   routeDefaults,
   serverPath,
   systemMenuButton,
@@ -91,13 +92,7 @@ test('a wrong checksum: Verify finds it, Confirm waits for "Install anyway", OVH
   const right = image.sha256;
   const wrong = kit.images['raw-mbr'].sha256;
   const predicted = UPSTREAM_MESSAGES.checksumMismatch('sha256', right, wrong);
-  await openConfiguration(page, serverName);
-  await fillForm(page, {
-    imageURL: `${imageServer.url}/images/${image.file}`,
-    imageType: 'raw',
-    imageCheckSum: wrong,
-    ...routeDefaults(route),
-  });
+  await openWithWrongChecksum(page, { serverName, imageServer, kit, route });
   await page.getByRole('button', { name: 'Check image' }).click();
   await expect(page.getByRole('list', { name: 'Image checks' })).toBeVisible();
   await page.getByRole('button', { name: 'Verify checksum' }).click();

@@ -3,6 +3,7 @@
  * Each helper ends on what the next step shows, so a broken step fails where it breaks.
  */
 import type { Locator, Page, TestInfo } from '@playwright/test';
+import type { ImageKit, ImageServer } from '@byoi/test-kit';
 import { expect } from './fixtures.ts';
 
 export interface FormValues {
@@ -168,4 +169,24 @@ export function failurePanel(page: Page): Locator {
 /** Per-route defaults the form needs: OVH requires an EFI bootloader path on `reinstall`. */
 export function routeDefaults(route: string): Partial<FormValues> {
   return route === 'reinstall' ? { efiBootloaderPath: '\\efi\\debian\\grubx64.efi' } : {};
+}
+
+/**
+ * Opens the configuration page with the kit's raw GPT image and another image's sha256 as its
+ * checksum: the form of every wrong-checksum flow. Returns the image's right and wrong checksums.
+ */
+export async function openWithWrongChecksum(
+  page: Page,
+  options: { serverName: string; imageServer: ImageServer; kit: ImageKit; route: string },
+): Promise<{ right: string; wrong: string }> {
+  const image = options.kit.images['raw-gpt'];
+  const wrong = options.kit.images['raw-mbr'].sha256;
+  await openConfiguration(page, options.serverName);
+  await fillForm(page, {
+    imageURL: `${options.imageServer.url}/images/${image.file}`,
+    imageType: 'raw',
+    imageCheckSum: wrong,
+    ...routeDefaults(options.route),
+  });
+  return { right: image.sha256, wrong };
 }

@@ -61,36 +61,22 @@ export function AuditFiltersForm({
           onChange={(e) => setServer(e.target.value)}
         />
       </FormField>
-      <FormField>
-        <FormFieldLabel htmlFor="audit-event">Event</FormFieldLabel>
-        <NativeSelect
-          id="audit-event"
-          value={event}
-          onChange={(e) => setEvent(AUDIT_EVENTS.find((v) => v === e.target.value) ?? '')}
-        >
-          <option value="">Any event</option>
-          {AUDIT_EVENTS.map((v) => (
-            <option key={v} value={v}>
-              {v}
-            </option>
-          ))}
-        </NativeSelect>
-      </FormField>
-      <FormField>
-        <FormFieldLabel htmlFor="audit-outcome">Outcome</FormFieldLabel>
-        <NativeSelect
-          id="audit-outcome"
-          value={outcome}
-          onChange={(e) => setOutcome(AUDIT_OUTCOMES.find((v) => v === e.target.value) ?? '')}
-        >
-          <option value="">Any outcome</option>
-          {AUDIT_OUTCOMES.map((v) => (
-            <option key={v} value={v}>
-              {v}
-            </option>
-          ))}
-        </NativeSelect>
-      </FormField>
+      <ChoiceFilter
+        id="audit-event"
+        label="Event"
+        anyLabel="Any event"
+        choices={AUDIT_EVENTS}
+        value={event}
+        onChange={setEvent}
+      />
+      <ChoiceFilter
+        id="audit-outcome"
+        label="Outcome"
+        anyLabel="Any outcome"
+        choices={AUDIT_OUTCOMES}
+        value={outcome}
+        onChange={setOutcome}
+      />
       <FormField>
         <FormFieldLabel htmlFor="audit-from">From</FormFieldLabel>
         <input
@@ -127,5 +113,40 @@ export function AuditFiltersForm({
         </Button>
       </div>
     </form>
+  );
+}
+
+/** A filter on one of a fixed list of values, or on any (''). */
+function ChoiceFilter<T extends string>({
+  id,
+  label,
+  anyLabel,
+  choices,
+  value,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  anyLabel: string;
+  choices: readonly T[];
+  value: T | '';
+  onChange: (value: T | '') => void;
+}) {
+  return (
+    <FormField>
+      <FormFieldLabel htmlFor={id}>{label}</FormFieldLabel>
+      <NativeSelect
+        id={id}
+        value={value}
+        onChange={(e) => onChange(choices.find((v) => v === e.target.value) ?? '')}
+      >
+        <option value="">{anyLabel}</option>
+        {choices.map((v) => (
+          <option key={v} value={v}>
+            {v}
+          </option>
+        ))}
+      </NativeSelect>
+    </FormField>
   );
 }
