@@ -8,13 +8,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import request from 'supertest';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
 import { UserDirectory } from './auth/users.ts';
 import { loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { OvhApi } from './ovh/api.ts';
 import type { OvhTransport } from './ovh/transport.ts';
+import type { Store } from './store/store.ts';
+import { testStore } from './testing/testStore.ts';
 import { OPERATOR, signIn, TEST_SCRYPT, writeUsersFile } from './testing/users.ts';
 
 function captureLog() {
@@ -54,6 +56,9 @@ const directory = writeUsersFile(usersDir, [OPERATOR]).then(
     (await UserDirectory.load({ usersFile, scryptParams: TEST_SCRYPT })).directory,
 );
 
+const stores: Store[] = [];
+afterAll(() => Promise.all(stores.map((s) => s.close())));
+
 async function setup(env: NodeJS.ProcessEnv = {}) {
   const dist = mkdtempSync(path.join(os.tmpdir(), 'byoi-dist-'));
   const config = loadConfig({
@@ -63,10 +68,13 @@ async function setup(env: NodeJS.ProcessEnv = {}) {
   });
   const log = captureLog();
   const upstream = noUpstream();
+  const store = await testStore();
+  stores.push(store);
   const app = createApp({
     config,
     ovh: upstream.ovh,
     logger: log.logger,
+    store,
     directory: await directory,
   });
   return { app, dist, config, ...log, ...upstream };

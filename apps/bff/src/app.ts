@@ -30,6 +30,7 @@ import { securityHeaders } from './middleware/securityHeaders.ts';
 import { createSessions, requireSession, sessionUser } from './middleware/session.ts';
 import { webApp } from './middleware/webApp.ts';
 import type { OvhApi } from './ovh/api.ts';
+import type { Store } from './store/store.ts';
 import { auditRouter } from './routes/audit.ts';
 import { healthRouter } from './routes/health.ts';
 import { installRouter } from './routes/install.ts';
@@ -42,6 +43,8 @@ export interface AppDeps {
   config: Config;
   ovh: OvhApi;
   logger: Logger;
+  /** Everything that outlives this process or is shared with other replicas (store/store.ts). */
+  store: Store;
   /** The console's users (see `UserDirectory.load`). */
   directory: UserDirectory;
   /** Shared with anything else that needs to know about running installs; one is made if absent. */
@@ -56,7 +59,7 @@ export interface AppDeps {
 }
 
 export function createApp(deps: AppDeps): Express {
-  const { config, ovh, logger, directory } = deps;
+  const { config, ovh, logger, directory, store } = deps;
   const tracker = deps.tracker ?? new InstallTracker((sn) => ovh.invalidateServer(sn));
   const known = new KnownInstalls();
   const audit = deps.audit ?? new AuditLog(config.auditLogFile, logger);

@@ -42,7 +42,20 @@ export interface OvhCredentials {
   consumerKey: string;
 }
 
+/** A simulator running elsewhere (SIMULATOR_URL), shared by several replicas. */
+export interface RemoteSimulator {
+  /** e.g. https://127.0.0.1:8443/1.0 */
+  url: URL;
+  /** The simulator's CA certificate (PEM), read from SIMULATOR_CA_FILE. */
+  caFile: string;
+  applicationKey: string;
+  applicationSecret: string;
+  consumerKey: string;
+}
+
 export interface SimulatorSettings {
+  /** Set when SIMULATOR_URL is: the BFF then starts no simulator of its own. */
+  remote: RemoteSimulator | null;
   clockSpeed: number;
   /** 0 = a random free port. */
   port: number;
@@ -68,6 +81,12 @@ export interface UsersSettings {
 /** Express's `trust proxy` setting: off, a hop count, or the proxies' addresses/CIDRs/names. */
 export type TrustProxy = false | number | string[];
 
+export interface StoreSettings {
+  /** PostgreSQL when set (several replicas); PGlite in `DATA_DIR/pglite` otherwise. */
+  databaseUrl: string | undefined;
+  poolSize: number;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -88,6 +107,11 @@ export interface Config {
   installWatchIntervalMs: number;
   webDistDir: string;
   dataDir: string;
+  store: StoreSettings;
+  /** SECRETS_KEY, 32 bytes: seals the image library's header values (AES-256-GCM). */
+  secretsKey: Buffer | undefined;
+  /** Audit entries older than this many days are deleted; 0 keeps them forever. */
+  auditRetentionDays: number;
   session: SessionSettingsConfig;
   users: UsersSettings;
   auditLogFile: string;
@@ -176,6 +200,12 @@ const envSchema = z.object({
       .default(10),
   ),
   SIMULATOR_PORT: v(int(0, 65535).default(0)),
+  SIMULATOR_URL: text(),
+  SIMULATOR_CA_FILE: text(),
+  DATABASE_URL: text(),
+  DATABASE_POOL_SIZE: v(int(1, 200).default(10)),
+  SECRETS_KEY: text(),
+  AUDIT_RETENTION_DAYS: v(int(0, 36_500).default(365)),
   SIMULATOR_LATENCY_MS: v(int(0, 60_000).optional()),
   SIMULATOR_SERVER_COUNT: v(int(1, 100_000).optional()),
   LOG_LEVEL: v(
@@ -219,7 +249,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   const given = CREDENTIAL_VARS.filter((name) => unsetIfEmpty(env[name]) !== undefined);
-  if (given.length > 0 && given.length < CREDENTIAL_VARS.length) {
+  const sharedSimulator = unsetIfEmpty(env.SIMULATOR_URL) !== undefined;
+  if (!sharedSimulator && given.length > 0 && given.length < CREDENTIAL_VARS.length) {
     const missing = CREDENTIAL_VARS.filter((name) => !given.includes(name));
     problems.push(
       `OVH credentials are incomplete: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing. ` +
@@ -227,13 +258,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         'or none of them to use the built-in simulator.',
     );
   }
-  const real = given.length === CREDENTIAL_VARS.length;
+  problems.push(...remoteSimulatorProblems(env));
+  const real = given.length === CREDENTIAL_VARS.length && !sharedSimulator;
   // These variables cannot fail to parse, so their checks run even when others are invalid.
   const security = securitySchema.safeParse(env);
   if (security.success) problems.push(...securityProblems(security.data, real));
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
 
   const e = parsed.data;
+  const secretsKey = e.SECRETS_KEY === undefined ? undefined : parseSecretsKey(e.SECRETS_KEY);
+  if (secretsKey === null) {
+    throw new ConfigError([
+      'SECRETS_KEY must be 32 random bytes, written as 64 hex digits or in base64 ' +
+        '(e.g. the output of `openssl rand -base64 32`). Give every replica the same value.',
+    ]);
+  }
   const dataDir = path.resolve(REPO_ROOT, e.DATA_DIR ?? '.data');
   return {
     port: e.PORT,
@@ -248,6 +287,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : null,
     simulator: {
+      remote:
+        e.SIMULATOR_URL !== undefined
+          ? {
+              url: new URL(e.SIMULATOR_URL),
+              caFile: path.resolve(e.SIMULATOR_CA_FILE!),
+              applicationKey: e.OVH_APPLICATION_KEY!,
+              applicationSecret: e.OVH_APPLICATION_SECRET!,
+              consumerKey: e.OVH_CONSUMER_KEY!,
+            }
+          : null,
       clockSpeed: e.SIMULATOR_CLOCK_SPEED,
       port: e.SIMULATOR_PORT,
       latencyMs: e.SIMULATOR_LATENCY_MS,
@@ -263,6 +312,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     installWatchIntervalMs: e.INSTALL_WATCH_INTERVAL_MS,
     webDistDir: path.resolve(REPO_ROOT, e.WEB_DIST_DIR ?? 'apps/web/dist'),
     dataDir,
+    store: { databaseUrl: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    secretsKey,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     session: {
       secret: e.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
       secretGenerated: e.SESSION_SECRET === undefined,
@@ -277,6 +329,57 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: toTrustProxy(e.TRUST_PROXY),
     preflightAllowHosts: e.PREFLIGHT_ALLOW_HOSTS ?? [],
   };
+}
+
+/** 32 bytes from 64 hex digits or base64 (either alphabet); null when it is neither. */
+function parseSecretsKey(text: string): Buffer | null {
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
+  if (!/^[A-Za-z0-9+/_-]{43}={0,2}$/.test(text)) return null;
+  const key = Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  return key.length === 32 ? key : null;
+}
+
+/**
+ * SIMULATOR_URL points the console at a simulator started elsewhere (its CLI prints the URL, the
+ * three keys and the CA file): all of them are needed, and the URL must be the simulator's HTTPS
+ * API root on this machine.
+ */
+function remoteSimulatorProblems(env: NodeJS.ProcessEnv): string[] {
+  const url = unsetIfEmpty(env.SIMULATOR_URL);
+  const ca = unsetIfEmpty(env.SIMULATOR_CA_FILE);
+  if (url === undefined) {
+    return ca === undefined
+      ? []
+      : [
+          'SIMULATOR_CA_FILE is set without SIMULATOR_URL: set both to use a running simulator, or neither.',
+        ];
+  }
+  const problems: string[] = [];
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(String(url));
+  } catch {
+    problems.push(
+      'SIMULATOR_URL is not a URL: give the one the simulator prints, e.g. https://127.0.0.1:8443/1.0.',
+    );
+  }
+  if (parsed && (parsed.protocol !== 'https:' || parsed.username !== '' || parsed.search !== '')) {
+    problems.push(
+      'SIMULATOR_URL must be an https:// URL without user or query, e.g. https://127.0.0.1:8443/1.0 (node-ovh speaks HTTPS only).',
+    );
+  }
+  if (ca === undefined) {
+    problems.push(
+      "SIMULATOR_CA_FILE is required with SIMULATOR_URL: the path of the CA certificate the simulator's CLI printed.",
+    );
+  }
+  const missing = CREDENTIAL_VARS.filter((name) => unsetIfEmpty(env[name]) === undefined);
+  if (missing.length > 0) {
+    problems.push(
+      `SIMULATOR_URL needs the keys the simulator printed: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing.`,
+    );
+  }
+  return problems;
 }
 
 /**

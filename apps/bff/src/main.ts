@@ -10,6 +10,7 @@ import { ConfigError, loadConfig, startupNotices, type Config } from './config.t
 import { createHttpServer } from './httpServer.ts';
 import { createLogger, usePretty } from './logger.ts';
 import { connectOvh } from './ovh/connect.ts';
+import { openStore, StoreError, type Store } from './store/store.ts';
 
 function readConfig(): Config {
   try {
@@ -34,6 +35,22 @@ async function readUsers(config: Config) {
     if (error instanceof UsersConfigError) {
       console.error('BYOI Console cannot start. Fix the console users:');
       for (const problem of error.problems) console.error(`  - ${problem}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+async function readStore(config: Config): Promise<Store> {
+  try {
+    return await openStore({
+      databaseUrl: config.store.databaseUrl,
+      dataDir: config.dataDir,
+      poolSize: config.store.poolSize,
+    });
+  } catch (error) {
+    if (error instanceof StoreError) {
+      console.error(`BYOI Console cannot start. ${error.message}`);
       process.exit(1);
     }
     throw error;
@@ -125,6 +142,7 @@ const logger = createLogger({
   pretty: usePretty(config.logFormat, process.stdout.isTTY),
 });
 const { directory, oneTimeAdminPassword } = await readUsers(config);
+const store = await readStore(config);
 const connection = await connectOvh(config);
 const shutdown = new AbortController();
 const audit = new AuditLog(config.auditLogFile, logger);
@@ -132,6 +150,7 @@ const app = createApp({
   config,
   ovh: connection.api,
   logger,
+  store,
   directory,
   audit,
   shutdown: shutdown.signal,
@@ -139,9 +158,7 @@ const app = createApp({
 
 const server = createHttpServer(app).listen(config.port, config.host, () => {
   const bound = server.address() as AddressInfo;
-  const simulatorAdmin = connection.simulator
-    ? `${urlOf('127.0.0.1', connection.simulator.port, 'https')}/_sim`
-    : null;
+  const simulatorAdmin = connection.simulatorAdminUrl;
   printBlock(banner(config, bound, simulatorAdmin, oneTimeAdminPassword));
   logger.info(
     {
@@ -155,6 +172,8 @@ const server = createHttpServer(app).listen(config.port, config.host, () => {
         : config.users.adminPasswordHash
           ? 'admin-hash'
           : 'one-time-admin',
+      store: store.kind,
+      storeLocation: store.location,
       auditLog: config.auditLogFile,
       sessionSecret: config.session.secretGenerated ? 'generated for this start' : 'configured',
       logRequests: config.logRequests,
@@ -195,10 +214,12 @@ function stop(signal: string): void {
   server.close(() => {
     clearTimeout(cut);
     // The open refusal counts are written, and every entry synced, before the process ends.
-    Promise.all([audit.close(), connection.close()]).then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    Promise.all([audit.close(), connection.close()])
+      .then(() => store.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   });
   server.closeIdleConnections();
   const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);

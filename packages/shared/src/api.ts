@@ -373,6 +373,10 @@ export const AUDIT_EVENTS = [
   'install',
   'cancel',
   'refusal',
+  'image-create',
+  'image-version',
+  'image-update',
+  'image-archive',
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 
@@ -442,6 +446,10 @@ export interface AuditEntryDto {
   count?: number;
   firstTime?: string;
   samples?: string[];
+  /** On an image library change: the image (and version) it was about. */
+  imageId?: string;
+  imageName?: string;
+  imageVersion?: number;
 }
 
 /** `GET /api/audit`: newest first. */
@@ -470,4 +478,143 @@ export interface AuditQuery {
   limit?: number;
   /** `nextCursor` or `prevCursor` of an earlier answer. */
   cursor?: string;
+}
+
+// ---- Install history (every install this console started, kept in the store) ----
+
+/** `running` until the console learns the end; `unknown` when OVH no longer knows the task. */
+export type InstallRecordOutcome = 'running' | 'done' | 'failed' | 'cancelled' | 'unknown';
+
+/** One install the console started, as the server page's History tab shows it. */
+export interface InstallHistoryEntryDto {
+  /** The id of the install's `submitted` audit entry. */
+  id: string;
+  server: string;
+  taskId: number;
+  user: string | null;
+  route: InstallRoute;
+  submittedAt: string;
+  endedAt: string | null;
+  /** From submit to the end the console learnt; null while running. */
+  durationSeconds: number | null;
+  outcome: InstallRecordOutcome;
+  /** OVH's message for a failed install (URLs redacted). */
+  message: string | null;
+  /** What was installed. Never a header value; user data only as its SHA-256. */
+  image: {
+    /** Userinfo removed and query values blanked, as in the audit log. */
+    imageURL: string;
+    /** True when the address had parts the console does not keep (query values, userinfo). */
+    imageURLRedacted: boolean;
+    imageType: ImageType;
+    imageCheckSum: string | null;
+    imageCheckSumType: ChecksumType | null;
+    efiBootloaderPath: string | null;
+    httpHeaderNames: string[];
+    customHostname: string | null;
+    configDriveUserDataSha256: string | null;
+  };
+  /** The library image it came from, when it did. */
+  libraryImage: { id: string; name: string; version: number } | null;
+}
+
+/** `GET /api/servers/:sn/installs?limit=&cursor=`: newest first. */
+export interface InstallHistoryResponse {
+  entries: InstallHistoryEntryDto[];
+  /** Pass as `cursor` for older entries; null on the last page. */
+  nextCursor: string | null;
+}
+
+// ---- Image library ----
+
+/** A library image's reference in an install or preflight body: its header values come from the store. */
+export interface LibraryImageRef {
+  id: string;
+  version: number;
+}
+
+/** The last check (preflight) of a library image version. */
+export interface LibraryImageCheckDto {
+  verdict: PreflightVerdict;
+  at: string;
+  server: string;
+  user: string | null;
+  predictedMessage: string | null;
+}
+
+export interface LibraryImageVersionDto {
+  version: number;
+  imageURL: string;
+  imageType: ImageType;
+  imageCheckSum: string | null;
+  imageCheckSumType: ChecksumType | null;
+  checksumFileURL: string | null;
+  efiBootloaderPath: string | null;
+  /** Header names only: values are write-only, kept encrypted, never sent to a browser. */
+  httpHeaders: { name: string }[];
+  notes: string;
+  createdBy: string | null;
+  createdAt: string;
+  lastCheck: LibraryImageCheckDto | null;
+}
+
+export interface LibraryImageDto {
+  id: string;
+  name: string;
+  notes: string;
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+  latest: LibraryImageVersionDto;
+  versionCount: number;
+}
+
+/** `GET /api/images/:id`: the image with every version, newest first. */
+export interface LibraryImageDetailResponse {
+  image: LibraryImageDto;
+  versions: LibraryImageVersionDto[];
+}
+
+/** `GET /api/images?search=`. */
+export interface LibraryImageListResponse {
+  images: LibraryImageDto[];
+}
+
+/**
+ * A new version's fields. A header given without `value` keeps the value the previous version
+ * stored under that name (the browser never has it); a header left out is dropped.
+ */
+export interface LibraryImageVersionInput {
+  imageURL: string;
+  imageType: ImageType;
+  imageCheckSum?: string;
+  imageCheckSumType?: ChecksumType;
+  checksumFileURL?: string;
+  efiBootloaderPath?: string;
+  httpHeaders?: { name: string; value?: string }[];
+  notes?: string;
+}
+
+/** `POST /api/images` → 201 `LibraryImageDetailResponse`. */
+export interface CreateLibraryImageRequest {
+  name: string;
+  notes?: string;
+  version: LibraryImageVersionInput;
+}
+
+/** `PATCH /api/images/:id`. */
+export interface UpdateLibraryImageRequest {
+  name?: string;
+  notes?: string;
+}
+
+/** `GET /api/images/:id/installs`: where the image is installed, the latest install per server. */
+export interface LibraryImageInstallsResponse {
+  servers: {
+    server: string;
+    version: number;
+    installId: string;
+    submittedAt: string;
+    outcome: InstallRecordOutcome;
+  }[];
 }

@@ -2,6 +2,7 @@
  * Connects the app to OVH: the real API with the configured credentials, or (simulator mode) the
  * embedded simulator on loopback, reached through the very same node-ovh client.
  */
+import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import tls from 'node:tls';
@@ -17,8 +18,10 @@ export type RunningSimulator = Awaited<ReturnType<typeof startSimulator>>;
 
 export interface OvhConnection {
   api: OvhApi;
-  /** Present in simulator mode (tests use its admin API). */
+  /** Present when this process started the simulator (tests use its admin API). */
   simulator: RunningSimulator | null;
+  /** The simulator's admin API, in simulator mode (this process's or a shared one's). */
+  simulatorAdminUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -90,6 +93,28 @@ export async function connectOvh(
     return {
       api: new OvhApi({ ...startTransports(client, config.ovhTimeoutMs), ...common }),
       simulator: null,
+      simulatorAdminUrl: null,
+      close: () => Promise.resolve(),
+    };
+  }
+
+  const remote = config.simulator.remote;
+  if (remote) {
+    // A simulator shared by several replicas (SIMULATOR_URL): reached like OVH, through node-ovh.
+    trustCertificate(readFileSync(remote.caFile, 'utf8'));
+    const client = ovh({
+      appKey: remote.applicationKey,
+      appSecret: remote.applicationSecret,
+      consumerKey: remote.consumerKey,
+      host: remote.url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: Number(remote.url.port || 443),
+      basePath: remote.url.pathname.replace(/\/$/, ''),
+      timeout: config.ovhTimeoutMs,
+    });
+    return {
+      api: new OvhApi({ ...startTransports(client, config.ovhTimeoutMs), ...common }),
+      simulator: null,
+      simulatorAdminUrl: `${remote.url.origin}/_sim`,
       close: () => Promise.resolve(),
     };
   }
@@ -116,6 +141,7 @@ export async function connectOvh(
   return {
     api: new OvhApi({ ...startTransports(client, config.ovhTimeoutMs), ...common }),
     simulator,
+    simulatorAdminUrl: `https://127.0.0.1:${simulator.port}/_sim`,
     close: () => simulator.close(),
   };
 }

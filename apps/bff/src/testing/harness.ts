@@ -20,6 +20,8 @@ import type { RateLimitSettings } from '../middleware/rateLimits.ts';
 import { DEFAULT_RATE_LIMITS } from '../middleware/rateLimits.ts';
 import { connectOvh, type RunningSimulator } from '../ovh/connect.ts';
 import type { OvhApi } from '../ovh/api.ts';
+import type { Store } from '../store/store.ts';
+import { testStore } from './testStore.ts';
 import {
   browserAgent,
   OPERATOR,
@@ -34,6 +36,8 @@ import {
 export interface AppUnderTest {
   app: Express;
   config: Config;
+  /** This app's store: its own fresh database, unless `AppOptions.store` shared one. */
+  store: Store;
   audit: AuditLog;
   /** Every log line written so far (JSON). */
   logLines: string[];
@@ -52,6 +56,8 @@ export interface AppOptions {
   usersFile?: string;
   rateLimits?: Partial<RateLimitSettings>;
   now?: () => number;
+  /** Share another app's store (two replicas of one deployment); a fresh database otherwise. */
+  store?: Store;
 }
 
 export interface Harness extends AppUnderTest {
@@ -102,6 +108,7 @@ async function buildAppOn(
   baseEnv: NodeJS.ProcessEnv,
   options: AppOptions,
   shutdown: AbortSignal,
+  closers: (() => Promise<void>)[],
 ): Promise<AppUnderTest> {
   const config = harnessConfig({ ...baseEnv, ...options.env });
   const usersFile =
@@ -112,6 +119,8 @@ async function buildAppOn(
     ));
   const { directory } = await UserDirectory.load({ usersFile, scryptParams: TEST_SCRYPT });
   const { lines, logger } = captureLog();
+  const store = options.store ?? (await testStore());
+  if (!options.store) closers.push(() => store.close());
   const audit = new AuditLog(config.auditLogFile, logger);
   // The audit log keeps its file open: closed with the harness.
   shutdown.addEventListener('abort', () => void audit.close(), { once: true });
@@ -119,6 +128,7 @@ async function buildAppOn(
     config,
     ovh,
     logger,
+    store,
     directory,
     audit,
     rateLimits: { ...HARNESS_RATE_LIMITS, ...options.rateLimits },
@@ -128,6 +138,7 @@ async function buildAppOn(
   return {
     app,
     config,
+    store,
     audit,
     logLines: lines,
     usersFile,
@@ -148,15 +159,18 @@ export async function startHarness(
   if (!sim) throw new Error('the harness runs in simulator mode: do not pass OVH credentials');
   // Stops the apps' background work (install watches, refusal counts) when the harness closes.
   const shutdown = new AbortController();
-  const main = await buildAppOn(connection.api, env, options, shutdown.signal);
+  // The apps' stores, closed (their databases dropped) once the apps have stopped.
+  const closers: (() => Promise<void>)[] = [];
+  const main = await buildAppOn(connection.api, env, options, shutdown.signal, closers);
   return {
     ...main,
     ovh: connection.api,
     sim,
-    buildApp: (more = {}) => buildAppOn(connection.api, env, more, shutdown.signal),
-    close: () => {
+    buildApp: (more = {}) => buildAppOn(connection.api, env, more, shutdown.signal, closers),
+    close: async () => {
       shutdown.abort();
-      return connection.close();
+      await connection.close();
+      await Promise.all(closers.splice(0).map((close) => close()));
     },
   };
 }

@@ -1,0 +1,135 @@
+/**
+ * The store's tables as Kysely sees them: one interface per table, column names as in the SQL of
+ * migrations.ts. Times are `timestamptz` (read back as `Date`); 64-bit integers are read back as
+ * numbers (store.ts sets the parser), which holds for OVH task ids and audit sequence numbers.
+ */
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * A jsonb column: read back parsed, written as JSON text (`JSON.stringify`), which both drivers
+ * pass through as is (pg would turn a JavaScript array into a PostgreSQL array).
+ */
+type Json<T> = ColumnType<T, string, string>;
+type NullableJson<T> = ColumnType<T | null, string | null | undefined, string | null>;
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+/** One `Idempotency-Key` per user and server: pending until the first request's answer is in. */
+export interface IdempotencyKeyTable {
+  /** sha256(user, server, key). */
+  id: string;
+  fingerprint: string;
+  created_at: Timestamp;
+  /** While pending: the replica running the first request, and until when it may. */
+  owner: string;
+  lease_until: Timestamp;
+  status: number | null;
+  body: NullableJson<unknown>;
+}
+
+export interface RateLimitHitTable {
+  key: string;
+  hits: number;
+  reset_at: Timestamp;
+}
+
+/** The one-install-per-server lock: a row per locked server, held until released or expired. */
+export interface InstallLockTable {
+  server: string;
+  holder: string;
+  expires_at: Timestamp;
+}
+
+/** Session revocation: a session sealed with an older epoch than its user's is over. */
+export interface UserSessionTable {
+  username: string;
+  epoch: number;
+  /** The user's role, servers and credential as last seen, to end sessions when they change. */
+  fingerprint: string | null;
+  updated_at: Timestamp;
+}
+
+/** Append-only (a trigger refuses updates, and deletes outside the retention job). */
+export interface AuditEntryTable {
+  seq: Generated<number>;
+  id: string;
+  time: Timestamp;
+  event: string;
+  outcome: string;
+  username: string | null;
+  server: string | null;
+  task_id: number | null;
+  relates_to: string | null;
+  /** The whole AuditEntryDto. */
+  entry: Json<Record<string, unknown>>;
+}
+
+export type InstallRecordState = 'running' | 'done' | 'failed' | 'cancelled' | 'unknown';
+
+/** Every install the console started: its history, and the one record of whether it still runs. */
+export interface InstallTable {
+  /** The id of the submit's audit entry. */
+  id: string;
+  server: string;
+  task_id: number;
+  username: string | null;
+  role: string | null;
+  route: string;
+  submitted_at: Timestamp;
+  /** What was installed (SubmittedInstallDto plus header names and the user data's digest). */
+  facts: Json<Record<string, unknown>>;
+  image_id: string | null;
+  image_version: number | null;
+  state: InstallRecordState;
+  message: string | null;
+  ended_at: Timestamp | null;
+  /** The watch: which replica asks OVH next about this install, and until when it holds it. */
+  watch_owner: string | null;
+  watch_until: Timestamp | null;
+}
+
+export interface ImageTable {
+  id: string;
+  name: string;
+  notes: string;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  archived_at: Timestamp | null;
+}
+
+export interface ImageVersionTable {
+  image_id: string;
+  version: number;
+  image_url: string;
+  image_type: string;
+  checksum: string | null;
+  checksum_type: string | null;
+  checksum_file_url: string | null;
+  efi_bootloader_path: string | null;
+  /** [{ name, value: sealed (secrets.ts) }]: values never leave the BFF. */
+  http_headers: Json<{ name: string; value: string }[]>;
+  notes: string;
+  created_by: string | null;
+  created_at: Timestamp;
+  /** The last check of this version: { verdict, at, server, predictedMessage? }. */
+  last_check: NullableJson<Record<string, unknown>>;
+}
+
+/** Facts about the store itself, e.g. which key the stored secrets were sealed with. */
+export interface StoreMetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  idempotency_keys: IdempotencyKeyTable;
+  rate_limit_hits: RateLimitHitTable;
+  install_locks: InstallLockTable;
+  user_sessions: UserSessionTable;
+  audit_entries: AuditEntryTable;
+  installs: InstallTable;
+  images: ImageTable;
+  image_versions: ImageVersionTable;
+  store_meta: StoreMetaTable;
+}
