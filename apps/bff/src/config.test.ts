@@ -61,6 +61,10 @@ describe('loadConfig', () => {
       SESSION_MAX_HOURS: '8',
       CONSOLE_USERS_FILE: '/etc/byoi/users.json',
       AUDIT_LOG_FILE: '/var/log/byoi/audit.log',
+      DATABASE_URL: 'postgres://byoi:pw@db.internal:5432/byoi',
+      DATABASE_POOL_SIZE: '20',
+      SECRETS_KEY: 'ab'.repeat(32),
+      AUDIT_RETENTION_DAYS: '90',
       TRUST_PROXY: '10.0.0.0/8, loopback',
       PREFLIGHT_ALLOW_HOSTS: 'images.corp.example, 10.20.0.0/16 ,192.0.2.7',
     });
@@ -73,13 +77,16 @@ describe('loadConfig', () => {
       ovhTimeoutMs: 2500,
       ovhConcurrency: 4,
       serverCacheTtlMs: 0,
-      simulator: { clockSpeed: 100, port: 8443, latencyMs: 20, serverCount: 500 },
+      simulator: { remote: null, clockSpeed: 100, port: 8443, latencyMs: 20, serverCount: 500 },
       logLevel: 'debug',
       logRequests: 'debug',
       logFormat: 'json',
       installWatchIntervalMs: 30_000,
       webDistDir: '/srv/web',
       dataDir: '/var/lib/byoi',
+      store: { databaseUrl: 'postgres://byoi:pw@db.internal:5432/byoi', poolSize: 20 },
+      secretsKey: Buffer.from('ab'.repeat(32), 'hex'),
+      auditRetentionDays: 90,
       session: { secret: 'x'.repeat(32), secretGenerated: false, idleMinutes: 15, maxHours: 8 },
       users: { file: '/etc/byoi/users.json', adminPasswordHash: undefined },
       auditLogFile: '/var/log/byoi/audit.log',
@@ -120,6 +127,57 @@ describe('loadConfig', () => {
     );
     expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
     expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+  });
+
+  it('reads SECRETS_KEY as 64 hex digits or base64 of 32 bytes, and refuses anything else without echoing it', () => {
+    const b64 = Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig({ SECRETS_KEY: b64 }).secretsKey).toEqual(Buffer.alloc(32, 7));
+    expect(
+      loadConfig({ SECRETS_KEY: Buffer.alloc(32, 7).toString('base64url') }).secretsKey,
+    ).toEqual(Buffer.alloc(32, 7));
+    expect(loadConfig({}).secretsKey).toBeUndefined();
+    for (const bad of ['short-s3cret', 'ab'.repeat(31), Buffer.alloc(16).toString('base64')]) {
+      const problems = problemsOf({ SECRETS_KEY: bad });
+      expect(problems).toEqual([expect.stringMatching(/^SECRETS_KEY must be 32 random bytes/)]);
+      expect(problems.join('\n')).not.toContain(bad);
+    }
+  });
+
+  it('keeps the embedded store by default, and a pool of 10 for DATABASE_URL', () => {
+    expect(loadConfig({}).store).toEqual({ databaseUrl: undefined, poolSize: 10 });
+    expect(loadConfig({}).auditRetentionDays).toBe(365);
+    expect(problemsOf({ DATABASE_POOL_SIZE: '0', AUDIT_RETENTION_DAYS: '-1' })).toEqual([
+      'DATABASE_POOL_SIZE must be at least 1.',
+      'AUDIT_RETENTION_DAYS must be at least 0.',
+    ]);
+  });
+
+  it('talks to a running simulator with SIMULATOR_URL, its CA file and the keys it printed', () => {
+    const shared = {
+      SIMULATOR_URL: 'https://127.0.0.1:8443/1.0',
+      SIMULATOR_CA_FILE: '/tmp/sim/ca.pem',
+      OVH_APPLICATION_KEY: 'ak',
+      OVH_APPLICATION_SECRET: 'as',
+      OVH_CONSUMER_KEY: 'ck',
+    };
+    const config = loadConfig(shared);
+    expect(config.mode).toBe('simulator');
+    expect(config.ovh).toBeNull();
+    expect(config.simulator.remote).toEqual({
+      url: new URL('https://127.0.0.1:8443/1.0'),
+      caFile: '/tmp/sim/ca.pem',
+      applicationKey: 'ak',
+      applicationSecret: 'as',
+      consumerKey: 'ck',
+    });
+    expect(problemsOf({ SIMULATOR_URL: 'http://127.0.0.1:8443/1.0' })).toEqual([
+      expect.stringMatching(/^SIMULATOR_URL must be an https:\/\/ URL/),
+      expect.stringMatching(/^SIMULATOR_CA_FILE is required with SIMULATOR_URL/),
+      'SIMULATOR_URL needs the keys the simulator printed: OVH_APPLICATION_KEY, OVH_APPLICATION_SECRET, OVH_CONSUMER_KEY are missing.',
+    ]);
+    expect(problemsOf({ SIMULATOR_CA_FILE: '/tmp/ca.pem' })).toEqual([
+      'SIMULATOR_CA_FILE is set without SIMULATOR_URL: set both to use a running simulator, or neither.',
+    ]);
   });
 
   it('requires SESSION_SECRET (≥ 32 bytes) in real mode, without echoing it', () => {

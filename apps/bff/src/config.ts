@@ -263,16 +263,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // These variables cannot fail to parse, so their checks run even when others are invalid.
   const security = securitySchema.safeParse(env);
   if (security.success) problems.push(...securityProblems(security.data, real));
-  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-
-  const e = parsed.data;
-  const secretsKey = e.SECRETS_KEY === undefined ? undefined : parseSecretsKey(e.SECRETS_KEY);
+  const rawKey = unsetIfEmpty(env.SECRETS_KEY);
+  const secretsKey = typeof rawKey === 'string' ? parseSecretsKey(rawKey.trim()) : undefined;
   if (secretsKey === null) {
-    throw new ConfigError([
+    problems.push(
       'SECRETS_KEY must be 32 random bytes, written as 64 hex digits or in base64 ' +
         '(e.g. the output of `openssl rand -base64 32`). Give every replica the same value.',
-    ]);
+    );
   }
+  if (problems.length > 0 || !parsed.success || secretsKey === null)
+    throw new ConfigError(problems);
+
+  const e = parsed.data;
   const dataDir = path.resolve(REPO_ROOT, e.DATA_DIR ?? '.data');
   return {
     port: e.PORT,

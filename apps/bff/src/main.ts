@@ -100,6 +100,7 @@ function renewHint(): string {
 
 function banner(
   config: Config,
+  store: Store,
   bound: AddressInfo,
   simulatorAdmin: string | null,
   password: string | null,
@@ -110,6 +111,11 @@ function banner(
     `   Open ${open}`,
     `   ${who}`,
   ];
+  lines.push(
+    store.kind === 'pglite'
+      ? `   Store: embedded (PGlite) in ${store.location}; one process only, DATABASE_URL for replicas.`
+      : `   Store: PostgreSQL at ${store.location}.`,
+  );
   if (simulatorAdmin !== null) {
     lines.push(
       `   Simulator admin API: ${simulatorAdmin} (this machine only; self-signed`,
@@ -159,7 +165,7 @@ const app = createApp({
 const server = createHttpServer(app).listen(config.port, config.host, () => {
   const bound = server.address() as AddressInfo;
   const simulatorAdmin = connection.simulatorAdminUrl;
-  printBlock(banner(config, bound, simulatorAdmin, oneTimeAdminPassword));
+  printBlock(banner(config, store, bound, simulatorAdmin, oneTimeAdminPassword));
   logger.info(
     {
       url: urlOf(bound.address, bound.port),
