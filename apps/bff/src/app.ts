@@ -7,12 +7,15 @@
 import compression from 'compression';
 import express, { Router, type Express } from 'express';
 import { AuditLog } from './audit/auditLog.ts';
+import { startAuditRetention } from './audit/auditRetention.ts';
 import { auditTrail } from './audit/auditTrail.ts';
 import type { UserDirectory } from './auth/users.ts';
 import type { Config } from './config.ts';
 import { InstallOutcomes } from './install/installOutcomes.ts';
 import { InstallTracker } from './install/installTracker.ts';
 import { KnownInstalls } from './install/knownInstalls.ts';
+import { InstallLocks } from './store/installLocks.ts';
+import { InstallRecords } from './store/installRecords.ts';
 import type { Logger } from './logger.ts';
 import { accessRules } from './middleware/accessRules.ts';
 import { csrfProtection } from './middleware/csrf.ts';
@@ -33,7 +36,11 @@ import type { OvhApi } from './ovh/api.ts';
 import type { Store } from './store/store.ts';
 import { auditRouter } from './routes/audit.ts';
 import { healthRouter } from './routes/health.ts';
+import { imagesRouter } from './routes/images.ts';
+import { provideImageLibrary } from './routes/libraryImageRef.ts';
+import { createImageLibrary } from './store/imageLibrary.ts';
 import { installRouter } from './routes/install.ts';
+import { installsRouter } from './routes/installs.ts';
 import { metaRouter } from './routes/meta.ts';
 import { preflightRouter } from './routes/preflight.ts';
 import { serversRouter } from './routes/servers.ts';
@@ -49,7 +56,7 @@ export interface AppDeps {
   directory: UserDirectory;
   /** Shared with anything else that needs to know about running installs; one is made if absent. */
   tracker?: InstallTracker;
-  /** Written to `config.auditLogFile` when absent. */
+  /** Written to `store` when absent. */
   audit?: AuditLog;
   rateLimits?: RateLimitSettings;
   /** The sessions' clock (expiry tests). */
@@ -62,26 +69,32 @@ export function createApp(deps: AppDeps): Express {
   const { config, ovh, logger, directory, store } = deps;
   const tracker = deps.tracker ?? new InstallTracker((sn) => ovh.invalidateServer(sn));
   const known = new KnownInstalls();
-  const audit = deps.audit ?? new AuditLog(config.auditLogFile, logger);
+  const audit = deps.audit ?? new AuditLog(store, logger);
+  const library = createImageLibrary({ store, config, logger });
+  startAuditRetention({
+    store,
+    days: config.auditRetentionDays,
+    logger,
+    ...(deps.shutdown ? { signal: deps.shutdown } : {}),
+  });
+  const records = new InstallRecords(store.db);
+  const locks = new InstallLocks(store);
+  // Watches the running installs in the store: this replica's, and any a stopped one left.
   const outcomes = new InstallOutcomes({
     ovh,
     audit,
+    records,
+    owner: store.replicaId,
     logger,
     intervalMs: config.installWatchIntervalMs,
     onEnded: (sn, state) => tracker.observe(sn, state),
   });
-  // Installs a previous run started and did not see end are followed again.
-  outcomes.resume().catch((error: unknown) => {
-    logger.warn(
-      { err: { message: String(error) } },
-      'could not read the audit log to resume install watches',
-    );
-  });
+  outcomes.start();
   deps.shutdown?.addEventListener('abort', () => {
     outcomes.close();
     void audit.close();
   });
-  const limits = createRateLimits(deps.rateLimits ?? DEFAULT_RATE_LIMITS);
+  const limits = createRateLimits(deps.rateLimits ?? DEFAULT_RATE_LIMITS, store, { logger });
   const sessions = createSessions(
     {
       secret: config.session.secret,
@@ -90,6 +103,7 @@ export function createApp(deps: AppDeps): Express {
       ...(deps.now ? { now: deps.now } : {}),
     },
     directory,
+    store,
   );
 
   const app = express();
@@ -118,14 +132,24 @@ export function createApp(deps: AppDeps): Express {
   api.use('/servers/:sn', validServerName);
   // Only signed-in requests get their body parsed.
   api.use(jsonBody(), jsonBodyErrors);
-  api.use(accessRules({ rateLimits: limits, idempotency: createIdempotency() }));
+  api.use(
+    accessRules({
+      rateLimits: limits,
+      idempotency: createIdempotency({ store, ...(deps.now ? { now: deps.now } : {}) }),
+    }),
+  );
   api.use(auditRouter({ audit }));
+  // Before the install and preflight routes: their forms may name a library image version.
+  api.use(provideImageLibrary(library));
+  api.use('/images', imagesRouter({ library, audit }));
   api.use(
     '/servers',
     serversRouter({
       ovh,
       tracker,
       known,
+      records,
+      outcomes,
       scope: (req) => {
         const user = sessionUser(req);
         return {
@@ -137,9 +161,19 @@ export function createApp(deps: AppDeps): Express {
   );
   api.use(
     '/servers',
-    installRouter({ ovh, tracker, known, outcomes, installRoute: config.installRoute }),
+    installRouter({
+      ovh,
+      tracker,
+      known,
+      records,
+      locks,
+      outcomes,
+      logger,
+      installRoute: config.installRoute,
+    }),
   );
-  api.use('/servers', preflightRouter({ ovh, config }));
+  api.use(installsRouter({ ovh, records }));
+  api.use('/servers', preflightRouter({ ovh, config, library }));
   api.use(apiNotFound);
   app.use('/api', api);
 

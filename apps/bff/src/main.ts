@@ -5,11 +5,13 @@
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import { AuditLog } from './audit/auditLog.ts';
+import { importLegacyAuditFile } from './audit/legacyImport.ts';
 import { UserDirectory, UsersConfigError } from './auth/users.ts';
 import { ConfigError, loadConfig, startupNotices, type Config } from './config.ts';
 import { createHttpServer } from './httpServer.ts';
 import { createLogger, usePretty } from './logger.ts';
 import { connectOvh } from './ovh/connect.ts';
+import { syncDirectory } from './store/sessionEpochs.ts';
 import { openStore, StoreError, type Store } from './store/store.ts';
 
 function readConfig(): Config {
@@ -149,9 +151,11 @@ const logger = createLogger({
 });
 const { directory, oneTimeAdminPassword } = await readUsers(config);
 const store = await readStore(config);
+// The audit file of a console that ran before the store: its entries move into the store once.
+await importLegacyAuditFile(store, config.auditLogFile, logger);
 const connection = await connectOvh(config);
 const shutdown = new AbortController();
-const audit = new AuditLog(config.auditLogFile, logger);
+const audit = new AuditLog(store, logger);
 const app = createApp({
   config,
   ovh: connection.api,
@@ -180,7 +184,7 @@ const server = createHttpServer(app).listen(config.port, config.host, () => {
           : 'one-time-admin',
       store: store.kind,
       storeLocation: store.location,
-      auditLog: config.auditLogFile,
+      auditRetentionDays: config.auditRetentionDays,
       sessionSecret: config.session.secretGenerated ? 'generated for this start' : 'configured',
       logRequests: config.logRequests,
     },
@@ -197,6 +201,13 @@ async function renewPassword(): Promise<void> {
     );
     return;
   }
+  // A new credential: the admin's sessions end on every replica, not only by this one's seal check.
+  await syncDirectory(store, directory, new Date()).catch((error: unknown) => {
+    logger.error(
+      { err: { message: String(error) } },
+      'could not record the new one-time password in the store; sessions made with the old one end here only',
+    );
+  });
   printBlock([
     ' A new one-time admin password (the previous one and its sessions no longer work):',
     '   Username: admin',

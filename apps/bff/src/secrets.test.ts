@@ -1,11 +1,10 @@
 /**
  * Secrets never leave the server side: after a full run through the real app (sign-in, lists,
  * a BYOI install with an HTTP header and user data that reaches done, progress, audit page,
- * refusals and upstream faults), neither a captured log line, nor the audit file, nor any API
- * response (body or header) contains the OVH application secret, the consumer key, the
+ * refusals and upstream faults), neither a captured log line, nor a row of the audit table, nor
+ * any API response (body or header) contains the OVH application secret, the consumer key, the
  * application key, the session secret, a password, the image's header value or the user data.
  */
-import { readFile } from 'node:fs/promises';
 import type { Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureImages, startImageServer, type ImageServer } from '@byoi/test-kit';
@@ -90,10 +89,17 @@ describe('secrets', () => {
     keep(await operator.get('/api/audit'));
     keep(await operator.delete('/api/session'));
     await h.audit.flush();
+    // Every column of every row, the whole entry included.
+    const auditRows = JSON.stringify(
+      await h.store.db.selectFrom('audit_entries').selectAll().orderBy('seq').execute(),
+    );
+    expect(auditRows).toContain('"event":"install"');
+    expect(auditRows).toContain(DEFAULT_SERVER);
+    expect(auditRows).toContain('"valueSha256"');
 
     const everything = [
       ...h.logLines,
-      await readFile(h.config.auditLogFile, 'utf8'),
+      auditRows,
       ...responses.map((r) => `${JSON.stringify(r.headers)}\n${r.text}`),
     ].join('\n');
     expect(h.logLines.length).toBeGreaterThan(10);

@@ -204,6 +204,16 @@ export type ApiErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'BAD_JSON'
   | 'PREFLIGHT_REFUSED'
+  /** Another image of the library (not archived) has this name. */
+  | 'IMAGE_NAME_TAKEN'
+  /** The library image is archived: it can be read, not changed or used. */
+  | 'IMAGE_ARCHIVED'
+  /** Real mode without SECRETS_KEY: header values cannot be stored. */
+  | 'SECRETS_KEY_MISSING'
+  /** The stored header values were sealed with another SECRETS_KEY than this console's. */
+  | 'SECRETS_KEY_MISMATCH'
+  /** The console's database (its store) did not answer: nothing was done; try again later. */
+  | 'STORE_UNAVAILABLE'
   | 'INTERNAL';
 
 export interface ApiErrorBody {
@@ -291,6 +301,8 @@ export interface PreflightRequest {
   imageCheckSumType?: ChecksumType;
   httpHeaders?: { name: string; value: string }[];
   checksumFileURL?: string;
+  /** The library version the image came from: its stored headers are added for the image's origin. */
+  libraryImage?: LibraryImageRef;
 }
 
 /**
@@ -567,6 +579,8 @@ export interface LibraryImageDto {
   updatedAt: string;
   latest: LibraryImageVersionDto;
   versionCount: number;
+  /** Set once archived: the image no longer appears in the list, and its history still links here. */
+  archivedAt?: string;
 }
 
 /** `GET /api/images/:id`: the image with every version, newest first. */

@@ -36,6 +36,10 @@ const EFI_PATH_EXAMPLE = '\\efi\\debian\\grubx64.efi';
 
 const HEX = /^[0-9a-f]+$/;
 
+function isChecksumType(value: unknown): value is ChecksumType {
+  return (CHECKSUM_TYPES as readonly unknown[]).includes(value);
+}
+
 /** The checksum type a pasted checksum's length implies; undefined unless it is plain hex. */
 export function inferChecksumType(checksum: string): ChecksumType | undefined {
   const hex = checksum.trim().toLowerCase();
@@ -203,50 +207,51 @@ const imageCheckSumType = optionalText(
 /** RFC 9110 `token`. */
 const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
+const httpHeaderName = text('The HTTP header name')
+  .trim()
+  .superRefine((value, ctx) => {
+    if (value === '') {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'Enter the HTTP header name, e.g. Authorization, or remove this header.',
+      });
+    } else if (!HTTP_TOKEN.test(value)) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          "The HTTP header name may contain only letters, digits and ! # $ % & ' * + - . ^ _ ` | ~ (no spaces or colons), e.g. Authorization.",
+      });
+    }
+  });
+
+const httpHeaderValue = text('The HTTP header value').superRefine((value, ctx) => {
+  if (/[\r\n]/.test(value)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'The HTTP header value must fit on one line: remove the line breaks.',
+    });
+  } else if (/[^\t\P{Cc}]/u.test(value)) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'The HTTP header value contains a control character (such as NUL). Copy the value again: an HTTP header holds only visible characters, spaces and tabs.',
+    });
+  } else if (/[^\0-\xff]/.test(value)) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'The HTTP header value contains a character HTTP headers cannot carry (beyond Latin-1, e.g. an emoji or a curly quote). Use plain ASCII; encode other text, e.g. as base64.',
+    });
+  } else if (value.trim() === '') {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'Enter the HTTP header value, or remove this header.',
+    });
+  }
+});
+
 const httpHeader = z.strictObject(
-  {
-    name: text('The HTTP header name')
-      .trim()
-      .superRefine((value, ctx) => {
-        if (value === '') {
-          ctx.addIssue({
-            code: 'custom',
-            message: 'Enter the HTTP header name, e.g. Authorization, or remove this header.',
-          });
-        } else if (!HTTP_TOKEN.test(value)) {
-          ctx.addIssue({
-            code: 'custom',
-            message:
-              "The HTTP header name may contain only letters, digits and ! # $ % & ' * + - . ^ _ ` | ~ (no spaces or colons), e.g. Authorization.",
-          });
-        }
-      }),
-    value: text('The HTTP header value').superRefine((value, ctx) => {
-      if (/[\r\n]/.test(value)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'The HTTP header value must fit on one line: remove the line breaks.',
-        });
-      } else if (/[^\t\P{Cc}]/u.test(value)) {
-        ctx.addIssue({
-          code: 'custom',
-          message:
-            'The HTTP header value contains a control character (such as NUL). Copy the value again: an HTTP header holds only visible characters, spaces and tabs.',
-        });
-      } else if (/[^\0-\xff]/.test(value)) {
-        ctx.addIssue({
-          code: 'custom',
-          message:
-            'The HTTP header value contains a character HTTP headers cannot carry (beyond Latin-1, e.g. an emoji or a curly quote). Use plain ASCII; encode other text, e.g. as base64.',
-        });
-      } else if (value.trim() === '') {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'Enter the HTTP header value, or remove this header.',
-        });
-      }
-    }),
-  },
+  { name: httpHeaderName, value: httpHeaderValue },
   { error: objectMessages('An HTTP header', ['name', 'value']) },
 );
 
@@ -519,9 +524,55 @@ const acknowledgement = z
   )
   .optional();
 
+// ---- the image fields, for other schemas that describe an image ----
+
+/**
+ * The rules of the fields that say which image to fetch and how, for the schemas that describe an
+ * image without being the install form (the preflight request, the image library's versions).
+ */
+export const imageFieldRules = {
+  imageURL,
+  imageType,
+  imageCheckSum,
+  imageCheckSumType,
+  efiBootloaderPath,
+  httpHeaderName,
+  httpHeaderValue,
+  httpHeaders,
+};
+
+// ---- libraryImage ----
+
+export const LIBRARY_IMAGE_ID_MAX_LENGTH = 100;
+
+/**
+ * The image library version the form was filled from. The BFF adds that version's stored HTTP
+ * headers (whose values the browser never has) to the form before it checks or installs it.
+ */
+export const libraryImageRef = z.strictObject(
+  {
+    id: z
+      .string({ error: 'libraryImage.id must be text: the id of a library image.' })
+      .trim()
+      .min(1, 'libraryImage.id must name a library image: pick the image again from the library.')
+      .max(
+        LIBRARY_IMAGE_ID_MAX_LENGTH,
+        `libraryImage.id is longer than ${LIBRARY_IMAGE_ID_MAX_LENGTH} characters, so it names no library image. Pick the image again from the library.`,
+      ),
+    version: z
+      .number({ error: 'libraryImage.version must be a version number, e.g. 1.' })
+      .int('libraryImage.version must be a whole number, e.g. 1.')
+      .min(1, 'libraryImage.version must be 1 or more: versions are numbered from 1.'),
+  },
+  { error: objectMessages('libraryImage', ['id', 'version']) },
+);
+
 // ---- the form ----
 
-/** The install form's fields, in the order the form shows them. */
+/**
+ * The install form's fields, in the order the form shows them; `libraryImage`, last, is not shown:
+ * it travels with a form the wizard filled from the image library.
+ */
 export const INSTALL_FORM_FIELDS = [
   'imageURL',
   'imageType',
@@ -534,10 +585,11 @@ export const INSTALL_FORM_FIELDS = [
   'sshKey',
   'efiBootloaderPath',
   'acknowledgement',
+  'libraryImage',
 ] as const;
 
 /** For an object: names its unknown keys and the accepted ones; any other issue is a wrong type. */
-function objectMessages(what: string, accepted: readonly string[]) {
+export function objectMessages(what: string, accepted: readonly string[]) {
   return (issue: z.core.$ZodRawIssue): string => {
     if (issue.code !== 'unrecognized_keys') {
       return `${what} must be an object with the fields ${accepted.join(', ')}.`;
@@ -560,6 +612,7 @@ const formShape = z.strictObject(
     sshKey,
     efiBootloaderPath,
     acknowledgement,
+    libraryImage: libraryImageRef.optional(),
   },
   { error: objectMessages('The install form', INSTALL_FORM_FIELDS) },
 );
@@ -573,46 +626,8 @@ type FormShapeOutput = z.output<typeof formShape>;
  */
 function crossFieldRules(route: InstallRoute) {
   return (form: FormShapeOutput, ctx: z.RefinementCtx): void => {
-    const checksum = typeof form.imageCheckSum === 'string' ? form.imageCheckSum : undefined;
-    const checksumIsHex = checksum !== undefined && HEX.test(checksum);
-    const type = (CHECKSUM_TYPES as readonly unknown[]).includes(form.imageCheckSumType)
-      ? form.imageCheckSumType
-      : undefined;
-
-    if (checksum !== undefined && form.imageCheckSumType === undefined) {
-      const inferred = checksumIsHex ? inferChecksumType(checksum) : undefined;
-      ctx.addIssue({
-        code: 'custom',
-        path: ['imageCheckSumType'],
-        message: `Choose the checksum type of your checksum${inferred ? ` (a ${checksum.length}-character checksum is ${inferred})` : ''}: OVH needs the checksum and its type together, or neither.`,
-      });
-    } else if (checksum === undefined && type !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['imageCheckSum'],
-        message: `Enter the ${type} checksum of the image, or clear the checksum type: OVH needs the checksum and its type together, or neither.`,
-      });
-    } else if (checksumIsHex && type !== undefined) {
-      const expected = CHECKSUM_HEX_LENGTH[type];
-      if (checksum.length !== expected) {
-        const inferred = inferChecksumType(checksum);
-        ctx.addIssue({
-          code: 'custom',
-          path: ['imageCheckSum'],
-          message: `A ${type} checksum has ${expected} hexadecimal characters but this one has ${checksum.length}${inferred ? ` (that is the length of ${inferred})` : ''}. Paste the ${type} checksum, or choose ${inferred ?? 'the matching'} checksum type.`,
-        });
-      }
-    }
-
-    reportDuplicates(
-      form.httpHeaders,
-      'httpHeaders',
-      'name',
-      (name) => name.toLowerCase(),
-      (name) =>
-        `The HTTP header "${name}" is already set above (names are case-insensitive). Keep one of them.`,
-      ctx,
-    );
+    checksumPairRule(form, ctx);
+    httpHeaderNamesRule(form.httpHeaders, ctx);
     reportDuplicates(
       form.configDriveMetadata,
       'configDriveMetadata',
@@ -631,6 +646,57 @@ function crossFieldRules(route: InstallRoute) {
       });
     }
   };
+}
+
+/**
+ * The checksum and its type go together, and the checksum has the type's length. Looks at runtime
+ * types, like every cross-field rule here: it runs even when the fields' own rules failed.
+ */
+export function checksumPairRule(
+  form: { imageCheckSum?: unknown; imageCheckSumType?: unknown },
+  ctx: z.RefinementCtx,
+): void {
+  const checksum = typeof form.imageCheckSum === 'string' ? form.imageCheckSum : undefined;
+  const checksumIsHex = checksum !== undefined && HEX.test(checksum);
+  const type = isChecksumType(form.imageCheckSumType) ? form.imageCheckSumType : undefined;
+
+  if (checksum !== undefined && form.imageCheckSumType === undefined) {
+    const inferred = checksumIsHex ? inferChecksumType(checksum) : undefined;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['imageCheckSumType'],
+      message: `Choose the checksum type of your checksum${inferred ? ` (a ${checksum.length}-character checksum is ${inferred})` : ''}: OVH needs the checksum and its type together, or neither.`,
+    });
+  } else if (checksum === undefined && type !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['imageCheckSum'],
+      message: `Enter the ${type} checksum of the image, or clear the checksum type: OVH needs the checksum and its type together, or neither.`,
+    });
+  } else if (checksumIsHex && type !== undefined) {
+    const expected = CHECKSUM_HEX_LENGTH[type];
+    if (checksum.length !== expected) {
+      const inferred = inferChecksumType(checksum);
+      ctx.addIssue({
+        code: 'custom',
+        path: ['imageCheckSum'],
+        message: `A ${type} checksum has ${expected} hexadecimal characters but this one has ${checksum.length}${inferred ? ` (that is the length of ${inferred})` : ''}. Paste the ${type} checksum, or choose ${inferred ?? 'the matching'} checksum type.`,
+      });
+    }
+  }
+}
+
+/** HTTP header names are case-insensitive: each may appear once. */
+export function httpHeaderNamesRule(headers: unknown, ctx: z.RefinementCtx): void {
+  reportDuplicates(
+    headers,
+    'httpHeaders',
+    'name',
+    (name) => name.toLowerCase(),
+    (name) =>
+      `The HTTP header "${name}" is already set above (names are case-insensitive). Keep one of them.`,
+    ctx,
+  );
 }
 
 function reportDuplicates(

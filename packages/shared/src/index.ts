@@ -1,4 +1,5 @@
 export * from './form.ts';
+export * from './library.ts';
 export * from './userData.ts';
 export * from './catalog.ts';
 export * from './payload.ts';

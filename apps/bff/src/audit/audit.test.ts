@@ -1,11 +1,12 @@
 /**
- * The audit log of the real app: one JSON line per sign-in, sign-out, preflight, install, cancel
- * and refusal, in AUDIT_LOG_FILE and through the logger, with header values and user data only as
- * SHA-256; each install's outcome as its own entry linked to its submit; anonymous refusals counted
- * per address and minute; and `GET /api/audit` for operators, newest first, filtered and paged.
+ * The audit log of the real app: one entry per sign-in, sign-out, preflight, install, cancel and
+ * refusal, as a row of the store's audit table and a JSON line through the logger, with header
+ * values and user data only as SHA-256; each install's outcome as its own entry linked to its
+ * submit; anonymous refusals counted per address and minute; replicas sharing one log; and
+ * `GET /api/audit` for operators, newest first, filtered and paged.
  */
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureImages, startImageServer, type ImageKit, type ImageServer } from '@byoi/test-kit';
 import { DEFAULT_SERVER, LEGACY_SERVER, SMALL_DISK_SERVER } from '@byoi/ovh-simulator';
@@ -40,13 +41,15 @@ beforeEach(() => {
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const EFI = '\\efi\\debian\\grubx64.efi';
 
-async function fileEntries(app: AppUnderTest): Promise<AuditEntryDto[]> {
+/** The entries in the app's store, in the order written. */
+async function storedEntries(app: AppUnderTest): Promise<AuditEntryDto[]> {
   await app.audit.flush();
-  const text = await readFile(app.config.auditLogFile, 'utf8');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as AuditEntryDto);
+  const rows = await app.store.db
+    .selectFrom('audit_entries')
+    .select('entry')
+    .orderBy('seq')
+    .execute();
+  return rows.map((r) => r.entry as unknown as AuditEntryDto);
 }
 
 /** A few seconds away from a minute boundary, so requests made now share one clock minute. */
@@ -116,7 +119,7 @@ describe('audit entries', () => {
     expect(preflight.status).toBe(400);
     expect((await operator.delete('/api/session')).status).toBe(204);
 
-    const entries = await fileEntries(app);
+    const entries = await storedEntries(app);
     expect(entries.map((e) => `${e.event}:${e.outcome}`)).toEqual([
       'sign-in:failure',
       'sign-in:success',
@@ -170,7 +173,10 @@ describe('audit entries', () => {
     expect(Date.parse(installed?.time ?? '')).toBeGreaterThan(Date.now() - 60_000);
     expect(cancelled).toMatchObject({ server: DEFAULT_SERVER, status: 200 });
 
-    const raw = await readFile(app.config.auditLogFile, 'utf8');
+    const raw = JSON.stringify(
+      await app.store.db.selectFrom('audit_entries').selectAll().execute(),
+    );
+    expect(raw).toContain(sha256(headerValue));
     for (const secret of [
       headerValue,
       'image-download-token',
@@ -183,7 +189,8 @@ describe('audit entries', () => {
     const logged = app.logLines.filter((l) => l.includes('"audit"')).join('\n');
     expect(logged).toContain(sha256(headerValue));
     expect(logged).not.toContain(headerValue);
-    expect((await stat(app.config.auditLogFile)).mode & 0o777).toBe(0o600);
+    // No file: the store holds the log.
+    expect(existsSync(app.config.auditLogFile)).toBe(false);
   });
 
   it('records refusals: wrong role, CSRF, hidden server, rate limit, and anonymous ones counted', async () => {
@@ -198,10 +205,10 @@ describe('audit entries', () => {
     await scoped.post(`/api/servers/${DEFAULT_SERVER}/install`).send({});
     await scoped.post(`/api/servers/${DEFAULT_SERVER}/install`).send({});
     // The anonymous refusal's count is written when its minute is over, or at close.
-    expect((await fileEntries(app)).some((e) => e.user === null)).toBe(false);
+    expect((await storedEntries(app)).some((e) => e.user === null)).toBe(false);
     await app.audit.close();
 
-    const entries = await fileEntries(app);
+    const entries = await storedEntries(app);
     const summary = entries
       .filter((e) => e.event !== 'sign-in')
       .map((e) => [e.event, e.outcome, e.status ?? null, e.user, e.code ?? null, e.count ?? 1]);
@@ -227,7 +234,7 @@ describe('audit entries', () => {
     // A failed sign-in is not folded in: it names the user tried, and each one matters.
     await anonymous.post('/api/session').send({ username: 'mallory', password: 'guess' });
     await app.audit.close();
-    const entries = await fileEntries(app);
+    const entries = await storedEntries(app);
     expect(entries.map((e) => [e.event, e.user, e.count ?? 1])).toEqual([
       ['sign-in', 'mallory', 1],
       ['refusal', null, 50],
@@ -262,7 +269,7 @@ describe('audit entries', () => {
       .post(`/api/servers/${DEFAULT_SERVER}/preflight`)
       .send(passingImage());
     expect(passing.body.verdict).not.toBe('fail');
-    const [failed, passed] = (await fileEntries(app)).filter((e) => e.event === 'preflight');
+    const [failed, passed] = (await storedEntries(app)).filter((e) => e.event === 'preflight');
     expect(failed).toMatchObject({
       outcome: 'failure',
       status: 200,
@@ -282,7 +289,7 @@ describe('audit entries', () => {
       .send({ ...passingImage(), imageCheckSum: 'b'.repeat(64), imageCheckSumType: 'sha256' });
     expect(res.status).toBe(200);
     expect(res.text).toContain('event: result');
-    const [entry] = (await fileEntries(app)).filter((e) => e.event === 'preflight');
+    const [entry] = (await storedEntries(app)).filter((e) => e.event === 'preflight');
     expect(entry).toMatchObject({ outcome: 'failure', failedChecks: ['checksum'] });
     expect(entry?.message).toContain('Bad sha256 for downloaded file');
   });
@@ -293,7 +300,7 @@ describe('audit entries', () => {
     const predictedMessage =
       'Could not download image: https://images.example.com/d.raw?X-Amz-Signature=abc123 returned 403.';
     await submit(operator, { ...missingImage(), acknowledgement: { predictedMessage } });
-    const submitted = (await fileEntries(app)).find((e) => e.outcome === 'submitted');
+    const submitted = (await storedEntries(app)).find((e) => e.outcome === 'submitted');
     expect(submitted).toMatchObject({
       event: 'install',
       outcome: 'submitted',
@@ -317,7 +324,7 @@ describe("an install's outcome", () => {
     // More reads of the same ended install add nothing.
     await operator.get(`/api/servers/${DEFAULT_SERVER}/install`);
     await operator.get(`/api/servers/${DEFAULT_SERVER}`);
-    const entries = await fileEntries(app);
+    const entries = await storedEntries(app);
     const [submitted] = entries.filter((e) => e.outcome === 'submitted');
     expect(outcomesOf(entries)).toEqual([
       expect.objectContaining({
@@ -337,8 +344,8 @@ describe("an install's outcome", () => {
     const app = await h.buildApp({ env: { INSTALL_WATCH_INTERVAL_MS: '50' } });
     const operator = await app.signIn(OPERATOR);
     const taskId = await submit(operator, missingImage());
-    const outcome = await eventually(async () => outcomesOf(await fileEntries(app))[0], 15_000);
-    const [submitted] = (await fileEntries(app)).filter((e) => e.outcome === 'submitted');
+    const outcome = await eventually(async () => outcomesOf(await storedEntries(app))[0], 15_000);
+    const [submitted] = (await storedEntries(app)).filter((e) => e.outcome === 'submitted');
     expect(outcome).toMatchObject({
       event: 'install',
       outcome: 'failed',
@@ -350,7 +357,7 @@ describe("an install's outcome", () => {
     // The progress screen read afterwards sees the same end and records nothing more.
     expect((await progressUntilEnd(operator)).state).toBe('failed');
     await new Promise((r) => setTimeout(r, 200));
-    expect(outcomesOf(await fileEntries(app))).toHaveLength(1);
+    expect(outcomesOf(await storedEntries(app))).toHaveLength(1);
   });
 
   it('is recorded once when the watch and progress reads race', async () => {
@@ -363,7 +370,7 @@ describe("an install's outcome", () => {
       progressUntilEnd(operator, SMALL_DISK_SERVER),
     ]);
     await new Promise((r) => setTimeout(r, 200));
-    const outcomes = outcomesOf(await fileEntries(app));
+    const outcomes = outcomesOf(await storedEntries(app));
     expect(outcomes.map((e) => e.outcome)).toEqual(['failed']);
   });
 
@@ -378,7 +385,7 @@ describe("an install's outcome", () => {
     expect(cancel.status).toBe(200);
     await new Promise((r) => setTimeout(r, 200));
     await operator.get(`/api/servers/${DEFAULT_SERVER}/install`);
-    expect(outcomesOf(await fileEntries(app))).toEqual([
+    expect(outcomesOf(await storedEntries(app))).toEqual([
       expect.objectContaining({ outcome: 'cancelled', taskId }),
     ]);
   });
@@ -389,11 +396,12 @@ describe("an install's outcome", () => {
     const operator = await before.signIn(OPERATOR);
     const taskId = await submit(operator, missingImage());
     await before.audit.flush();
-    // The same audit log, a new process: it follows the install it finds unfinished there.
+    // The same store, a new process: it follows the install it finds unfinished there.
     const after = await h.buildApp({
-      env: { AUDIT_LOG_FILE: before.config.auditLogFile, INSTALL_WATCH_INTERVAL_MS: '50' },
+      store: before.store,
+      env: { INSTALL_WATCH_INTERVAL_MS: '50' },
     });
-    const outcome = await eventually(async () => outcomesOf(await fileEntries(after))[0], 15_000);
+    const outcome = await eventually(async () => outcomesOf(await storedEntries(after))[0], 15_000);
     expect(outcome).toMatchObject({ outcome: 'failed', taskId, learnedFrom: 'watch' });
   });
 });
@@ -417,6 +425,29 @@ describe('GET /api/audit', () => {
     expect(res.status).toBe(200);
     return res.body as AuditListResponse;
   };
+
+  it('is one log for two replicas on one store: either one pages what both wrote', async () => {
+    const one = await h.buildApp();
+    const two = await h.buildApp({ store: one.store, usersFile: one.usersFile });
+    const operatorOnOne = await one.signIn(OPERATOR);
+    await two.signIn(VIEWER);
+    await operatorOnOne.post(`/api/servers/${DEFAULT_SERVER}/preflight`).send({ imageURL: 'x' });
+    const operatorOnTwo = await two.signIn(OPERATOR);
+    const expected = [
+      `sign-in:${OPERATOR.username}`,
+      `preflight:${OPERATOR.username}`,
+      `sign-in:${VIEWER.username}`,
+      `sign-in:${OPERATOR.username}`,
+    ];
+    const written = (body: AuditListResponse) => body.entries.map((e) => `${e.event}:${e.user}`);
+    expect(written(await list(operatorOnTwo, ''))).toEqual(expected);
+    expect(written(await list(operatorOnOne, ''))).toEqual(expected);
+    // Cursors are the log's, not a replica's: a page from one continues on the other.
+    const first = await list(operatorOnOne, '?limit=2');
+    expect(written(await list(operatorOnTwo, `?limit=2&cursor=${first.nextCursor}`))).toEqual(
+      expected.slice(2),
+    );
+  });
 
   it('lists the newest entries first for operators, limited by ?limit=', async () => {
     const app = await h.buildApp();

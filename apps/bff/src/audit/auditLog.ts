@@ -1,23 +1,16 @@
 /**
- * The append-only audit log: one JSON line per entry in `AUDIT_LOG_FILE` (appended in order, in
- * batches each followed by `fdatasync`, file mode 0600) and the same entry through the application
- * logger. Pages
- * are read from the file by byte offset (lineScan.ts), newest first, filtered as they are read.
+ * The append-only audit log: a row per entry in the store's `audit_entries` (every replica writes
+ * into the same table) and the same entry as a JSON line through the application logger, for log
+ * shippers. Entries recorded in the same turn of the event loop, or while an insert is in flight,
+ * go into one multi-row insert: one round trip and one commit per batch. Pages are read in SQL
+ * (auditPage.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
-import path from 'node:path';
 import type { AuditEntryDto, AuditListResponse } from '@byoi/shared';
-import {
-  AuditQueryError,
-  encodeCursor,
-  matches,
-  mayMatch,
-  type AuditFilter,
-  type AuditPageRequest,
-} from './auditQuery.ts';
-import { isLineStart, linesBackward, linesForward, type Line } from './lineScan.ts';
+import type { Store } from '../store/store.ts';
+import { readPage } from './auditPage.ts';
+import type { AuditPageRequest } from './auditQuery.ts';
+import { insertRows, storableEntry, toRow, type AuditRow } from './auditRow.ts';
 import { isAnonymousRefusal, RefusalAggregator } from './refusalAggregate.ts';
 
 export interface AuditLogger {
@@ -27,12 +20,27 @@ export interface AuditLogger {
 
 export type NewAuditEntry = Omit<AuditEntryDto, 'id'> & { id?: string };
 
-/**
- * Entries are appended in the order they are recorded, which is time order except for aggregated
- * refusals (written up to a minute after their last request): a scan towards older entries stops
- * this far before `from`.
- */
-const TIME_SLACK_MS = 2 * 60_000;
+/** Rows per insert at most: 9 parameters each, far below PostgreSQL's 65,535 per statement. */
+export const MAX_BATCH_ROWS = 1000;
+
+/** How many inserts the log made, how many entries they stored, and how many it could not store. */
+export interface AuditLogStats {
+  inserts: number;
+  stored: number;
+  lost: number;
+}
+
+interface Batch {
+  rows: AuditRow[];
+  committed: Promise<void>;
+  settle: () => void;
+}
+
+function newBatch(): Batch {
+  let settle = () => undefined as void;
+  const committed = new Promise<void>((resolve) => (settle = resolve));
+  return { rows: [], committed, settle };
+}
 
 /** One line for a person reading the application log; the entry itself rides along as `audit`. */
 function summary(entry: AuditEntryDto): string {
@@ -46,32 +54,36 @@ function summary(entry: AuditEntryDto): string {
   return parts.join(' ');
 }
 
-function parseLine(line: Line): AuditEntryDto | null {
-  try {
-    const entry = JSON.parse(line.bytes.toString('utf8')) as AuditEntryDto;
-    // Lines written before entries had ids get one from their position, which never changes.
-    if (typeof entry.id !== 'string') entry.id = `at-${line.start}`;
-    return entry;
-  } catch {
-    // A torn last line after a crash is skipped rather than failing the page.
-    return null;
-  }
+/** SQLSTATE classes 22 (data exception) and 23 (integrity violation): a row, not the store, is at fault. */
+function isRowError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^2[23]/.test(code);
+}
+
+/** The driver's code and message only: a PostgreSQL error's `detail` may quote the row. */
+function describeError(error: unknown): { code: string; message: string } {
+  const { code } = error as { code?: unknown };
+  return {
+    code: typeof code === 'string' ? code : 'unknown',
+    message: (error instanceof Error ? error.message : String(error)).slice(0, 300),
+  };
 }
 
 export class AuditLog {
-  #pending: string[] = [];
-  #draining: Promise<void> | null = null;
-  #handle: FileHandle | null = null;
+  /** Batches waiting for the insert in flight, oldest first; entries go into the last one. */
+  readonly #queue: Batch[] = [];
+  #inFlight: Batch | null = null;
+  #scheduled = false;
   readonly #refusals: RefusalAggregator;
+  readonly #stats: AuditLogStats = { inserts: 0, stored: 0, lost: 0 };
 
   constructor(
-    readonly file: string,
+    readonly store: Store,
     private readonly logger: AuditLogger,
     options: { now?: () => number } = {},
   ) {
-    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     this.#refusals = new RefusalAggregator({
-      write: (entry) => this.#append(entry),
+      write: (entry) => void this.#append(entry),
       ...(options.now ? { now: options.now } : {}),
     });
   }
@@ -85,65 +97,121 @@ export class AuditLog {
       this.#refusals.add(entry);
       return null;
     }
-    return this.#append(entry);
+    return this.#append(entry).id;
   }
 
   /**
-   * Records an entry and resolves once it is on disk (written and `fdatasync`ed): the audit trail
-   * waits for this before the answer leaves, so an entry the console acknowledged survives a crash.
+   * Records an entry and resolves once its batch is committed: the audit trail waits for this
+   * before the answer leaves, so an entry the console acknowledged survives a crash. It resolves
+   * too once the insert failed (logged): an answer waits for two attempts at most, never for a
+   * store that stays down.
    * Refusals without a session are only counted (see `record`).
    */
   async recordDurably(entry: NewAuditEntry): Promise<string | null> {
-    const id = this.record(entry);
-    await this.flush();
+    if (isAnonymousRefusal(entry)) return this.record(entry);
+    const { id, batch } = this.#append(entry);
+    await batch.committed;
     return id;
   }
 
-  #append(input: NewAuditEntry): string {
-    // id and time first: a reader of the raw file sees them at the start of each line.
+  #append(input: NewAuditEntry): { id: string; batch: Batch } {
+    // id and time first: a reader of the log stream sees them at the start of each entry.
     const { id = randomUUID(), time, ...rest } = input;
-    const entry: AuditEntryDto = { id, time, ...rest };
+    const entry = storableEntry({ id, time, ...rest });
     this.logger.info({ audit: entry }, summary(entry));
-    this.#pending.push(`${JSON.stringify(entry)}\n`);
-    this.#draining ??= this.#drain();
-    return id;
+    let batch = this.#queue.at(-1);
+    if (!batch || batch.rows.length >= MAX_BATCH_ROWS) {
+      batch = newBatch();
+      this.#queue.push(batch);
+    }
+    batch.rows.push(toRow(entry));
+    if (!this.#inFlight && !this.#scheduled) {
+      // After this turn of the event loop: the entries recorded until then share the insert.
+      this.#scheduled = true;
+      setImmediate(() => {
+        this.#scheduled = false;
+        this.#next();
+      });
+    }
+    return { id, batch };
+  }
+
+  /** Starts the next batch's insert unless one is in flight. */
+  #next(): void {
+    if (this.#inFlight) return;
+    const batch = this.#queue.shift();
+    if (!batch) return;
+    this.#inFlight = batch;
+    void this.#insert(batch.rows).finally(() => {
+      this.#inFlight = null;
+      batch.settle();
+      this.#next();
+    });
   }
 
   /**
-   * Writes what is pending in batches — one write and one `fdatasync` for every line recorded
-   * while the previous batch was being synced — until nothing is left.
+   * One insert for the batch. When it fails because of a row (a data error), each row is tried on
+   * its own so that the others are stored; on any other error (the store unreachable) the batch is
+   * tried once more. What still fails is logged by id: the entries are on the log stream anyway.
    */
-  async #drain(): Promise<void> {
+  async #insert(rows: AuditRow[]): Promise<void> {
     try {
-      while (this.#pending.length > 0) {
-        const batch = this.#pending.splice(0).join('');
+      this.#stored(await insertRows(this.store.db, rows));
+      return;
+    } catch (error) {
+      if (!isRowError(error)) {
         try {
-          this.#handle ??= await open(this.file, 'a', 0o600);
-          await this.#handle.write(batch);
-          await this.#handle.datasync();
-        } catch (error) {
-          const code = (error as NodeJS.ErrnoException).code ?? 'unknown';
-          this.logger.error({ code, file: this.file }, 'audit log write failed');
-          await this.#handle?.close().catch(() => undefined);
-          this.#handle = null;
+          this.#stored(await insertRows(this.store.db, rows));
+        } catch (again) {
+          this.#lost(rows, again);
         }
+        return;
       }
-    } finally {
-      this.#draining = null;
+      if (rows.length === 1) {
+        this.#lost(rows, error);
+        return;
+      }
+    }
+    for (const row of rows) {
+      try {
+        this.#stored(await insertRows(this.store.db, [row]));
+      } catch (error) {
+        this.#lost([row], error);
+      }
     }
   }
 
-  /** Resolves once every entry recorded so far is on disk (aggregated refusals still open are not). */
-  async flush(): Promise<void> {
-    while (this.#draining) await this.#draining;
+  #stored(count: number): void {
+    this.#stats.inserts += 1;
+    this.#stats.stored += count;
   }
 
-  /** Writes the open refusal counts now, flushes, and closes the file: at shutdown, and in tests. */
+  #lost(rows: AuditRow[], error: unknown): void {
+    this.#stats.lost += rows.length;
+    this.logger.error(
+      {
+        err: describeError(error),
+        count: rows.length,
+        ids: rows.slice(0, 50).map((r) => r.id),
+        store: this.store.kind,
+      },
+      'audit entries could not be stored (they are on the log stream only)',
+    );
+  }
+
+  get stats(): Readonly<AuditLogStats> {
+    return { ...this.#stats };
+  }
+
+  /** Resolves once every entry recorded so far is committed, or failed and logged (aggregated refusals still open are not). */
+  async flush(): Promise<void> {
+    await (this.#queue.at(-1) ?? this.#inFlight)?.committed;
+  }
+
+  /** Writes the open refusal counts now and flushes: at shutdown (before the store closes), and in tests. */
   async close(): Promise<void> {
     this.#refusals.close();
     await this.flush();
-    await this.#handle?.close();
-    this.#handle = null;
   }
 
   /** The newest `limit` entries, newest first. */
@@ -153,140 +221,10 @@ export class AuditLog {
 
   /**
    * One page of entries matching the filter, newest first, with the cursors of the pages around
-   * it. A cursor is a byte offset in the file: `before` reads towards the start (older), `after`
-   * towards the end (newer).
+   * it; this replica's entries recorded so far are in it.
    */
   async page(request: AuditPageRequest): Promise<AuditListResponse> {
     await this.flush();
-    let handle: FileHandle;
-    try {
-      handle = await open(this.file, 'r');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      if (request.cursor && request.cursor.offset > 0) throw staleCursor();
-      return { entries: [], nextCursor: null, prevCursor: null };
-    }
-    try {
-      const { size } = await handle.stat();
-      const cursor = request.cursor ?? { direction: 'before' as const, offset: size };
-      // Without a cursor the page ends at the file's end, even if a last line is still being written.
-      const checked = request.cursor !== undefined;
-      if (cursor.offset > size || (checked && !(await isLineStart(handle, cursor.offset)))) {
-        throw staleCursor();
-      }
-      return cursor.direction === 'before'
-        ? await this.#older(handle, size, cursor.offset, request)
-        : await this.#newer(handle, size, cursor.offset, request);
-    } finally {
-      await handle.close();
-    }
+    return readPage(this.store.db, request);
   }
-
-  async #older(
-    handle: FileHandle,
-    size: number,
-    end: number,
-    { filter, limit }: AuditPageRequest,
-  ): Promise<AuditListResponse> {
-    const found: { entry: AuditEntryDto; line: Line }[] = [];
-    let more = false;
-    for await (const line of linesBackward(handle, end)) {
-      const hit = this.#match(line, filter);
-      if (hit === 'older') break;
-      if (hit === null || hit === 'newer') continue;
-      if (found.length === limit) {
-        more = true;
-        break;
-      }
-      found.push({ entry: hit, line });
-    }
-    const newest = found[0]?.line.end ?? end;
-    return {
-      entries: found.map((f) => f.entry),
-      nextCursor: more
-        ? encodeCursor({ direction: 'before', offset: found.at(-1)!.line.start })
-        : null,
-      prevCursor: (await this.#anyNewer(handle, size, newest, filter))
-        ? encodeCursor({ direction: 'after', offset: newest })
-        : null,
-    };
-  }
-
-  async #newer(
-    handle: FileHandle,
-    size: number,
-    start: number,
-    { filter, limit }: AuditPageRequest,
-  ): Promise<AuditListResponse> {
-    const found: { entry: AuditEntryDto; line: Line }[] = [];
-    let more = false;
-    for await (const line of linesForward(handle, start, size)) {
-      const hit = this.#match(line, filter);
-      if (hit === 'newer') break;
-      if (hit === null || hit === 'older') continue;
-      if (found.length === limit) {
-        more = true;
-        break;
-      }
-      found.push({ entry: hit, line });
-    }
-    found.reverse();
-    const oldest = found.at(-1)?.line.start ?? start;
-    return {
-      entries: found.map((f) => f.entry),
-      nextCursor: (await this.#anyOlder(handle, oldest, filter))
-        ? encodeCursor({ direction: 'before', offset: oldest })
-        : null,
-      prevCursor: more ? encodeCursor({ direction: 'after', offset: found[0]!.line.end }) : null,
-    };
-  }
-
-  async #anyNewer(handle: FileHandle, size: number, start: number, filter: AuditFilter) {
-    for await (const line of linesForward(handle, start, size)) {
-      const hit = this.#match(line, filter);
-      if (hit === 'newer') return false;
-      if (hit !== null && hit !== 'older') return true;
-    }
-    return false;
-  }
-
-  async #anyOlder(handle: FileHandle, end: number, filter: AuditFilter) {
-    for await (const line of linesBackward(handle, end)) {
-      const hit = this.#match(line, filter);
-      if (hit === 'older') return false;
-      if (hit !== null && hit !== 'newer') return true;
-    }
-    return false;
-  }
-
-  /**
-   * The entry when it matches; `'older'` when it (and so, give or take the slack, everything
-   * before it) is older than `from`, `'newer'` when it is past `to` likewise; else null.
-   */
-  #match(line: Line, filter: AuditFilter): AuditEntryDto | 'older' | 'newer' | null {
-    if (filter.from !== undefined || filter.to !== undefined) {
-      const time = lineTime(line.bytes);
-      if (filter.from !== undefined && time < filter.from - TIME_SLACK_MS) return 'older';
-      if (filter.to !== undefined && time >= filter.to + TIME_SLACK_MS) return 'newer';
-    }
-    if (!mayMatch(line.bytes, filter)) return null;
-    const entry = parseLine(line);
-    return entry && matches(entry, filter) ? entry : null;
-  }
-}
-
-const TIME_FIELD = /"time":"([^"]{1,40})"/;
-
-/** The entry's time without parsing the line: it is written near the start (NaN when absent). */
-function lineTime(bytes: Buffer): number {
-  const head = bytes.subarray(0, 160).toString('latin1');
-  const match = TIME_FIELD.exec(head);
-  return match?.[1] === undefined ? Number.NaN : Date.parse(match[1]);
-}
-
-function staleCursor(): AuditQueryError {
-  return new AuditQueryError(
-    'cursor',
-    'does not point into this audit log (it may come from another console or an older file): start again from the newest page, without cursor.',
-  );
 }

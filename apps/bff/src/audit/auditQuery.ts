@@ -3,19 +3,13 @@
  * cursor. Every refusal names the parameter and shows a value that works.
  */
 import { z } from 'zod';
-import {
-  AUDIT_EVENTS,
-  AUDIT_OUTCOMES,
-  type AuditEntryDto,
-  type AuditEvent,
-  type AuditOutcome,
-} from '@byoi/shared';
+import { AUDIT_EVENTS, AUDIT_OUTCOMES, type AuditEvent, type AuditOutcome } from '@byoi/shared';
 
 export const MAX_AUDIT_ENTRIES = 1000;
 export const DEFAULT_AUDIT_ENTRIES = 100;
 
-/** A page boundary: the entries before (older than) or after (newer than) a byte offset. */
-export type AuditCursor = { direction: 'before' | 'after'; offset: number };
+/** A page boundary: the entries before (older than) or after (newer than) a sequence number. */
+export type AuditCursor = { direction: 'before' | 'after'; seq: number };
 
 export interface AuditFilter {
   user?: string;
@@ -41,7 +35,7 @@ const EXAMPLES: Record<string, string> = {
   from: 'from=2026-11-26T09:00:00Z',
   to: 'to=2026-11-26T18:00:00%2B01:00',
   limit: 'limit=100',
-  cursor: 'cursor=b1048576',
+  cursor: 'cursor=b1200',
 };
 
 export const AUDIT_QUERY_PARAMETERS = Object.keys(EXAMPLES);
@@ -132,7 +126,7 @@ const querySchema = z.strictObject({
 });
 
 export function encodeCursor(cursor: AuditCursor): string {
-  return `${cursor.direction === 'before' ? 'b' : 'a'}${cursor.offset}`;
+  return `${cursor.direction === 'before' ? 'b' : 'a'}${cursor.seq}`;
 }
 
 /** The query as the router receives it (Express's parsed `req.query`) → a page request. */
@@ -165,39 +159,8 @@ export function parseAuditQuery(query: unknown): AuditPageRequest {
   if (cursor) {
     request.cursor = {
       direction: cursor[1] === 'b' ? 'before' : 'after',
-      offset: Number(cursor[2]),
+      seq: Number(cursor[2]),
     };
   }
   return request;
-}
-
-export function matches(entry: AuditEntryDto, filter: AuditFilter): boolean {
-  if (filter.events && !filter.events.has(entry.event)) return false;
-  if (filter.outcomes && !filter.outcomes.has(entry.outcome)) return false;
-  if (filter.user !== undefined && !(entry.user ?? '').toLowerCase().includes(filter.user)) {
-    return false;
-  }
-  if (filter.server !== undefined && !(entry.server ?? '').toLowerCase().includes(filter.server)) {
-    return false;
-  }
-  if (filter.from !== undefined || filter.to !== undefined) {
-    const time = Date.parse(entry.time);
-    if (filter.from !== undefined && !(time >= filter.from)) return false;
-    if (filter.to !== undefined && !(time < filter.to)) return false;
-  }
-  return true;
-}
-
-/**
- * A test on the raw line before parsing it: a line without any wanted event (or outcome) as JSON
- * text cannot match, so under those filters most lines are never parsed.
- */
-export function mayMatch(line: Buffer, filter: AuditFilter): boolean {
-  if (filter.events && ![...filter.events].some((e) => line.includes(`"event":"${e}"`))) {
-    return false;
-  }
-  if (filter.outcomes && ![...filter.outcomes].some((o) => line.includes(`"outcome":"${o}"`))) {
-    return false;
-  }
-  return true;
 }

@@ -202,7 +202,7 @@ export function auditTrail(log: AuditLog, routes: AuditedRoute[] = AUDITED_ROUTE
     const events = watchEvents(res);
     const id = randomUUID();
     entryIds.set(req, id);
-    // The entry is written, and on disk, before the end of the answer leaves: a client that got
+    // The entry is committed to the store before the end of the answer leaves: a client that got
     // an answer can rely on its audit entry surviving a crash of the console.
     const end = res.end.bind(res) as (...args: unknown[]) => Response;
     let ended = false;

@@ -1,7 +1,7 @@
 /**
- * Reading a JSON-lines file by byte offset, backwards (newest first) or forwards, one chunk at a
- * time, so a page of the audit log costs the lines it reads, not the file. Offsets are stable in
- * an append-only file, which is what makes them usable as page cursors.
+ * Reading a JSON-lines file forwards one chunk at a time, with each line's byte offset: the legacy
+ * audit file is imported this way (legacyImport.ts), and an entry without an id is named after its
+ * offset, which never changes in an append-only file.
  */
 import type { FileHandle } from 'node:fs/promises';
 
@@ -15,38 +15,6 @@ export interface Line {
   start: number;
   /** Offset just past its newline (or the end of the data read). */
   end: number;
-}
-
-/**
- * The complete lines that end at or before `end`, last first. Bytes after the last newline before
- * `end` are a line still being written (or torn by a crash): skipped.
- */
-export async function* linesBackward(handle: FileHandle, end: number): AsyncGenerator<Line> {
-  let position = end;
-  // The bytes before the earliest newline seen so far: a line whose start is not read yet.
-  let carry = Buffer.alloc(0);
-  // Where that line ends; null until the last newline before `end` is found.
-  let lineEnd: number | null = null;
-  while (position > 0) {
-    const length = Math.min(CHUNK, position);
-    position -= length;
-    const chunk = Buffer.allocUnsafe(length);
-    const { bytesRead } = await handle.read(chunk, 0, length, position);
-    // Bytes (not strings) are joined, so a UTF-8 character split across chunks decodes intact.
-    const read = chunk.subarray(0, bytesRead);
-    const data = carry.length > 0 ? Buffer.concat([read, carry]) : read;
-    let cut = data.length;
-    for (let nl = data.lastIndexOf(NEWLINE, cut - 1); nl !== -1;) {
-      if (lineEnd !== null && nl + 1 < cut) {
-        yield { bytes: data.subarray(nl + 1, cut), start: position + nl + 1, end: lineEnd };
-      }
-      lineEnd = position + nl + 1;
-      cut = nl;
-      nl = cut === 0 ? -1 : data.lastIndexOf(NEWLINE, cut - 1);
-    }
-    carry = data.subarray(0, cut);
-  }
-  if (lineEnd !== null && carry.length > 0) yield { bytes: carry, start: 0, end: lineEnd };
 }
 
 /** The complete lines from `start` (a line's first byte) up to `end`, first first. */
@@ -76,12 +44,4 @@ export async function* linesForward(
     // A last line without its newline is being written (or was torn): not yielded.
     carry = data.subarray(from);
   }
-}
-
-/** True when `offset` is the start of a line: the file's start, or just after a newline. */
-export async function isLineStart(handle: FileHandle, offset: number): Promise<boolean> {
-  if (offset === 0) return true;
-  const byte = Buffer.alloc(1);
-  const { bytesRead } = await handle.read(byte, 0, 1, offset - 1);
-  return bytesRead === 1 && byte[0] === NEWLINE;
 }

@@ -152,6 +152,11 @@ export class UserDirectory {
     return this.byName.size;
   }
 
+  /** Every user, e.g. to compare them with what the store last saw (store/sessionEpochs.ts). */
+  list(): ConsoleUser[] {
+    return [...this.byName.values()];
+  }
+
   find(username: string): ConsoleUser | undefined {
     return this.byName.get(username.toLowerCase());
   }

@@ -1,108 +1,190 @@
 /**
- * The install watch against the real simulator: it stops at the end, after its timeout (a later
- * progress read still records the outcome), on a task OVH no longer has, and at close.
+ * The install watch against the real simulator and a real store: it records an end once and stops
+ * asking, leaves installs past its timeout to progress reads, records a task OVH no longer has as
+ * unknown, shares installs between replicas (one look per round) and takes over those of a
+ * replica that stopped once its lease has run out.
  */
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SERVER } from '@byoi/ovh-simulator';
 import { buildInstallPayload, byoiFormSchemaFor } from '@byoi/shared';
 import { AuditLog } from '../audit/auditLog.ts';
+import { InstallRecords } from '../store/installRecords.ts';
 import { captureLog, eventually, startHarness, type Harness } from '../testing/harness.ts';
-import { InstallOutcomes } from './installOutcomes.ts';
+import { testStore, type TestStore } from '../testing/testStore.ts';
+import { InstallOutcomes, type InstallOutcomesOptions } from './installOutcomes.ts';
 import { readInstallProgress } from './progress.ts';
+import { installFacts } from './submittedFacts.ts';
 
 let h: Harness;
+let store: TestStore;
 beforeAll(async () => {
   h = await startHarness();
-});
+}, 60_000);
 afterAll(() => h.close());
-beforeEach(() => {
+beforeEach(async () => {
   h.sim.admin.reset();
+  store = await testStore();
+});
+afterEach(() => store.close());
+
+const form = byoiFormSchemaFor('reinstall').parse({
+  imageURL: 'http://127.0.0.1:9/image.raw',
+  imageType: 'raw',
+  efiBootloaderPath: '\\efi\\debian\\grubx64.efi',
 });
 
-async function setup(options: { intervalMs: number; timeoutMs?: number }) {
+function setup(options: Partial<InstallOutcomesOptions> = {}) {
   const { logger, lines } = captureLog();
-  const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'byoi-watch-')), 'audit.log');
-  const audit = new AuditLog(file, logger);
-  const outcomes = new InstallOutcomes({ ovh: h.ovh, audit, logger, ...options });
-  return { audit, outcomes, lines };
+  const audit = new AuditLog(store, logger);
+  const records = new InstallRecords(store.db);
+  const outcomes = new InstallOutcomes({
+    ovh: h.ovh,
+    audit,
+    records,
+    owner: 'replica-a',
+    logger,
+    intervalMs: 10,
+    ...options,
+  });
+  return { audit, records, outcomes, lines };
 }
 
-/** An install OVH accepts and then fails at download (nothing listens on port 9). */
-async function startFailingInstall(): Promise<number> {
-  const form = byoiFormSchemaFor('reinstall').parse({
-    imageURL: 'http://127.0.0.1:9/image.raw',
-    imageType: 'raw',
-    efiBootloaderPath: '\\efi\\debian\\grubx64.efi',
-  });
+/** An install OVH accepts and then fails at download (nothing listens on port 9), recorded. */
+async function startFailingInstall(records: InstallRecords, submittedAt = new Date()) {
   const task = await h.ovh.startInstall(
     'reinstall',
     DEFAULT_SERVER,
     buildInstallPayload('reinstall', form).body,
   );
-  return task.taskId;
+  return record(records, task, submittedAt);
 }
 
-const follow = (outcomes: InstallOutcomes, taskId: number) =>
-  outcomes.follow({
+async function record(
+  records: InstallRecords,
+  task: { taskId: number; startDate: string },
+  submittedAt = new Date(),
+) {
+  const id = randomUUID();
+  await records.recordSubmitted({
+    id,
     server: DEFAULT_SERVER,
-    taskId,
-    submitId: 's1',
+    taskId: task.taskId,
     user: 'olivia',
     role: 'operator',
+    route: 'reinstall',
+    submittedAt,
+    facts: installFacts('reinstall', form, task),
+    libraryImage: null,
   });
+  return { id, taskId: task.taskId };
+}
+
+const stateOf = async (id: string) =>
+  (
+    await store.db
+      .selectFrom('installs')
+      .select(['state', 'message'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
+  ).state;
+
+const taskCalls = (taskId: number) =>
+  h.sim.admin.calls()[`GET /dedicated/server/${DEFAULT_SERVER}/task/${taskId}`] ?? 0;
 
 describe('InstallOutcomes', () => {
   it('records the end it sees once and stops asking', async () => {
     h.sim.admin.setClockSpeed(1000);
-    const { audit, outcomes } = await setup({ intervalMs: 10 });
-    const taskId = await startFailingInstall();
-    follow(outcomes, taskId);
-    await eventually(() => Promise.resolve(outcomes.following === 0 ? true : undefined));
-    const calls = () =>
-      h.sim.admin.calls()[`GET /dedicated/server/${DEFAULT_SERVER}/task/${taskId}`];
-    const asked = calls();
-    await new Promise((r) => setTimeout(r, 100));
-    expect(calls()).toBe(asked);
-    outcomes.observe(await readInstallProgress(h.ovh, DEFAULT_SERVER));
+    const { audit, records, outcomes } = setup();
+    const { id, taskId } = await startFailingInstall(records);
+    await eventually(async () => {
+      await outcomes.poll();
+      return (await stateOf(id)) === 'running' ? undefined : true;
+    });
+    expect(await stateOf(id)).toBe('failed');
+    const asked = taskCalls(taskId);
+    await outcomes.poll();
+    expect(taskCalls(taskId)).toBe(asked);
+    await outcomes.observe(await readInstallProgress(h.ovh, DEFAULT_SERVER));
     const entries = await audit.recent(10);
     expect(entries.map((e) => [e.outcome, e.relatesTo, e.learnedFrom])).toEqual([
-      ['failed', 's1', 'watch'],
+      ['failed', id, 'watch'],
     ]);
     expect(entries[0]?.message).toMatch(/^Could not download image/);
     outcomes.close();
   });
 
-  it('stops watching after its timeout; a progress read still records the outcome', async () => {
+  it('leaves an install older than its timeout to progress reads, which still record it', async () => {
     h.sim.admin.setClockSpeed(1000);
-    const { audit, outcomes, lines } = await setup({ intervalMs: 10, timeoutMs: 0 });
-    const taskId = await startFailingInstall();
-    follow(outcomes, taskId);
-    await eventually(() =>
-      Promise.resolve(lines.some((l) => l.includes('after the watch timeout')) ? true : undefined),
-    );
-    expect(outcomes.following).toBe(1);
+    const { audit, records, outcomes } = setup({ timeoutMs: 60_000 });
+    const { id, taskId } = await startFailingInstall(records, new Date(Date.now() - 120_000));
+    await outcomes.poll();
+    expect(taskCalls(taskId)).toBe(0);
+    expect(await stateOf(id)).toBe('running');
     const progress = await eventually(async () => {
       const read = await readInstallProgress(h.ovh, DEFAULT_SERVER);
       return read.state === 'running' ? undefined : read;
     });
-    outcomes.observe(progress);
+    await outcomes.observe(progress);
+    expect(await stateOf(id)).toBe('failed');
     expect((await audit.recent(10)).map((e) => [e.outcome, e.learnedFrom])).toEqual([
       ['failed', 'progress'],
     ]);
     outcomes.close();
   });
 
-  it('stops following a task OVH does not have, and nothing after close', async () => {
-    const { audit, outcomes, lines } = await setup({ intervalMs: 10 });
-    follow(outcomes, 424242);
-    await eventually(() => Promise.resolve(outcomes.following === 0 ? true : undefined));
+  it('records a task OVH does not have as unknown, with no audit outcome; nothing after close', async () => {
+    const { audit, records, outcomes, lines } = setup();
+    const gone = await record(records, { taskId: 424242, startDate: new Date().toISOString() });
+    await outcomes.poll();
+    expect(await stateOf(gone.id)).toBe('unknown');
     expect(lines.some((l) => l.includes('no longer exists at OVH'))).toBe(true);
     outcomes.close();
-    follow(outcomes, 424243);
-    expect(outcomes.following).toBe(0);
+    const later = await record(records, { taskId: 424243, startDate: new Date().toISOString() });
+    await outcomes.poll();
+    expect(await stateOf(later.id)).toBe('running');
     expect(await audit.recent(10)).toEqual([]);
+  });
+
+  it('gives an install to one of two replicas per round', async () => {
+    h.sim.admin.setClockSpeed(1);
+    const a = setup({ owner: 'replica-a', intervalMs: 60_000 });
+    const b = setup({ owner: 'replica-b', intervalMs: 60_000 });
+    const { id, taskId } = await startFailingInstall(a.records);
+    await Promise.all([a.outcomes.poll(), b.outcomes.poll(), a.outcomes.poll()]);
+    expect(taskCalls(taskId)).toBe(1);
+    const row = await store.db
+      .selectFrom('installs')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(['replica-a', 'replica-b']).toContain(row.watch_owner);
+    // Handed back until the next round, an interval later.
+    expect(row.watch_until?.getTime()).toBeGreaterThan(Date.now() + 50_000);
+    a.outcomes.close();
+    b.outcomes.close();
+  });
+
+  it('takes over the installs of a replica that stopped, once its lease has run out', async () => {
+    h.sim.admin.setClockSpeed(1);
+    let now = Date.now();
+    const b = setup({ owner: 'replica-b', leaseMs: 60_000, now: () => now });
+    const { id, taskId } = await startFailingInstall(b.records);
+    // A replica took it for a look and was killed before it handed it back.
+    const taken = await b.records.claimDue({
+      owner: 'replica-dead',
+      now,
+      leaseMs: 60_000,
+      limit: 10,
+      submittedAfter: new Date(0),
+    });
+    expect(taken.map((r) => r.id)).toEqual([id]);
+    now += 30_000;
+    await b.outcomes.poll();
+    expect(taskCalls(taskId)).toBe(0);
+    now += 31_000;
+    await b.outcomes.poll();
+    expect(taskCalls(taskId)).toBe(1);
+    b.outcomes.close();
   });
 });

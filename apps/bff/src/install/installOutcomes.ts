@@ -1,164 +1,109 @@
 /**
- * How each install this console started ended, in the audit log: `done`, `failed` (with OVH's
- * message) or `cancelled`, as an entry of its own linked to the submit's (`relatesTo`, `taskId`).
- * The console learns it from whichever comes first: a progress read (the progress screen, a
- * cancel) or its own watch, which asks OVH for the task every `intervalMs` until it ends or
- * `timeoutMs` passes. Each outcome is recorded once: the first to see the end takes the install
- * off the list, synchronously, so the other finds nothing to record.
+ * How each install this console started ended: in its record (store/installRecords.ts) and in the
+ * audit log, as an entry of its own linked to the submit's (`relatesTo`, `taskId`): `done`,
+ * `failed` (with OVH's message) or `cancelled`. An install OVH no longer knows ends `unknown` in
+ * the record, with no audit entry (there is no outcome to tell).
+ *
+ * The console learns the end from whichever comes first: a progress read (the progress screen, the
+ * server page, a cancel) or the watch, which every `intervalMs` takes the running installs due for
+ * a look from the store (with a lease, so replicas share them and a dead one's are taken over) and
+ * asks OVH for their task, until they end or `timeoutMs` after their submit. Whoever ends the
+ * record (one statement, on any replica) writes the audit entry, so each outcome is written once.
  */
-import type { ConsoleRole, InstallProgressDto } from '@byoi/shared';
+import type { InstallProgressDto } from '@byoi/shared';
 import type { AuditLog } from '../audit/auditLog.ts';
 import { redactMessage } from '../redact.ts';
 import type { Logger } from '../logger.ts';
 import type { OvhApi } from '../ovh/api.ts';
 import { OvhError } from '../ovh/errors.ts';
+import { sameStart, type InstallRecord, type InstallRecords } from '../store/installRecords.ts';
 import { buildProgress, isTaskActive } from './progress.ts';
 
 export const DEFAULT_WATCH_INTERVAL_MS = 10_000;
 /** OVH installs take minutes to an hour; one still running after this is left to progress reads. */
 export const DEFAULT_WATCH_TIMEOUT_MS = 6 * 60 * 60_000;
-
-export interface FollowedInstall {
-  server: string;
-  taskId: number;
-  /** The id of the submit's audit entry. */
-  submitId: string;
-  user: string | null;
-  role: ConsoleRole | null;
-  /** When the watch began (epoch ms); now by default. */
-  since?: number;
-}
-
-interface Followed extends Required<FollowedInstall> {
-  /** False once the watch timed out: a progress read still records the outcome. */
-  watching: boolean;
-}
+/** How long a replica holds the installs it took for one look: a few OVH calls with retries. */
+export const DEFAULT_WATCH_LEASE_MS = 60_000;
+/** Installs one replica takes per round; the rest wait for the next round or another replica. */
+export const WATCH_BATCH = 25;
 
 type Ended = Extract<InstallProgressDto['state'], 'done' | 'failed' | 'cancelled'>;
 
 export interface InstallOutcomesOptions {
   ovh: Pick<OvhApi, 'getTask' | 'getInstallStatus'>;
-  audit: Pick<AuditLog, 'record' | 'page'>;
+  audit: Pick<AuditLog, 'record'>;
+  records: Pick<InstallRecords, 'settle' | 'runningFor' | 'claimDue' | 'dueAgainAt'>;
+  /** This replica, as the holder of the installs it watches (`Store.replicaId`). */
+  owner: string;
   logger: Pick<Logger, 'warn' | 'info'>;
   intervalMs?: number;
   timeoutMs?: number;
-  /** Told when a followed install ends (the tracker drops the server's "installing"). */
+  leaseMs?: number;
+  /** Told when an install ends (the tracker drops the server's "installing"). */
   onEnded?: (server: string, state: Ended) => void;
   now?: () => number;
 }
-
-const key = (server: string, taskId: number) => `${server}\n${taskId}`;
 
 function ended(state: InstallProgressDto['state']): state is Ended {
   return state === 'done' || state === 'failed' || state === 'cancelled';
 }
 
+const taskKey = (task: { taskId: number; startDate: string }) =>
+  `${task.taskId}\n${task.startDate}`;
+
 export class InstallOutcomes {
-  readonly #followed = new Map<string, Followed>();
   readonly #options: Required<Omit<InstallOutcomesOptions, 'onEnded'>> &
     Pick<InstallOutcomesOptions, 'onEnded'>;
+  /**
+   * Per server, the ended task whose record this process has already settled or found settled:
+   * later reads of the same end (a done page left open) do not ask the store again.
+   */
+  readonly #settledTask = new Map<string, string>();
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
 
   constructor(options: InstallOutcomesOptions) {
+    const intervalMs = options.intervalMs ?? DEFAULT_WATCH_INTERVAL_MS;
     this.#options = {
-      intervalMs: DEFAULT_WATCH_INTERVAL_MS,
       timeoutMs: DEFAULT_WATCH_TIMEOUT_MS,
       now: Date.now,
       ...options,
+      intervalMs,
+      // A lease shorter than a round would hand an install to a second replica mid-look.
+      leaseMs: Math.max(options.leaseMs ?? DEFAULT_WATCH_LEASE_MS, 2 * intervalMs),
     };
   }
 
-  /** Installs whose outcome is not recorded yet. */
-  get following(): number {
-    return this.#followed.size;
-  }
-
-  follow(install: FollowedInstall): void {
-    if (this.#closed) return;
-    this.#followed.set(key(install.server, install.taskId), {
-      ...install,
-      since: install.since ?? this.#options.now(),
-      watching: true,
-    });
+  /** Starts the rounds of the watch (every `intervalMs`, until `close`). */
+  start(): void {
     this.#schedule();
   }
 
-  /** A progress read (or a cancel's answer): records the outcome if it ends a followed install. */
-  observe(progress: InstallProgressDto): void {
-    if (!progress.task || !ended(progress.state)) return;
-    this.#settle(key(progress.serverName, progress.task.taskId), progress, 'progress');
+  /** A progress read (or a cancel's answer): records the outcome if it ends a running install. */
+  async observe(progress: InstallProgressDto): Promise<void> {
+    const task = progress.task;
+    if (this.#closed || !task || !ended(progress.state)) return;
+    const key = taskKey(task);
+    if (this.#settledTask.get(progress.serverName) === key) return;
+    const running = await this.#options.records.runningFor(progress.serverName, task);
+    for (const record of running) await this.#end(record, progress, 'progress');
+    this.#settledTask.set(progress.serverName, key);
   }
 
-  /**
-   * Follows again the installs the log shows submitted (within the watch timeout) with no outcome
-   * yet: those a previous run of the console started and did not see end.
-   */
-  async resume(): Promise<number> {
-    const from = this.#options.now() - this.#options.timeoutMs;
-    const page = await this.#options.audit.page({
-      filter: {
-        events: new Set(['install']),
-        outcomes: new Set(['submitted', 'done', 'failed', 'cancelled']),
-        from,
-      },
-      limit: 1000,
-    });
-    const settled = new Set(page.entries.map((e) => e.relatesTo).filter(Boolean));
-    let resumed = 0;
-    for (const entry of page.entries) {
-      if (entry.outcome !== 'submitted' || settled.has(entry.id) || entry.replayed) continue;
-      if (entry.server === undefined || entry.taskId === undefined) continue;
-      const since = Date.parse(entry.time);
-      this.follow({
-        server: entry.server,
-        taskId: entry.taskId,
-        submitId: entry.id,
-        user: entry.user,
-        role: entry.role,
-        since: Number.isNaN(since) ? this.#options.now() : since,
-      });
-      resumed += 1;
-    }
-    return resumed;
-  }
-
-  /** One round of the watch: asks OVH about every followed install still watched. */
+  /** One round of the watch: takes the installs due for a look and asks OVH about each. */
   async poll(): Promise<void> {
-    for (const [id, install] of [...this.#followed]) {
+    if (this.#closed) return;
+    const now = this.#options.now();
+    const due = await this.#options.records.claimDue({
+      owner: this.#options.owner,
+      now,
+      leaseMs: this.#options.leaseMs,
+      limit: WATCH_BATCH,
+      submittedAfter: new Date(now - this.#options.timeoutMs),
+    });
+    for (const record of due) {
       if (this.#closed) return;
-      if (!install.watching) continue;
-      if (this.#options.now() - install.since > this.#options.timeoutMs) {
-        install.watching = false;
-        this.#options.logger.warn(
-          { server: install.server, taskId: install.taskId },
-          'install still running after the watch timeout: its outcome is recorded at the next progress read',
-        );
-        continue;
-      }
-      try {
-        const progress = await this.#read(install);
-        if (progress && ended(progress.state)) this.#settle(id, progress, 'watch');
-      } catch (error) {
-        if (error instanceof OvhError && error.status === 404) {
-          // The task is gone (or the server left the account): there is no outcome to learn.
-          this.#followed.delete(id);
-          this.#options.logger.warn(
-            { server: install.server, taskId: install.taskId },
-            'install task no longer exists at OVH: stopped following it',
-          );
-          continue;
-        }
-        // OVH unreachable or refusing for now: the next round asks again.
-        this.#options.logger.warn(
-          {
-            server: install.server,
-            taskId: install.taskId,
-            err: error instanceof Error ? { name: error.name, message: error.message } : {},
-          },
-          'could not read an install task; trying again at the next round',
-        );
-      }
+      await this.#look(record);
     }
   }
 
@@ -168,46 +113,111 @@ export class InstallOutcomes {
     this.#timer = null;
   }
 
-  /** The task first (one call while it runs); the steps only for a failure's message. */
-  async #read(install: Followed): Promise<InstallProgressDto | null> {
-    const task = await this.#options.ovh.getTask(install.server, install.taskId);
-    if (isTaskActive(task)) return null;
-    const failed = task.status === 'customerError' || task.status === 'ovhError';
-    const status = failed
-      ? await this.#options.ovh.getInstallStatus(install.server).catch(() => null)
-      : null;
-    return buildProgress(install.server, status, task);
+  async #look(record: InstallRecord): Promise<void> {
+    const where = { server: record.server, taskId: record.task_id };
+    try {
+      // The task first (one call while it runs); the steps only for a failure's message.
+      const task = await this.#options.ovh.getTask(record.server, record.task_id);
+      if (!sameStart(task.startDate, record.facts.submittedAt)) {
+        // The id names another task now (a simulator reset): this install's is gone.
+        await this.#unknown(record, 'install task now names another task at OVH');
+        return;
+      }
+      if (!isTaskActive(task)) {
+        const failed = task.status === 'customerError' || task.status === 'ovhError';
+        const status = failed
+          ? await this.#options.ovh.getInstallStatus(record.server).catch(() => null)
+          : null;
+        const progress = buildProgress(record.server, status, task);
+        if (ended(progress.state)) {
+          await this.#end(record, progress, 'watch');
+          return;
+        }
+      }
+      await this.#dueAgain(record);
+    } catch (error) {
+      if (error instanceof OvhError && error.status === 404) {
+        // The task is gone (or the server left the account): there is no outcome to learn.
+        await this.#unknown(record, 'install task no longer exists at OVH');
+        return;
+      }
+      // OVH unreachable or refusing for now (or the store): the next round asks again.
+      this.#options.logger.warn(
+        {
+          ...where,
+          err: error instanceof Error ? { name: error.name, message: error.message } : {},
+        },
+        'could not read an install task; trying again at the next round',
+      );
+      await this.#dueAgain(record).catch(() => undefined);
+    }
   }
 
-  #settle(id: string, progress: InstallProgressDto, learnedFrom: 'progress' | 'watch'): void {
-    const install = this.#followed.get(id);
-    if (!install || !ended(progress.state)) return;
-    // Taken off before recording: whoever comes second finds nothing.
-    this.#followed.delete(id);
-    const message = progress.failure?.message;
+  #dueAgain(record: InstallRecord): Promise<void> {
+    return this.#options.records.dueAgainAt(
+      record.id,
+      this.#options.owner,
+      new Date(this.#options.now() + this.#options.intervalMs),
+    );
+  }
+
+  async #unknown(record: InstallRecord, why: string): Promise<void> {
+    const settled = await this.#options.records.settle(
+      record.id,
+      'unknown',
+      null,
+      new Date(this.#options.now()),
+    );
+    if (settled) {
+      this.#options.logger.warn(
+        { server: record.server, taskId: record.task_id },
+        `${why}: its outcome is recorded as unknown`,
+      );
+    }
+  }
+
+  async #end(
+    record: InstallRecord,
+    progress: InstallProgressDto,
+    learnedFrom: 'progress' | 'watch',
+  ): Promise<void> {
+    if (!ended(progress.state)) return;
+    const endedAt = new Date(this.#options.now());
+    const message =
+      progress.failure?.message === undefined ? null : redactMessage(progress.failure.message);
+    // Only the caller that ends the record writes the audit entry: every other finds it ended.
+    const settled = await this.#options.records.settle(record.id, progress.state, message, endedAt);
+    if (!settled) return;
     this.#options.audit.record({
-      time: new Date(this.#options.now()).toISOString(),
+      time: endedAt.toISOString(),
       event: 'install',
       outcome: progress.state,
-      user: install.user,
-      role: install.role,
+      user: record.username,
+      role: record.role,
       ip: null,
-      server: install.server,
-      taskId: install.taskId,
-      relatesTo: install.submitId,
+      server: record.server,
+      taskId: record.task_id,
+      relatesTo: record.id,
       learnedFrom,
-      ...(message !== undefined ? { message: redactMessage(message) } : {}),
+      ...(message !== null ? { message } : {}),
     });
-    this.#options.onEnded?.(install.server, progress.state);
+    this.#options.onEnded?.(record.server, progress.state);
   }
 
   #schedule(): void {
     if (this.#timer || this.#closed) return;
     this.#timer = setTimeout(() => {
-      void this.poll().finally(() => {
-        this.#timer = null;
-        if ([...this.#followed.values()].some((f) => f.watching)) this.#schedule();
-      });
+      void this.poll()
+        .catch((error: unknown) => {
+          this.#options.logger.warn(
+            { err: error instanceof Error ? { name: error.name, message: error.message } : {} },
+            'the install watch could not read the store; trying again at the next round',
+          );
+        })
+        .finally(() => {
+          this.#timer = null;
+          this.#schedule();
+        });
     }, this.#options.intervalMs);
     // The watch must never keep a stopping process alive.
     this.#timer.unref();

@@ -15,13 +15,4 @@ describe('InstallTracker', () => {
     expect(ended).toEqual(['a']);
     expect(tracker.isKnownRunning('a')).toBe(false);
   });
-
-  it('locks per server', () => {
-    const tracker = new InstallTracker();
-    expect(tracker.tryLock('a')).toBe(true);
-    expect(tracker.tryLock('a')).toBe(false);
-    expect(tracker.tryLock('b')).toBe(true);
-    tracker.unlock('a');
-    expect(tracker.tryLock('a')).toBe(true);
-  });
 });

@@ -1,13 +1,14 @@
 /**
- * What this process knows about installs: which servers it has seen installing (so the fleet list
- * can show "installing" without asking OVH about every server), and a per-server lock so two
- * submits racing in this process cannot both reach OVH.
+ * Which servers this process has seen installing, so the fleet list can show "installing" without
+ * asking OVH about every server: installs it submitted, and any install a progress read saw
+ * running (also one started outside the console). The console's own installs are also in the
+ * store (store/installRecords.ts), which the list reads for what other replicas started. The
+ * one-install-per-server lock is in the store too (store/installLocks.ts).
  */
 import type { InstallState } from '@byoi/shared';
 
 export class InstallTracker {
   readonly #running = new Set<string>();
-  readonly #locks = new Set<string>();
 
   /** `onEnded` runs when a server seen running is seen not running (e.g. to drop cached details). */
   constructor(private readonly onEnded: (sn: string) => void = () => undefined) {}
@@ -26,16 +27,5 @@ export class InstallTracker {
 
   isKnownRunning(sn: string): boolean {
     return this.#running.has(sn);
-  }
-
-  /** False when another submit for `sn` is in flight. */
-  tryLock(sn: string): boolean {
-    if (this.#locks.has(sn)) return false;
-    this.#locks.add(sn);
-    return true;
-  }
-
-  unlock(sn: string): void {
-    this.#locks.delete(sn);
   }
 }

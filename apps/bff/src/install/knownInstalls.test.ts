@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { InstallProgressDto } from '@byoi/shared';
-import { KnownInstalls, submittedFacts } from './knownInstalls.ts';
+import { KnownInstalls } from './knownInstalls.ts';
 
 const SN = 'ns1.example';
 
@@ -43,51 +43,24 @@ describe('KnownInstalls', () => {
     expect(known.settle(SN, progress('running', 8))).toMatchObject({ state: 'running' });
   });
 
-  it('forgets the end once this console submits a new install', () => {
+  it('takes a new start of the same task id for a new install', () => {
     const known = new KnownInstalls();
     known.settle(SN, progress('done', 7));
-    known.submitted(
-      SN,
-      submittedFacts(
-        'reinstall',
-        {
-          imageURL: 'https://images.example.com/a.qcow2',
-          imageType: 'qcow2',
-          httpHeaders: [],
-          configDriveMetadata: [],
-        },
-        { taskId: 7, startDate: '2026-11-26T01:00:00.000Z' },
-      ),
-    );
-    expect(known.settle(SN, progress('running', 7)).state).toBe('running');
+    const running = progress('running', 7);
+    const again: InstallProgressDto = {
+      ...running,
+      task: running.task && { ...running.task, startDate: '2026-11-26T02:00:00.000Z' },
+    };
+    expect(known.settle(SN, again)).toBe(again);
   });
 
-  it('attaches the submitted facts to the task this console started, and only to it', () => {
+  it('answers an answer it does not change as the same object (cached JSON stays cached)', () => {
     const known = new KnownInstalls();
-    const facts = submittedFacts(
-      'reinstall',
-      {
-        imageURL: 'https://user:pw@images.example.com/a.qcow2?sig=abc#x',
-        imageType: 'qcow2',
-        httpHeaders: [{ name: 'Authorization', value: 'Bearer t0ken' }],
-        configDriveUserData: '#cloud-config\n',
-        configDriveMetadata: [{ key: 'role', value: 'web' }],
-      },
-      { taskId: 7, startDate: '2026-11-26T01:00:00.000Z' },
-    );
-    expect(facts).toMatchObject({
-      imageURL: 'https://images.example.com/a.qcow2?sig=',
-      configDrive: { userData: true, metadataKeys: 1, sshKey: false },
-      imageCheckSum: null,
-      customHostname: null,
-    });
-    expect(JSON.stringify(facts)).not.toMatch(/t0ken|cloud-config|pw/);
-    known.submitted(SN, facts);
-    expect(known.settle(SN, progress('running', 7)).submitted).toBe(facts);
-    expect(known.settle(SN, progress('running', 6)).submitted).toBeUndefined();
-    // A settled answer that already carries them is answered as it is (cached JSON stays cached).
-    const settled = known.settle(SN, progress('done', 7));
-    expect(known.settle(SN, settled)).toBe(settled);
+    const idle = progress('idle', null);
+    expect(known.settle(SN, idle)).toBe(idle);
+    const failed = progress('failed', 7);
+    expect(known.settle(SN, failed)).toBe(failed);
+    expect(known.settle(SN, failed)).toBe(failed);
   });
 
   it('tells a change of state or task from the same answer again', () => {

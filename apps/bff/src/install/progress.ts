@@ -10,9 +10,12 @@ import {
 } from '@byoi/shared';
 import type { OvhApi } from '../ovh/api.ts';
 import type { InstallationProgressStatus, ServerTask } from '../ovh/types.ts';
+import type { InstallRecords } from '../store/installRecords.ts';
+import type { InstallOutcomes } from './installOutcomes.ts';
 import type { InstallTracker } from './installTracker.ts';
 import type { KnownInstalls } from './knownInstalls.ts';
 import { redactMessage } from '../redact.ts';
+import { submittedPart } from './submittedFacts.ts';
 
 export const INSTALL_TASK_FUNCTION = 'reinstallServer';
 const ACTIVE_TASK = new Set(['init', 'todo', 'doing']);
@@ -123,30 +126,47 @@ export interface InstallWatch {
   ovh: OvhApi;
   tracker: InstallTracker;
   known: KnownInstalls;
+  records: Pick<InstallRecords, 'factsOf' | 'runningOn'>;
+  /** Told every answer, to record the outcome of an install of the console's it shows ended. */
+  outcomes: Pick<InstallOutcomes, 'observe'>;
+}
+
+/** OVH's progress with what the console submitted for its task, when the console started it. */
+async function withSubmitted(
+  records: InstallWatch['records'],
+  progress: InstallProgressDto,
+): Promise<InstallProgressDto> {
+  if (progress.task === null) return progress;
+  const facts = await records.factsOf(progress.serverName, progress.task);
+  return facts ? { ...progress, submitted: submittedPart(facts) } : progress;
 }
 
 /**
  * The one judgement of an install that every route answers with (progress, server page, list):
- * OVH's progress as `buildProgress` reads it, settled by what this console has seen and sent. A
- * change (another state or task) drops the server's cached answers, so a page read next — the
- * server page right after the progress page saw the end — is read again rather than from the
- * cache. `cached` lets a settled answer be kept for the TTL (the server page), unless this console
- * knows the install runs.
+ * OVH's progress as `buildProgress` reads it, settled by what this console has seen, with the
+ * facts it submitted (from the install record, whichever replica wrote it). A change (another
+ * state or task) drops the server's cached answers, so a page read next — the server page right
+ * after the progress page saw the end — is read again rather than from the cache. `cached` lets a
+ * settled answer be kept for the TTL (the server page), unless an install is known to run there:
+ * seen by this process, or one of the console's on any replica.
  */
 export async function followInstall(
-  { ovh, tracker, known }: InstallWatch,
+  { ovh, tracker, known, records, outcomes }: InstallWatch,
   sn: string,
   { cached = false }: { cached?: boolean } = {},
 ): Promise<InstallProgressDto> {
-  const read = async () => known.settle(sn, await readInstallProgress(ovh, sn));
-  const progress =
-    cached && !tracker.isKnownRunning(sn)
-      ? known.settle(
-          sn,
-          await ovh.remember(sn, 'install-progress', read, (p) => p.state !== 'running'),
-        )
-      : await read();
+  const read = async () =>
+    known.settle(sn, await withSubmitted(records, await readInstallProgress(ovh, sn)));
+  const useCache =
+    cached && !tracker.isKnownRunning(sn) && !(await records.runningOn([sn])).has(sn);
+  const progress = useCache
+    ? known.settle(
+        sn,
+        await ovh.remember(sn, 'install-progress', read, (p) => p.state !== 'running'),
+      )
+    : await read();
   if (known.changed(sn, progress)) ovh.invalidateServer(sn);
   tracker.observe(sn, progress.state);
+  await outcomes.observe(progress);
   return progress;
 }

@@ -2,6 +2,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ApiError } from '../apiError.ts';
 import { OvhError, type OvhErrorKind } from '../ovh/errors.ts';
+import { isStoreUnavailable, STORE_DOWN } from '../store/storeUnavailable.ts';
 import { apiErrorFromOvh } from '../upstreamError.ts';
 
 export const apiNotFound: RequestHandler = (req, _res, next) => {
@@ -73,6 +74,9 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _nex
       : error instanceof OvhError
         ? apiErrorFromOvh(error)
         : (clientFault(error) ??
+          (isStoreUnavailable(error)
+            ? new ApiError(503, 'STORE_UNAVAILABLE', `Nothing was done: ${STORE_DOWN}`)
+            : null) ??
           new ApiError(
             500,
             'INTERNAL',

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SERVER } from '@byoi/ovh-simulator';
 import { startHarness, type Harness } from '../testing/harness.ts';
+import { testStore } from '../testing/testStore.ts';
 import { OPERATOR, SCOPED_OPERATOR, VIEWER } from '../testing/users.ts';
 import { DEFAULT_RATE_LIMITS } from './rateLimits.ts';
 
@@ -130,4 +131,61 @@ describe('requests without a session', () => {
     // The operator, from the same address, is not held back.
     expect((await signedIn.get('/api/session')).status).toBe(200);
   });
+});
+
+describe('limits shared by replicas and kept across restarts', () => {
+  it('counts failed sign-ins on two replicas of one store together, and a restart forgets none', async () => {
+    const a = await h.buildApp();
+    const b = await h.buildApp({ store: a.store, usersFile: a.usersFile });
+    const attempt = (app: typeof a, password: string) =>
+      app.anonymous().post('/api/session').send({ username: OPERATOR.username, password });
+    for (let i = 0; i < 5; i++) {
+      expect((await attempt(i % 2 === 0 ? a : b, `wrong-${i}`)).status).toBe(401);
+    }
+    expect((await attempt(a, OPERATOR.password)).status).toBe(429);
+    expect((await attempt(b, OPERATOR.password)).status).toBe(429);
+    // A new process on the same store (a restart) still holds the lock.
+    const restarted = await h.buildApp({ store: a.store, usersFile: a.usersFile });
+    const locked = await attempt(restarted, OPERATOR.password);
+    expect(locked.status).toBe(429);
+    expect(locked.body.error.message).toBe(
+      'Too many failed sign-ins for this account. Try again in 15 minutes.',
+    );
+  });
+
+  it('counts installs on two replicas of one store together', async () => {
+    const limits = { ...DEFAULT_RATE_LIMITS, installsPerMinute: 4 };
+    const a = await h.buildApp({ rateLimits: limits });
+    const b = await h.buildApp({ rateLimits: limits, store: a.store, usersFile: a.usersFile });
+    const [onA, onB] = [await a.signIn(OPERATOR), await b.signIn(OPERATOR)];
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const agent = i % 2 === 0 ? onA : onB;
+      statuses.push((await agent.post(`/api/servers/${DEFAULT_SERVER}/install`).send({})).status);
+    }
+    expect(statuses).toEqual([400, 400, 400, 400, 429]);
+  });
+});
+
+describe('when the store does not answer', () => {
+  it('refuses sign-in with a 503 that says why, and lets other requests through', async () => {
+    const broken = await testStore();
+    const app = await h.buildApp({ store: broken });
+    // Signed in first, so the app has compared its users with the store before it goes away.
+    await app.signIn(VIEWER);
+    await broken.close();
+    const signIn = await app
+      .anonymous()
+      .post('/api/session')
+      .send({ username: OPERATOR.username, password: OPERATOR.password });
+    expect(signIn.status).toBe(503);
+    expect(signIn.body.error.message).toMatch(
+      /^Signing in is unavailable: the console cannot reach its database right now\./,
+    );
+    expect(JSON.stringify(signIn.body)).not.toMatch(/destroyed|pglite/i);
+    // The limit on requests without a session lets them through, and says so in the log.
+    const meta = await app.anonymous().get('/api/meta');
+    expect(meta.status).toBe(200);
+    expect(app.logLines.some((l) => l.includes('error from store, allowing request'))).toBe(true);
+  }, 30_000);
 });

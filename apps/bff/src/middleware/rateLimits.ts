@@ -1,12 +1,21 @@
 /**
- * Per-replica rate limits (express-rate-limit's memory store): failed sign-ins per account and per
- * address (a lockout for the rest of the window), installs and preflights per signed-in user, and
- * any request without a session per address.
- * Every refusal is a 429 in the API's error envelope with a `Retry-After` header.
+ * Rate limits counted in the store (store/rateLimitStore.ts), so every replica counts the same hits
+ * and a restart forgets none: failed sign-ins per account and per address (a lockout for the rest
+ * of the window), installs and preflights per signed-in user, and any request without a session per
+ * address. Every refusal is a 429 in the API's error envelope with a `Retry-After` header.
+ *
+ * When the store does not answer, the sign-in limits fail closed (a 503 that says so): counting
+ * failed sign-ins is what stops password guessing, and a database an attacker can slow down must
+ * not lift it. The other limits let the request through (and log it): they guard cost, not access,
+ * and the install itself is held back by what else it needs from the store.
  */
-import type { Request, RequestHandler } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit, type RateLimitInfo } from 'express-rate-limit';
 import { sendApiError } from '../apiError.ts';
+import type { Logger } from '../logger.ts';
+import { SharedRateLimitStore } from '../store/rateLimitStore.ts';
+import type { Store } from '../store/store.ts';
+import { STORE_DOWN, storeUnavailable } from '../store/storeUnavailable.ts';
 import { sessionUser } from './session.ts';
 
 export interface RateLimitSettings {
@@ -62,12 +71,49 @@ function signInUsername(req: Request): string {
   return '';
 }
 
-export function createRateLimits(settings: RateLimitSettings = DEFAULT_RATE_LIMITS): RateLimits {
+/** A sign-in limiter whose store failed answers 503 instead of Express's bare 500. */
+function failClosed(limiter: RequestHandler): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) =>
+    limiter(req, res, (error?: unknown) => {
+      if (error === undefined || error === 'route' || error === 'router') return next(error);
+      next(storeUnavailable(req, error, `Signing in is unavailable: ${STORE_DOWN}`));
+    });
+}
+
+export interface RateLimitOptions {
+  /** Where a limit that lets a request through on a store failure says so. */
+  logger?: Pick<Logger, 'error' | 'warn'>;
+}
+
+export function createRateLimits(
+  settings: RateLimitSettings,
+  store: Store,
+  options: RateLimitOptions = {},
+): RateLimits {
   const signInWindowMs = settings.signInWindowMinutes * 60_000;
-  const common = { standardHeaders: 'draft-7', legacyHeaders: false } as const;
+  const { logger } = options;
+  const common = {
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    ...(logger
+      ? {
+          logger: {
+            error: (error: unknown, message?: string) =>
+              logger.error({ err: { message: String(error) } }, message ?? 'rate limit error'),
+            warn: (error: unknown, message?: string) =>
+              logger.warn({ err: { message: String(error) } }, message ?? 'rate limit warning'),
+          },
+        }
+      : {}),
+  } as const;
+  const counted = (prefix: string, passOnStoreError: boolean) => ({
+    store: new SharedRateLimitStore(store, { prefix }),
+    passOnStoreError,
+  });
 
   const signInPerIp = rateLimit({
     ...common,
+    ...counted('sign-in-ip:', false),
     windowMs: signInWindowMs,
     limit: settings.signInFailuresPerIp,
     skipSuccessfulRequests: true,
@@ -83,6 +129,7 @@ export function createRateLimits(settings: RateLimitSettings = DEFAULT_RATE_LIMI
 
   const signInPerUser = rateLimit({
     ...common,
+    ...counted('sign-in-user:', false),
     windowMs: signInWindowMs,
     limit: settings.signInFailuresPerUser,
     skipSuccessfulRequests: true,
@@ -96,9 +143,10 @@ export function createRateLimits(settings: RateLimitSettings = DEFAULT_RATE_LIMI
       ),
   });
 
-  const perUser = (limit: number, what: string) =>
+  const perUser = (prefix: string, limit: number, what: string) =>
     rateLimit({
       ...common,
+      ...counted(prefix, true),
       windowMs: 60_000,
       limit,
       keyGenerator: (req) => {
@@ -116,12 +164,13 @@ export function createRateLimits(settings: RateLimitSettings = DEFAULT_RATE_LIMI
     });
 
   return {
-    signInPerIp,
-    signInPerUser,
-    install: perUser(settings.installsPerMinute, 'installs'),
-    preflight: perUser(settings.preflightsPerMinute, 'image checks'),
+    signInPerIp: failClosed(signInPerIp),
+    signInPerUser: failClosed(signInPerUser),
+    install: perUser('install:', settings.installsPerMinute, 'installs'),
+    preflight: perUser('preflight:', settings.preflightsPerMinute, 'image checks'),
     anonymous: rateLimit({
       ...common,
+      ...counted('anonymous:', true),
       windowMs: 60_000,
       limit: settings.anonymousPerMinute,
       // Signed-in users have their own limits on what costs (installs, image checks).

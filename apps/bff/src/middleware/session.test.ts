@@ -244,6 +244,7 @@ describe('session expiry and integrity', () => {
         lastSeen: Date.now(),
         csrf: 'x'.repeat(43),
         cred: 'x',
+        epoch: 0,
       },
       { password: 'another-secret-that-is-long-enough-000000' },
     );
@@ -251,9 +252,13 @@ describe('session expiry and integrity', () => {
     expect(r.status).toBe(401);
   });
 
-  it('is shared by replicas with the same secret, with no shared store', async () => {
+  it('is shared by replicas with the same secret and the same store', async () => {
     const a = await newApp({ env: { SESSION_SECRET: SECRET } });
-    const b = await newApp({ env: { SESSION_SECRET: SECRET }, usersFile: a.usersFile });
+    const b = await newApp({
+      env: { SESSION_SECRET: SECRET },
+      usersFile: a.usersFile,
+      store: a.store,
+    });
     const res = await browserAgent(a.app)
       .post('/api/session')
       .send({ username: OPERATOR.username, password: OPERATOR.password });

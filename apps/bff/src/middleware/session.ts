@@ -1,9 +1,11 @@
 /**
- * Stateless operator sessions: the whole session lives in an encrypted, signed cookie sealed with
- * iron-session (`SESSION_SECRET`), so any number of BFF replicas serve the same users with no shared
- * store. Idle and absolute expiry are enforced here, from timestamps inside the seal; `lastSeen` is
- * refreshed at most once a minute to keep cookie churn low. A session also ends when its user is
- * removed from the directory or their role, servers or password change.
+ * Operator sessions: the whole session lives in an encrypted, signed cookie sealed with iron-session
+ * (`SESSION_SECRET`), so any number of BFF replicas serve the same users. Idle and absolute expiry
+ * are enforced here, from timestamps inside the seal; `lastSeen` is refreshed at most once a minute
+ * to keep cookie churn low. A session ends when its user is removed from the directory or their
+ * role, servers or password change, and on sign-out: the seal carries the user's epoch, checked on
+ * every request against the store's (store/sessionEpochs.ts), so every copy of the cookie stops
+ * working on every replica, also after a restart.
  */
 import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -19,6 +21,9 @@ import {
   setCookie,
 } from '../auth/cookies.ts';
 import { ROLES, type ConsoleUser, type UserDirectory } from '../auth/users.ts';
+import { bumpEpoch, currentEpoch, syncDirectory } from '../store/sessionEpochs.ts';
+import type { Store } from '../store/store.ts';
+import { STORE_DOWN, storeUnavailable } from '../store/storeUnavailable.ts';
 
 export interface SessionSettings {
   /** ≥ 32 characters (iron-session's minimum). */
@@ -37,6 +42,8 @@ const sessionDataSchema = z.object({
   lastSeen: z.number(),
   csrf: z.string().min(32),
   cred: z.string(),
+  /** The user's epoch at sign-in; a seal without one (made before epochs) no longer opens. */
+  epoch: z.number().int().nonnegative(),
 });
 type SessionData = z.infer<typeof sessionDataSchema>;
 
@@ -68,10 +75,21 @@ export interface Sessions {
   load: RequestHandler;
   /** Starts a fresh session (a new seal and a new CSRF token: rotation on sign-in). */
   signIn: (req: Request, res: Response, user: ConsoleUser) => Promise<void>;
-  signOut: (req: Request, res: Response) => void;
+  /** Ends this user's sessions everywhere (a new epoch), and clears this browser's cookies. */
+  signOut: (req: Request, res: Response) => Promise<void>;
+  /**
+   * Settles once the directory's users have been compared with the store (`syncDirectory`), which
+   * starts at once; requests that carry or make a session wait for it, and a failure is retried
+   * by the next one.
+   */
+  ready: () => Promise<void>;
 }
 
-export function createSessions(settings: SessionSettings, directory: UserDirectory): Sessions {
+export function createSessions(
+  settings: SessionSettings,
+  directory: UserDirectory,
+  store: Store,
+): Sessions {
   if (settings.secret.length < 32)
     throw new Error('The session secret must be at least 32 characters.');
   const now = settings.now ?? Date.now;
@@ -79,6 +97,20 @@ export function createSessions(settings: SessionSettings, directory: UserDirecto
   const maxAgeMs = settings.maxHours * 3_600_000;
   // iron's own TTL backs up ours: a seal older than the absolute lifetime never opens.
   const ironOptions = { password: settings.secret, ttl: Math.ceil(maxAgeMs / 1000) + 60 };
+
+  let synced: Promise<void> | null = null;
+  function ready(): Promise<void> {
+    synced ??= syncDirectory(store, directory, new Date(now())).then(
+      () => undefined,
+      (error: unknown) => {
+        synced = null;
+        throw error;
+      },
+    );
+    return synced;
+  }
+  // Started now, so that the first request rarely waits; a failure here is retried on demand.
+  ready().catch(() => undefined);
 
   function setSessionCookie(req: Request, res: Response, seal: string, data: SessionData): void {
     const remaining = Math.max(0, data.issuedAt + maxAgeMs - now());
@@ -140,6 +172,16 @@ export function createSessions(settings: SessionSettings, directory: UserDirecto
     }
   }
 
+  /** The user's epoch now; the store not answering is a 503, never a session let through. */
+  async function epochOf(req: Request, username: string, doing: string): Promise<number> {
+    try {
+      await ready();
+      return await currentEpoch(store, username);
+    } catch (error) {
+      throw storeUnavailable(req, error, `${doing}: ${STORE_DOWN}`);
+    }
+  }
+
   const load: RequestHandler = (req, res, next: NextFunction) => {
     const seal = readCookie(req, SESSION_COOKIE);
     if (!seal) return next();
@@ -167,12 +209,20 @@ export function createSessions(settings: SessionSettings, directory: UserDirecto
         clearSessionCookies(req, res);
         return;
       }
+      // Any other epoch than the current one is over: an older one was signed out or changed, and
+      // a newer one than the store knows comes from a store that was reset or replaced.
+      if ((await epochOf(req, data.user, 'Your session cannot be checked')) !== data.epoch) {
+        endings.set(req, 'ended');
+        clearSessionCookies(req, res);
+        return;
+      }
       sessions.set(req, { user, csrf: data.csrf });
       if (t - data.lastSeen >= REFRESH_EVERY_MS) await refresh(req, res, seal, data);
     })().then(() => next(), next);
   };
 
   async function signIn(req: Request, res: Response, user: ConsoleUser): Promise<void> {
+    const epoch = await epochOf(req, user.username, 'You cannot sign in right now');
     const t = now();
     const csrf = randomBytes(32).toString('base64url');
     await writeSession(req, res, {
@@ -183,18 +233,32 @@ export function createSessions(settings: SessionSettings, directory: UserDirecto
       lastSeen: t,
       csrf,
       cred: user.credentialId,
+      epoch,
     });
     // Readable by the SPA, which echoes it in X-CSRF-Token (double submit).
     setCookie(req, res, CSRF_COOKIE, csrf, { httpOnly: false, maxAgeMs: maxAgeMs });
     sessions.set(req, { user, csrf });
   }
 
-  function signOut(req: Request, res: Response): void {
+  async function signOut(req: Request, res: Response): Promise<void> {
+    const user = sessionUser(req);
     sessions.delete(req);
+    // This browser is signed out whatever the store says; the other copies of the cookie only
+    // once the new epoch is stored.
     clearSessionCookies(req, res);
+    if (!user) return;
+    try {
+      await bumpEpoch(store, user.username, new Date(now()));
+    } catch (error) {
+      throw storeUnavailable(
+        req,
+        error,
+        'You are signed out in this browser, but the console could not reach its database to end the other copies of your session. If you fear someone else has one, tell the administrator.',
+      );
+    }
   }
 
-  return { load, signIn, signOut };
+  return { load, signIn, signOut, ready };
 }
 
 /** 401 unless the request carries a live session. */

@@ -16,6 +16,30 @@ import { nodeOvhTransport, type OvhTransport } from './transport.ts';
 
 export type RunningSimulator = Awaited<ReturnType<typeof startSimulator>>;
 
+/** Why the console cannot reach its OVH API at start, in words for the operator. */
+export class OvhConnectError extends Error {
+  override name = 'OvhConnectError';
+}
+
+/** SIMULATOR_CA_FILE's certificate, or a sentence saying what to fix (not a bare ENOENT). */
+function readSimulatorCa(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new OvhConnectError(
+      `SIMULATOR_CA_FILE ${file} cannot be read (${code}): give the CA certificate the simulator's CLI wrote (its "CA certificate:" line, or the path given to --ca-file).`,
+    );
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new OvhConnectError(
+      `SIMULATOR_CA_FILE ${file} holds no PEM certificate: give the CA certificate the simulator's CLI wrote.`,
+    );
+  }
+  return text;
+}
+
 export interface OvhConnection {
   api: OvhApi;
   /** Present when this process started the simulator (tests use its admin API). */
@@ -101,7 +125,7 @@ export async function connectOvh(
   const remote = config.simulator.remote;
   if (remote) {
     // A simulator shared by several replicas (SIMULATOR_URL): reached like OVH, through node-ovh.
-    trustCertificate(readFileSync(remote.caFile, 'utf8'));
+    trustCertificate(readSimulatorCa(remote.caFile));
     const client = ovh({
       appKey: remote.applicationKey,
       appSecret: remote.applicationSecret,

@@ -74,11 +74,17 @@ describe('each role × each endpoint', () => {
     expect(h.sim.admin.requests()).toEqual([]);
   });
 
-  it('signs out with 204 for every role, and the agent is anonymous afterwards', async () => {
-    for (const user of [VIEWER, OPERATOR]) {
+  it('signs out with 204 for every role, ending every session of that user', async () => {
+    for (const [role, user] of [
+      ['viewer', VIEWER],
+      ['operator', OPERATOR],
+    ] as const) {
       const agent = await h.signIn(user);
       expect((await agent.delete('/api/session')).status).toBe(204);
       expect((await agent.get('/api/servers')).status).toBe(401);
+      // The user's other session (signed in before) has ended too.
+      expect((await agents[role].get('/api/servers')).status).toBe(401);
+      agents[role] = await h.signIn(user);
     }
   });
 });

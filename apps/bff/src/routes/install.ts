@@ -1,8 +1,10 @@
 /**
  * Installing a server from the operator's image: submit (validated with the shared form schema,
- * refused while another install runs), follow progress, cancel. Every install submitted is
- * followed until its outcome is in the audit log; every progress read tells what it saw.
+ * refused while another install runs: the store's per-server lock, then OVH's own answer), follow
+ * progress, cancel. Every install OVH accepted gets its record in the store (the history, and the
+ * watch's list until its outcome is in the audit log); every progress read tells what it saw.
  */
+import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
 import {
   buildInstallPayload,
@@ -18,8 +20,10 @@ import { ApiError } from '../apiError.ts';
 import { auditEntryId } from '../audit/auditTrail.ts';
 import type { InstallOutcomes } from '../install/installOutcomes.ts';
 import type { InstallTracker } from '../install/installTracker.ts';
+import type { KnownInstalls } from '../install/knownInstalls.ts';
+import { installFacts, libraryImageOf } from '../install/submittedFacts.ts';
+import type { Logger } from '../logger.ts';
 import { sessionUser } from '../middleware/session.ts';
-import { submittedFacts, type KnownInstalls } from '../install/knownInstalls.ts';
 import {
   buildProgress,
   followInstall,
@@ -29,14 +33,21 @@ import {
 } from '../install/progress.ts';
 import type { OvhApi } from '../ovh/api.ts';
 import { requireServer } from '../servers/requireServer.ts';
+import type { InstallLocks } from '../store/installLocks.ts';
+import type { InstallRecords } from '../store/installRecords.ts';
+import { withLibraryImage } from './libraryImageRef.ts';
 
 export interface InstallDeps {
   ovh: OvhApi;
   tracker: InstallTracker;
   known: KnownInstalls;
+  records: InstallRecords;
+  locks: InstallLocks;
   installRoute: InstallRoute;
-  /** Records each install's outcome in the audit log. */
-  outcomes?: InstallOutcomes;
+  /** Records each install's outcome in its record and the audit log. */
+  outcomes: InstallOutcomes;
+  logger: Pick<Logger, 'error'>;
+  now?: () => number;
 }
 
 function inProgress(sn: string, started: string): ApiError {
@@ -88,15 +99,22 @@ export function installRouter({
   ovh,
   tracker,
   known,
+  records,
+  locks,
   installRoute,
   outcomes,
+  logger,
+  now = Date.now,
 }: InstallDeps): Router {
   const router = Router();
+  const watch = { ovh, tracker, known, records, outcomes };
 
   router.post('/:sn/install', async (req, res) => {
     const sn = req.params.sn;
-    const form = parseForm(req, installRoute);
-    if (!tracker.tryLock(sn)) throw inProgress(sn, 'a moment ago from this console');
+    // A form filled from the image library gets the version's stored headers (its origin only).
+    const form = await withLibraryImage(req, parseForm(req, installRoute));
+    const lock = await locks.acquire(sn);
+    if (!lock) throw inProgress(sn, 'a moment ago from this console');
     try {
       await requireServer(ovh, sn);
       const payload = buildPayload(installRoute, form);
@@ -107,40 +125,52 @@ export function installRouter({
       // The status outlives an install (its steps stay done or failed), so "running" is judged
       // from the steps and the task together, exactly as the progress screen shows it.
       const current = buildProgress(sn, status, task);
-      outcomes?.observe(current);
+      await outcomes.observe(current);
       if (current.state === 'running') {
         tracker.markRunning(sn);
         const started =
-          task?.startDate ?? new Date(Date.now() - current.elapsedSeconds * 1000).toISOString();
+          task?.startDate ?? new Date(now() - current.elapsedSeconds * 1000).toISOString();
         throw inProgress(sn, started);
       }
       const started = await ovh.startInstall(installRoute, sn, payload.body);
       tracker.markRunning(sn);
-      const submitId = auditEntryId(req);
       const user = sessionUser(req);
-      if (submitId !== undefined) {
-        outcomes?.follow({
+      const id = auditEntryId(req) ?? randomUUID();
+      try {
+        await records.recordSubmitted({
+          id,
           server: sn,
           taskId: started.taskId,
-          submitId,
           user: user?.username ?? null,
           role: user?.role ?? null,
+          route: installRoute,
+          submittedAt: new Date(now()),
+          facts: installFacts(installRoute, form, started),
+          libraryImage: libraryImageOf(form),
         });
+      } catch (error) {
+        // OVH accepted: the install runs whatever the store says, and the answer must say so.
+        logger.error(
+          {
+            server: sn,
+            taskId: started.taskId,
+            err: error instanceof Error ? { name: error.name, message: error.message } : {},
+          },
+          'install started but its record could not be written: no history entry, no watch',
+        );
       }
-      known.submitted(sn, submittedFacts(installRoute, form, started));
       const body: InstallResponse = { route: installRoute, task: toTaskDto(started) };
       res.status(202).json(body);
     } finally {
-      tracker.unlock(sn);
+      // A release that fails leaves a row that expires with its lease.
+      await locks.release(lock).catch(() => undefined);
     }
   });
 
   router.get('/:sn/install', async (req, res) => {
     const sn = req.params.sn;
     await requireServer(ovh, sn);
-    const progress = await followInstall({ ovh, tracker, known }, sn);
-    outcomes?.observe(progress);
-    const body: InstallProgressDto = progress;
+    const body: InstallProgressDto = await followInstall(watch, sn);
     res.json(body);
   });
 
@@ -169,7 +199,7 @@ export function installRouter({
     ]);
     const progress = buildProgress(sn, status, after);
     tracker.observe(sn, progress.state);
-    outcomes?.observe(progress);
+    await outcomes.observe(progress);
     res.json(progress);
   });
 

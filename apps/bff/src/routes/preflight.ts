@@ -8,7 +8,9 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import {
   byoiFormSchema,
+  checksumFileURLSchema,
   fieldErrorsOf,
+  httpHeaderNamesRule,
   type PreflightReport,
   type PreflightRequest,
 } from '@byoi/shared';
@@ -23,6 +25,8 @@ import { runVerify } from '../preflight/runVerify.ts';
 import type { SafeFetch } from '../preflight/safeFetch.ts';
 import { toHardwareDto } from '../servers/mapping.ts';
 import { requireServer } from '../servers/requireServer.ts';
+import type { ImageLibrary } from '../store/imageLibrary.ts';
+import { withLibraryImage } from './libraryImageRef.ts';
 
 export interface PreflightDeps {
   ovh: OvhApi;
@@ -33,41 +37,12 @@ export interface PreflightDeps {
   progressIntervalMs?: number;
   /** Most checksum verifications one user may run at once. */
   maxVerificationsPerUser?: number;
+  /** Keeps the verdict of a check of a library image version as its last check. */
+  library?: Pick<ImageLibrary, 'recordCheck'>;
 }
 
 /** Each verification downloads a whole image: a few at once per user is plenty. */
 export const MAX_VERIFICATIONS_PER_USER = 2;
-
-const URL_MAX_LENGTH = 2000;
-
-const checksumFileURL = z
-  .string({ error: 'The checksum file URL must be text.' })
-  .trim()
-  .optional()
-  .transform((value) => (value === '' ? undefined : value))
-  .superRefine((value, ctx) => {
-    if (value === undefined) return;
-    const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
-    if (value.length > URL_MAX_LENGTH) {
-      return fail(`The checksum file URL is longer than ${URL_MAX_LENGTH} characters.`);
-    }
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      return fail(
-        'The checksum file URL is not a valid URL. Write it as https://host/path/SHA256SUMS.',
-      );
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      return fail('The checksum file URL must start with http:// or https://.');
-    }
-    if (url.username !== '' || url.password !== '') {
-      return fail(
-        'The checksum file URL must not contain a user name or password: the image HTTP headers are sent to it when it is on the image host.',
-      );
-    }
-  });
 
 const shape = byoiFormSchema.shape;
 
@@ -80,22 +55,10 @@ export const preflightRequestSchema = z
     imageCheckSumType: shape.imageCheckSumType,
     httpHeaders: shape.httpHeaders,
     efiBootloaderPath: shape.efiBootloaderPath,
-    checksumFileURL,
+    checksumFileURL: checksumFileURLSchema,
+    libraryImage: shape.libraryImage,
   })
-  .superRefine((form, ctx) => {
-    const seen = new Set<string>();
-    form.httpHeaders.forEach((header, index) => {
-      const name = header.name.toLowerCase();
-      if (seen.has(name)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['httpHeaders', index, 'name'],
-          message: `The HTTP header "${header.name}" is already set above (names are case-insensitive). Keep one of them.`,
-        });
-      }
-      seen.add(name);
-    });
-  });
+  .superRefine((form, ctx) => httpHeaderNamesRule(form.httpHeaders, ctx));
 
 function parseRequest(req: Request, what: string): PreflightRequest {
   if (!req.is('application/json')) {
@@ -123,6 +86,7 @@ function parseRequest(req: Request, what: string): PreflightRequest {
   if (rest.checksumFileURL !== undefined) body.checksumFileURL = rest.checksumFileURL;
   if (rest.efiBootloaderPath !== undefined) body.efiBootloaderPath = rest.efiBootloaderPath;
   if (httpHeaders.length > 0) body.httpHeaders = httpHeaders;
+  if (rest.libraryImage !== undefined) body.libraryImage = rest.libraryImage;
   return body;
 }
 
@@ -154,7 +118,7 @@ export function preflightRouter(deps: PreflightDeps): Router {
     requireServerAccess(),
     async (req, res) => {
       const sn = req.params.sn as string;
-      const input = parseRequest(req, 'image check');
+      const input = await withLibraryImage(req, parseRequest(req, 'image check'));
       const hardware = await serverFacts(sn);
       const controller = abortOnClose(res);
       const report: PreflightReport = await runPreflight(
@@ -162,6 +126,24 @@ export function preflightRouter(deps: PreflightDeps): Router {
         { name: sn, hardware },
         { fetch, signal: controller.signal },
       );
+      if (input.libraryImage !== undefined && deps.library) {
+        // The check happened whatever the store says: its answer is not held back for this.
+        await deps.library
+          .recordCheck(input.libraryImage, {
+            verdict: report.verdict,
+            server: sn,
+            user: sessionUser(req)?.username ?? null,
+            predictedMessage: report.predictedMessage ?? null,
+            imageURL: input.imageURL,
+            imageType: input.imageType,
+          })
+          .catch((error: unknown) => {
+            req.log?.warn(
+              { err: error instanceof Error ? { name: error.name, message: error.message } : {} },
+              'could not keep the library image check',
+            );
+          });
+      }
       if (!controller.signal.aborted) res.json(report);
     },
   );
@@ -172,7 +154,7 @@ export function preflightRouter(deps: PreflightDeps): Router {
     requireServerAccess(),
     async (req, res) => {
       const sn = req.params.sn as string;
-      const input = parseRequest(req, 'checksum verification');
+      const input = await withLibraryImage(req, parseRequest(req, 'checksum verification'));
       if (!input.checksumFileURL && !(input.imageCheckSum && input.imageCheckSumType)) {
         throw new ApiError(
           400,

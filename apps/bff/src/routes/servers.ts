@@ -9,12 +9,13 @@
  * filter on the name; patterns OVH's filters cannot express (several, or with `?`) read the whole
  * fleet (pages of OVH's largest size, at once) and are filtered here.
  *
- * `installing` in the list comes from what this process has seen (installs it submitted, progress
- * it has read), re-checked with OVH only for the servers of the page it flags — not one status
- * call per row. An install started outside this console shows once its server page is opened.
- * A server page's install progress is kept for the TTL while settled (idle, done, failed,
- * cancelled): an install submitted here drops it, so does any change the progress route sees (the
- * end of an install), and one started elsewhere shows within two TTLs.
+ * `installing` in the list comes from what the console knows (its own installs still running in
+ * the store, whichever replica started them, and installs this process has seen running),
+ * re-checked with OVH only for the servers of the page it flags — not one status call per row. An
+ * install started outside this console shows once its server page is opened. A server page's
+ * install progress is kept for the TTL while settled (idle, done, failed, cancelled) and no
+ * install is known to run there: an install the console submitted skips it, so does any change the
+ * progress route sees (the end of an install), and one started elsewhere shows within two TTLs.
  */
 import { Router, type Request } from 'express';
 import { z } from 'zod';
@@ -26,10 +27,7 @@ import {
   type SortOrder,
 } from '@byoi/shared';
 import { ApiError } from '../apiError.ts';
-import type { InstallTracker } from '../install/installTracker.ts';
-import type { KnownInstalls } from '../install/knownInstalls.ts';
-import { followInstall } from '../install/progress.ts';
-import type { OvhApi } from '../ovh/api.ts';
+import { followInstall, type InstallWatch } from '../install/progress.ts';
 import { OvhError } from '../ovh/errors.ts';
 import { containsPattern, type PageFilter } from '../ovh/pagedRequest.ts';
 import type { DedicatedServer, InstallationTemplate } from '../ovh/types.ts';
@@ -85,10 +83,7 @@ export interface ServerScope {
   canSee: (serverName: string) => boolean;
 }
 
-export interface ServersDeps {
-  ovh: OvhApi;
-  tracker: InstallTracker;
-  known: KnownInstalls;
+export interface ServersDeps extends InstallWatch {
   /** The signed-in user's scope; servers outside it are left out as if they did not exist. */
   scope: (req: Request) => ServerScope;
 }
@@ -145,12 +140,13 @@ function scopeFilter(patterns: readonly string[]): PageFilter | null | 'unexpres
   return { field: 'name', op: 'like', value: only.toLowerCase().replaceAll('*', '%') };
 }
 
-export function serversRouter({ ovh, tracker, known, scope }: ServersDeps): Router {
+export function serversRouter({ scope, ...watch }: ServersDeps): Router {
   const router = Router();
-  const watch = { ovh, tracker, known };
+  const { ovh, tracker, records } = watch;
 
-  async function installingNow(sn: string): Promise<boolean> {
-    if (!tracker.isKnownRunning(sn)) return false;
+  /** `recorded`: the page's servers with an install of the console's running (one store query). */
+  async function installingNow(sn: string, recorded: Set<string>): Promise<boolean> {
+    if (!tracker.isKnownRunning(sn) && !recorded.has(sn)) return false;
     return (await followInstall(watch, sn)).state === 'running';
   }
 
@@ -236,8 +232,11 @@ export function serversRouter({ ovh, tracker, known, scope }: ServersDeps): Rout
     }
     const query = parsed.data;
     const { servers, total } = await fleetPage(scope(req), query);
+    const recorded = await records.runningOn(servers.map((server) => server.name));
     const items = await Promise.all(
-      servers.map(async (server) => toServerSummary(server, await installingNow(server.name))),
+      servers.map(async (server) =>
+        toServerSummary(server, await installingNow(server.name, recorded)),
+      ),
     );
     const body: ServerListResponse = {
       items,

@@ -54,8 +54,9 @@ export function sessionRouter({ sessions, directory, rateLimits }: SessionRouter
     res.json(body);
   });
 
-  router.delete('/session', (req, res) => {
-    sessions.signOut(req, res);
+  // Every copy of the cookie stops working, on every replica (middleware/session.ts).
+  router.delete('/session', async (req, res) => {
+    await sessions.signOut(req, res);
     res.status(204).end();
   });
 

@@ -79,14 +79,13 @@ create table audit_entries (
   relates_to text,
   entry jsonb not null
 );
+-- The user and server filters match a part of the name, which no btree index serves: none is kept.
 create index audit_entries_time on audit_entries (time);
-create index audit_entries_server on audit_entries (server, seq);
-create index audit_entries_username on audit_entries (lower(username), seq);
 create index audit_entries_event on audit_entries (event, outcome, seq);
 create index audit_entries_relates_to on audit_entries (relates_to) where relates_to is not null;
 
--- Append-only: no update ever; a delete only from the retention job, which says so first with
--- "set local byoi.audit_retention = 'on'" in its own transaction.
+-- Append-only: no update or truncate ever; a delete only from the retention job, which says so
+-- first with "set local byoi.audit_retention = 'on'" in its own transaction.
 create function audit_entries_append_only() returns trigger language plpgsql as $$
 begin
   if tg_op = 'DELETE' and current_setting('byoi.audit_retention', true) = 'on' then
@@ -98,6 +97,8 @@ end
 $$;
 create trigger audit_entries_append_only before update or delete on audit_entries
   for each row execute function audit_entries_append_only();
+create trigger audit_entries_no_truncate before truncate on audit_entries
+  for each statement execute function audit_entries_append_only();
 
 create table images (
   id text primary key,

@@ -4,6 +4,7 @@
  * numbers (store.ts sets the parser), which holds for OVH task ids and audit sequence numbers.
  */
 import type { ColumnType, Generated } from 'kysely';
+import type { ConsoleRole, InstallRoute, SubmittedInstallDto } from '@byoi/shared';
 
 /**
  * A jsonb column: read back parsed, written as JSON text (`JSON.stringify`), which both drivers
@@ -49,7 +50,7 @@ export interface UserSessionTable {
   updated_at: Timestamp;
 }
 
-/** Append-only (a trigger refuses updates, and deletes outside the retention job). */
+/** Append-only (triggers refuse updates, truncation, and deletes outside the retention job). */
 export interface AuditEntryTable {
   seq: Generated<number>;
   id: string;
@@ -66,6 +67,17 @@ export interface AuditEntryTable {
 
 export type InstallRecordState = 'running' | 'done' | 'failed' | 'cancelled' | 'unknown';
 
+/**
+ * What an install was given, as far as the console keeps it: the facts the done page shows, the
+ * header names (never their values), the user data's SHA-256, and whether the image URL lost parts
+ * to redaction (its query values, userinfo).
+ */
+export interface InstallFacts extends SubmittedInstallDto {
+  httpHeaderNames: string[];
+  configDriveUserDataSha256: string | null;
+  imageURLRedacted: boolean;
+}
+
 /** Every install the console started: its history, and the one record of whether it still runs. */
 export interface InstallTable {
   /** The id of the submit's audit entry. */
@@ -73,11 +85,11 @@ export interface InstallTable {
   server: string;
   task_id: number;
   username: string | null;
-  role: string | null;
-  route: string;
+  role: ConsoleRole | null;
+  route: InstallRoute;
   submitted_at: Timestamp;
-  /** What was installed (SubmittedInstallDto plus header names and the user data's digest). */
-  facts: Json<Record<string, unknown>>;
+  /** What was installed. */
+  facts: Json<InstallFacts>;
   image_id: string | null;
   image_version: number | null;
   state: InstallRecordState;
@@ -107,13 +119,28 @@ export interface ImageVersionTable {
   checksum_type: string | null;
   checksum_file_url: string | null;
   efi_bootloader_path: string | null;
-  /** [{ name, value: sealed (secrets.ts) }]: values never leave the BFF. */
-  http_headers: Json<{ name: string; value: string }[]>;
+  /** Values sealed with the secrets key (secrets/secretBox.ts): they never leave the BFF. */
+  http_headers: Json<StoredHeader[]>;
   notes: string;
   created_by: string | null;
   created_at: Timestamp;
-  /** The last check of this version: { verdict, at, server, predictedMessage? }. */
-  last_check: NullableJson<Record<string, unknown>>;
+  /** The last preflight of this version (LibraryImageCheckDto). */
+  last_check: NullableJson<StoredImageCheck>;
+}
+
+export interface StoredHeader {
+  name: string;
+  /** `v1.<iv>.<tag>.<ciphertext>`, bound to the image, version and header name. */
+  value: string;
+}
+
+export interface StoredImageCheck {
+  verdict: 'pass' | 'warn' | 'fail' | 'skipped';
+  /** ISO 8601. */
+  at: string;
+  server: string;
+  user: string | null;
+  predictedMessage: string | null;
 }
 
 /** Facts about the store itself, e.g. which key the stored secrets were sealed with. */

@@ -38,7 +38,7 @@ describe('migrations', () => {
     expect(applied.rows[0]?.n).toBe(1);
     await Promise.all(replicas.map((r) => r.close()));
     await empty.close();
-  });
+  }, 30_000);
 });
 
 describe.each(['postgres', 'pglite'] as const)('the store on %s', (kind) => {

@@ -1,10 +1,11 @@
 /**
  * Test support: the real app, the real node-ovh client and the real simulator started in-process,
  * with the log captured so tests can read what would have been written, a users file with an
- * operator, a viewer and a scoped operator, and an audit log in a temporary directory.
+ * operator, a viewer and a scoped operator, and an audit log in the app's store.
  * `h.signIn(user)` returns a supertest agent signed in through `POST /api/session` that sends the
  * same-origin `Origin` and the `X-CSRF-Token` header, as the SPA does.
  */
+import { setMaxListeners } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -103,6 +104,8 @@ function harnessConfig(env: NodeJS.ProcessEnv): Config {
   });
 }
 
+const usersFileOfStore = new WeakMap<Store, string>();
+
 async function buildAppOn(
   ovh: OvhApi,
   baseEnv: NodeJS.ProcessEnv,
@@ -111,8 +114,13 @@ async function buildAppOn(
   closers: (() => Promise<void>)[],
 ): Promise<AppUnderTest> {
   const config = harnessConfig({ ...baseEnv, ...options.env });
+  // A replica of another app (sharing its store) reads the same users file unless told otherwise:
+  // a file written anew has new salts, which would read as every password changed.
+  const sharedUsers =
+    options.store && !options.users ? usersFileOfStore.get(options.store) : undefined;
   const usersFile =
     options.usersFile ??
+    sharedUsers ??
     (await writeUsersFile(
       mkdtempSync(path.join(os.tmpdir(), 'byoi-users-')),
       options.users ?? TEST_USERS,
@@ -120,9 +128,10 @@ async function buildAppOn(
   const { directory } = await UserDirectory.load({ usersFile, scryptParams: TEST_SCRYPT });
   const { lines, logger } = captureLog();
   const store = options.store ?? (await testStore());
+  if (!usersFileOfStore.has(store)) usersFileOfStore.set(store, usersFile);
   if (!options.store) closers.push(() => store.close());
-  const audit = new AuditLog(config.auditLogFile, logger);
-  // The audit log keeps its file open: closed with the harness.
+  const audit = new AuditLog(store, logger);
+  // The open refusal counts are written when the harness closes.
   shutdown.addEventListener('abort', () => void audit.close(), { once: true });
   const app = createApp({
     config,
@@ -159,6 +168,8 @@ export async function startHarness(
   if (!sim) throw new Error('the harness runs in simulator mode: do not pass OVH credentials');
   // Stops the apps' background work (install watches, refusal counts) when the harness closes.
   const shutdown = new AbortController();
+  // Each app listens for it (its watch, its audit log): a test may build a dozen apps.
+  setMaxListeners(100, shutdown.signal);
   // The apps' stores, closed (their databases dropped) once the apps have stopped.
   const closers: (() => Promise<void>)[] = [];
   const main = await buildAppOn(connection.api, env, options, shutdown.signal, closers);
