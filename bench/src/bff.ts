@@ -1,8 +1,9 @@
 /**
  * The BFF as an operator runs it (`apps/bff/src/main.ts`, its embedded simulator, the real node-ovh
  * client), in its own process on a loopback port so that the load generator does not share its
- * event loop. A users file with one operator is generated for it, and the bench signs in through
- * `POST /api/session` like the web app does.
+ * event loop. A users file with one operator (and any other users asked for) is generated for it,
+ * and the bench signs in through `POST /api/session` like the web app does. Its store is PGlite in
+ * its DATA_DIR, unless `env` gives it a DATABASE_URL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -17,10 +18,15 @@ import { hashPassword } from '../../apps/bff/src/auth/password.ts';
 import { BFF_DIR } from './paths.ts';
 
 export interface BffOptions {
+  /** Generated servers beside the default fixtures (0: the fixtures only). */
   serverCount: number;
   latencyMs: number;
   concurrency: number;
   cacheTtlMs: number;
+  /** More users beside the operator `bench`, all with its password (e.g. to spread rate limits). */
+  users?: { username: string; role: 'operator' | 'viewer' }[];
+  /** More environment, e.g. DATABASE_URL. */
+  env?: Record<string, string>;
 }
 
 export interface Session {
@@ -37,6 +43,10 @@ export interface RunningBff {
   pid: number;
   /** The embedded simulator's call counts (`GET /_sim/calls`), by `METHOD /path`. */
   simulatorCalls(): Promise<Record<string, number>>;
+  /** The embedded simulator's admin API (`/_sim/...`). */
+  simulatorAdmin(method: string, path: string, body?: unknown): Promise<unknown>;
+  /** Signs in one of `BffOptions.users`. */
+  signInAs(username: string): Promise<Session>;
   stop(): Promise<void>;
 }
 
@@ -44,20 +54,37 @@ export interface RunningBff {
  * The simulator's admin API is loopback-only and its certificate is made at each start, so this
  * read of its counters does not verify it (it carries no secret either way).
  */
-function adminGet(port: number, path: string): Promise<unknown> {
+function admin(port: number, method: string, path: string, body?: unknown): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const req = https.get({ host: '127.0.0.1', port, path, rejectUnauthorized: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        } catch (error) {
-          reject(error instanceof Error ? error : new Error(String(error)));
-        }
-      });
-    });
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = https.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method,
+        rejectUnauthorized: false,
+        headers: payload === undefined ? {} : { 'content-type': 'application/json' },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if ((res.statusCode ?? 500) >= 400) {
+            reject(new Error(`${method} ${path} answered ${res.statusCode}: ${text}`));
+            return;
+          }
+          try {
+            resolve(JSON.parse(text));
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        });
+      },
+    );
     req.on('error', reject);
+    req.end(payload);
   });
 }
 
@@ -124,12 +151,16 @@ export async function startBff(options: BffOptions): Promise<RunningBff> {
   const username = 'bench';
   const password = randomBytes(18).toString('base64url');
   const usersFile = path.join(dir, 'users.json');
+  // One hash for every user: they share the password, and scrypt is slow on purpose.
+  const passwordHash = await hashPassword(password);
   await writeFile(
     usersFile,
     JSON.stringify({
-      users: [
-        { username, passwordHash: await hashPassword(password), role: 'operator', servers: ['*'] },
-      ],
+      users: [{ username, role: 'operator' }, ...(options.users ?? [])].map((user) => ({
+        ...user,
+        passwordHash,
+        servers: ['*'],
+      })),
     }),
   );
   const port = await freePort();
@@ -156,12 +187,13 @@ export async function startBff(options: BffOptions): Promise<RunningBff> {
         HOST: '127.0.0.1',
         PORT: String(port),
         SIMULATOR_PORT: String(simulatorPort),
-        SIMULATOR_SERVER_COUNT: String(options.serverCount),
+        ...(options.serverCount > 0 ? { SIMULATOR_SERVER_COUNT: String(options.serverCount) } : {}),
         SIMULATOR_LATENCY_MS: String(options.latencyMs),
         OVH_CONCURRENCY: String(options.concurrency),
         SERVER_CACHE_TTL_MS: String(options.cacheTtlMs),
         CONSOLE_USERS_FILE: usersFile,
         DATA_DIR: dir,
+        ...options.env,
       },
       stdio: ['ignore', out, out],
     },
@@ -181,8 +213,16 @@ export async function startBff(options: BffOptions): Promise<RunningBff> {
     await waitUntilReady(url, child, logFile);
     const session = await signIn(url, username, password);
     const simulatorCalls = async () =>
-      (await adminGet(simulatorPort, '/_sim/calls')) as Record<string, number>;
-    return { url, session, pid: child.pid ?? 0, simulatorCalls, stop };
+      (await admin(simulatorPort, 'GET', '/_sim/calls')) as Record<string, number>;
+    return {
+      url,
+      session,
+      pid: child.pid ?? 0,
+      simulatorCalls,
+      simulatorAdmin: (method, route, body) => admin(simulatorPort, method, route, body),
+      signInAs: (name) => signIn(url, name, password),
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

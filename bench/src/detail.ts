@@ -20,6 +20,8 @@ export interface DetailOptions {
   connections: number;
   /** Requests per second, over all connections, for the latency run. */
   pacedRate: number;
+  /** The rows' id prefix and label (another BFF's rows, e.g. on PostgreSQL); `detail` by default. */
+  rows?: { id: string; label: string };
 }
 
 /** CPU time (user + system, all threads) the process has used, in ms, from /proc (Linux). */
@@ -30,6 +32,7 @@ function cpuMs(pid: number): number {
 }
 
 export async function measureDetail(bff: RunningBff, o: DetailOptions): Promise<Measurement[]> {
+  const { id, label } = o.rows ?? { id: 'detail', label: 'GET /api/servers/:sn warm' };
   const url = `${bff.url}/api/servers/${encodeURIComponent(o.serverName)}`;
   const headers = { cookie: bff.session.cookie };
   const warmUp = await fetch(url, { headers });
@@ -59,24 +62,24 @@ export async function measureDetail(bff: RunningBff, o: DetailOptions): Promise<
   const p = (q: number) => round(percentile(paced.latenciesMs, q), 2);
   return [
     {
-      id: 'detail.p99',
-      label: 'GET /api/servers/:sn warm: p99 latency',
+      id: `${id}.p99`,
+      label: `${label}: p99 latency`,
       value: p(99),
       unit: 'ms',
       budget: atMost(BUDGETS.detailP99Ms),
       detail: `${round(paced.achievedRate, 0)} req/s steady over ${o.connections} connections, ${o.durationSeconds} s; p50 ${p(50)} ms`,
     },
     {
-      id: 'detail.rps',
-      label: 'GET /api/servers/:sn warm: throughput',
+      id: `${id}.rps`,
+      label: `${label}: throughput`,
       value: round(saturated.requests.average, 0),
       unit: 'req/s',
       budget: atLeast(BUDGETS.detailRps),
       detail: `${o.connections} connections for ${o.durationSeconds} s; p99 ${saturated.latency.p99} ms (= queueing)`,
     },
     {
-      id: 'detail.cpuPerRequest',
-      label: 'GET /api/servers/:sn warm: BFF CPU per request',
+      id: `${id}.cpuPerRequest`,
+      label: `${label}: BFF CPU per request`,
       value: round(cpuPerRequestUs, 0),
       unit: 'µs',
       // Informative, and steady on a busy machine: 1 s / this = the most one core can serve.
@@ -84,8 +87,8 @@ export async function measureDetail(bff: RunningBff, o: DetailOptions): Promise<
       detail: `≈ ${round(1e6 / cpuPerRequestUs, 0)} req/s per core`,
     },
     {
-      id: 'detail.errors',
-      label: 'GET /api/servers/:sn warm: errors',
+      id: `${id}.errors`,
+      label: `${label}: errors`,
       value: errors,
       unit: '',
       budget: atMost(0, false),

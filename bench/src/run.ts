@@ -1,11 +1,11 @@
 /**
  * `pnpm bench`: starts what it needs (the BFF with its embedded simulator holding the fleet, the
- * image server, Chromium), measures each figure of issue #8 against its budget, prints a table,
- * writes bench/results.json, and exits 1 when a budget is missed.
+ * image server, Chromium, a BFF on each store engine), measures each figure of issue #8 against its
+ * budget, prints a table, writes bench/results.json, and exits 1 when a budget is missed.
  *
  *   pnpm bench                 the full run (1,000 servers, 50 ms per upstream call)
  *   pnpm bench --smoke         a short run for CI (BENCH_SMOKE=1 works too); timing budgets ×3
- *   pnpm bench --only=fleet,web   some sections only (fleet, detail, web, verify)
+ *   pnpm bench --only=fleet,web   some sections only (fleet, detail, web, store, verify)
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -15,12 +15,13 @@ import { judge, SMOKE_LOOSENESS, type Judged, type Measurement, type Mode } from
 import { startBff, type RunningBff } from './bff.ts';
 import { measureDetail } from './detail.ts';
 import { measureFleet } from './fleet.ts';
+import { measureStore } from './store.ts';
 import { BENCH_DIR } from './paths.ts';
 import { formatTable } from './table.ts';
 import { measureVerify } from './verify.ts';
 import { ensureWebBuild, measureWeb } from './web.ts';
 
-const SECTIONS = ['fleet', 'detail', 'web', 'verify'] as const;
+const SECTIONS = ['fleet', 'detail', 'web', 'store', 'verify'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Settings {
@@ -34,6 +35,10 @@ interface Settings {
   /** The latency run's steady rate (req/s), half the throughput budget in the full run. */
   detailPacedRate: number;
   webRuns: number;
+  /** Install submits timed on each store engine. */
+  storeSubmits: number;
+  /** How long the audit load runs on each store engine. */
+  auditSeconds: number;
   verifyMiB: number;
   verifyRounds: number;
 }
@@ -49,6 +54,8 @@ const SETTINGS: Record<Mode, Settings> = {
     detailSeconds: 10,
     detailPacedRate: 1000,
     webRuns: 5,
+    storeSubmits: 30,
+    auditSeconds: 5,
     verifyMiB: 1024,
     verifyRounds: 3,
   },
@@ -62,6 +69,8 @@ const SETTINGS: Record<Mode, Settings> = {
     detailSeconds: 3,
     detailPacedRate: 300,
     webRuns: 1,
+    storeSubmits: 10,
+    auditSeconds: 2,
     verifyMiB: 64,
     verifyRounds: 1,
   },
@@ -118,7 +127,7 @@ async function main(): Promise<number> {
     }
   };
 
-  const needsBff = sections.some((x) => x !== 'verify');
+  const needsBff = sections.some((x) => x === 'fleet' || x === 'detail' || x === 'web');
   if (sections.includes('web')) ensureWebBuild(log);
   let bff: RunningBff | null = null;
   try {
@@ -152,6 +161,20 @@ async function main(): Promise<number> {
     measurements.push(failed('bff', 'Starting the BFF', error));
   } finally {
     await bff?.stop();
+  }
+  // Each engine's BFF runs alone, after the fleet's has stopped.
+  if (sections.includes('store')) {
+    for (const engine of ['pglite', 'postgres'] as const) {
+      await section('store', `Store: ${engine}`, () =>
+        measureStore(engine, {
+          detailSeconds: s.detailSeconds,
+          detailPacedRate: s.detailPacedRate,
+          cacheTtlMs: s.cacheTtlMs,
+          submits: s.storeSubmits,
+          auditSeconds: s.auditSeconds,
+        }),
+      );
+    }
   }
   if (sections.includes('verify'))
     await section('verify', 'Preflight verify', () =>

@@ -10,7 +10,7 @@ import { UserDirectory, UsersConfigError } from './auth/users.ts';
 import { ConfigError, loadConfig, startupNotices, type Config } from './config.ts';
 import { createHttpServer } from './httpServer.ts';
 import { createLogger, usePretty } from './logger.ts';
-import { connectOvh } from './ovh/connect.ts';
+import { connectOvh, OvhConnectError, type OvhConnection } from './ovh/connect.ts';
 import { syncDirectory } from './store/sessionEpochs.ts';
 import { openStore, StoreError, type Store } from './store/store.ts';
 
@@ -57,6 +57,26 @@ async function readStore(config: Config): Promise<Store> {
     }
     throw error;
   }
+}
+
+async function readConnection(config: Config): Promise<OvhConnection> {
+  try {
+    return await connectOvh(config);
+  } catch (error) {
+    if (error instanceof OvhConnectError) {
+      console.error(`BYOI Console cannot start. ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+function modeLine(config: Config): string {
+  if (config.mode === 'real') return `real mode: ${config.ovh?.endpoint ?? ''}`;
+  const remote = config.simulator.remote;
+  return remote
+    ? `simulator mode: the shared OVH API simulator at ${remote.url.toString()}`
+    : 'simulator mode: the built-in OVH API simulator';
 }
 
 const RULE = '================================================================';
@@ -108,11 +128,7 @@ function banner(
   password: string | null,
 ): string[] {
   const { open, who } = reach(bound);
-  const lines = [
-    ` BYOI Console is running (${config.mode === 'simulator' ? 'simulator mode: the built-in OVH API simulator' : `real mode: ${config.ovh?.endpoint ?? ''}`}).`,
-    `   Open ${open}`,
-    `   ${who}`,
-  ];
+  const lines = [` BYOI Console is running (${modeLine(config)}).`, `   Open ${open}`, `   ${who}`];
   lines.push(
     store.kind === 'pglite'
       ? `   Store: embedded (PGlite) in ${store.location}; one process only, DATABASE_URL for replicas.`
@@ -153,7 +169,7 @@ const { directory, oneTimeAdminPassword } = await readUsers(config);
 const store = await readStore(config);
 // The audit file of a console that ran before the store: its entries move into the store once.
 await importLegacyAuditFile(store, config.auditLogFile, logger);
-const connection = await connectOvh(config);
+const connection = await readConnection(config);
 const shutdown = new AbortController();
 const audit = new AuditLog(store, logger);
 const app = createApp({

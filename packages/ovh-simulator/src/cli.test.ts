@@ -1,13 +1,14 @@
 /** The CLI (`pnpm --filter @byoi/ovh-simulator start`), spawned as the package script runs it. */
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import https from 'node:https';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import ovh from '@ovhcloud/node-ovh';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SERVER } from './fixtures.ts';
 
 const PACKAGE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,6 +54,23 @@ function line(text: string, pattern: RegExp): string {
   const match = pattern.exec(text);
   if (!match?.[1]) throw new Error(`no ${String(pattern)} in:\n${text}`);
   return match[1];
+}
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'ovh-simulator-cli-test-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** The lines of an env file, as Node's own `--env-file` reads them. */
+async function readEnvFile(file: string): Promise<Record<string, string>> {
+  const reader = spawn(process.execPath, [
+    `--env-file=${file}`,
+    '-e',
+    `const names = ['SIMULATOR_URL', 'SIMULATOR_CA_FILE', 'OVH_APPLICATION_KEY', 'OVH_APPLICATION_SECRET', 'OVH_CONSUMER_KEY'];
+     process.stdout.write(JSON.stringify(Object.fromEntries(names.map((n) => [n, process.env[n]]))));`,
+  ]);
+  let out = '';
+  reader.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  expect(await exited(reader)).toBe(0);
+  return JSON.parse(out) as Record<string, string>;
 }
 
 afterEach(async () => {
@@ -106,6 +124,51 @@ describe('the simulator CLI', () => {
     }
     cli.kill('SIGTERM');
     expect(await exited(cli)).toBe(0);
+  });
+
+  it('writes the CA to --ca-file and what a BFF needs to --write-env (mode 0600), usable as written', async () => {
+    const dir = mkdtempSync(path.join(scratch, 'files-'));
+    const caFile = path.join(dir, 'certs', 'simulator-ca.pem');
+    const envFile = path.join(dir, 'simulator.env');
+    const cli = startCli(['--port', '0', '--ca-file', caFile, '--write-env', envFile]);
+    const output = await readUntil(cli, (text) => text.includes('Press Ctrl-C'));
+    expect(line(output, /CA certificate:\s+(\S+)/)).toBe(caFile);
+    expect(output).toContain(`Env file for BFFs:   ${envFile}`);
+    expect(statSync(envFile).mode & 0o777).toBe(0o600);
+
+    const env = await readEnvFile(envFile);
+    expect(env).toEqual({
+      SIMULATOR_URL: line(output, /listening on (https:\/\/\S+)/),
+      SIMULATOR_CA_FILE: caFile,
+      OVH_APPLICATION_KEY: line(output, /OVH_APPLICATION_KEY=(\S+)/),
+      OVH_APPLICATION_SECRET: line(output, /OVH_APPLICATION_SECRET=(\S+)/),
+      OVH_CONSUMER_KEY: line(output, /OVH_CONSUMER_KEY=(\S+)/),
+    });
+    const url = new URL(env.SIMULATOR_URL ?? '');
+    const previous = https.globalAgent.options.ca;
+    https.globalAgent.options.ca = [...tls.rootCertificates, readFileSync(caFile, 'utf8')];
+    try {
+      const c = ovh({
+        appKey: env.OVH_APPLICATION_KEY ?? '',
+        appSecret: env.OVH_APPLICATION_SECRET ?? '',
+        consumerKey: env.OVH_CONSUMER_KEY ?? '',
+        host: url.hostname,
+        port: Number(url.port),
+        basePath: url.pathname,
+      });
+      expect(await c.requestPromised('GET', '/dedicated/server')).toContain(DEFAULT_SERVER);
+    } finally {
+      https.globalAgent.options.ca = previous;
+    }
+  });
+
+  it('refuses an empty --write-env path with the usage, exit code 2', async () => {
+    const cli = startCli(['--write-env=']);
+    let errors = '';
+    cli.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    expect(await exited(cli)).toBe(2);
+    expect(errors).toContain('--write-env needs a file path.');
+    expect(errors).toContain('Usage:');
   });
 
   it('prints its usage for --help, also after the `--` that `pnpm start -- …` passes', async () => {

@@ -76,6 +76,11 @@ export function imageFacts(body: unknown): Partial<AuditEntryDto> {
       };
     });
   }
+  // A library image's stored headers are added server-side: the entry names the image they came from.
+  const library = asObject(b.libraryImage);
+  const libraryId = asString(library?.id);
+  if (libraryId !== undefined) facts.imageId = libraryId.slice(0, 64);
+  if (typeof library?.version === 'number') facts.imageVersion = library.version;
   const userData = asString(b.configDriveUserData);
   if (userData !== undefined && userData !== '')
     facts.configDriveUserDataSha256 = sha256Hex(userData);

@@ -1,7 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
-import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SERVER } from '@byoi/ovh-simulator';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_SERVER, startSimulator } from '@byoi/ovh-simulator';
+import { loadConfig } from '../config.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
+import { connectOvh, OvhConnectError } from './connect.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -42,5 +47,57 @@ describe('connectOvh in simulator mode', () => {
   it('trusts the simulator without an agent-wide `ca` (it would be joined into every pool key)', async () => {
     h = await startHarness({ SERVER_CACHE_TTL_MS: '0' });
     expect(https.globalAgent.options.ca).toBeUndefined();
+  });
+});
+
+describe('connectOvh with SIMULATOR_URL (a simulator shared by several replicas)', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'byoi-connect-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const remoteEnv = (
+    sim: Awaited<ReturnType<typeof startSimulator>>,
+    caFile: string,
+  ): NodeJS.ProcessEnv => ({
+    SIMULATOR_URL: sim.url,
+    SIMULATOR_CA_FILE: caFile,
+    OVH_APPLICATION_KEY: sim.applicationKey,
+    OVH_APPLICATION_SECRET: sim.applicationSecret,
+    OVH_CONSUMER_KEY: sim.consumerKey,
+    DATA_DIR: path.join(dir, 'data'),
+  });
+
+  it('reaches the running simulator through node-ovh, starting none of its own', async () => {
+    const sim = await startSimulator({ clockSpeed: 1000 });
+    try {
+      const caFile = path.join(dir, 'ca.pem');
+      writeFileSync(caFile, sim.ca);
+      const connection = await connectOvh(loadConfig(remoteEnv(sim, caFile)));
+      expect(connection.simulator).toBeNull();
+      expect(connection.simulatorAdminUrl).toBe(`${new URL(sim.url).origin}/_sim`);
+      const page = await connection.api.listServerPage({ size: 50, number: 1 });
+      expect(page.items.map((server) => server.name)).toContain(DEFAULT_SERVER);
+      expect(sim.admin.calls()['GET /dedicated/server']).toBeGreaterThanOrEqual(1);
+      await connection.close();
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('refuses to start with a sentence naming SIMULATOR_CA_FILE when the file is missing or no certificate', async () => {
+    const sim = await startSimulator();
+    try {
+      const missing = path.join(dir, 'nowhere', 'ca.pem');
+      const refusal = connectOvh(loadConfig(remoteEnv(sim, missing)));
+      await expect(refusal).rejects.toBeInstanceOf(OvhConnectError);
+      await expect(refusal).rejects.toThrow(
+        `SIMULATOR_CA_FILE ${missing} cannot be read (ENOENT): give the CA certificate the simulator's CLI wrote`,
+      );
+      const notPem = path.join(dir, 'not-a-certificate.pem');
+      writeFileSync(notPem, 'OVH_APPLICATION_KEY=abc\n');
+      await expect(connectOvh(loadConfig(remoteEnv(sim, notPem)))).rejects.toThrow(
+        `SIMULATOR_CA_FILE ${notPem} holds no PEM certificate`,
+      );
+    } finally {
+      await sim.close();
+    }
   });
 });
