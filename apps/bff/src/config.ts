@@ -359,7 +359,7 @@ function remoteSimulatorProblems(env: NodeJS.ProcessEnv): string[] {
   const problems: string[] = [];
   let parsed: URL | null = null;
   try {
-    parsed = new URL(String(url));
+    parsed = new URL(typeof url === 'string' ? url : '');
   } catch {
     problems.push(
       'SIMULATOR_URL is not a URL: give the one the simulator prints, e.g. https://127.0.0.1:8443/1.0.',

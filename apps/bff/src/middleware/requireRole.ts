@@ -16,6 +16,11 @@ export function wasRefusedForScope(req: Request): boolean {
   return scopeRefusals.has(req);
 }
 
+/** Marks a 404 that hides something on a server outside the user's patterns (audited as a refusal). */
+export function markScopeRefusal(req: Request): void {
+  scopeRefusals.add(req);
+}
+
 const RANK: Record<ConsoleRole, number> = { viewer: 0, operator: 1 };
 
 const WHAT_NEEDS: Record<ConsoleRole, string> = {
@@ -50,7 +55,7 @@ export function requireServerAccess(param = 'sn'): RequestHandler {
     const params = req.params as Record<string, string | undefined>;
     const name = params[param];
     if (name === undefined || user.canAccessServer(name)) return next();
-    scopeRefusals.add(req);
+    markScopeRefusal(req);
     const hidden = serverNotFound(name);
     sendApiError(res, hidden.status, hidden.code, hidden.message);
   };

@@ -214,5 +214,11 @@ describe('GET /api/installs/:id', () => {
       (unknown.body as ApiErrorBody).error.message.replace('no-such-install', onLegacy?.id ?? ''),
     );
     expect((await operator.get(`/api/installs/${onLegacy?.id ?? ''}`)).status).toBe(200);
+    // The hidden one is audited as a refusal; the plain miss is not.
+    await h.audit.flush();
+    const refusals = (await h.audit.recent(50)).filter(
+      (e) => e.outcome === 'refused' && e.route?.startsWith('/api/installs/'),
+    );
+    expect(refusals.map((e) => e.route)).toEqual([`/api/installs/${onLegacy?.id ?? ''}`]);
   });
 });

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { InstallHistoryEntryDto, InstallHistoryResponse } from '@byoi/shared';
 import { ApiError } from '../apiError.ts';
 import { sessionUser } from '../middleware/session.ts';
+import { markScopeRefusal } from '../middleware/requireRole.ts';
 import type { OvhApi } from '../ovh/api.ts';
 import { requireServer } from '../servers/requireServer.ts';
 import type {
@@ -148,7 +149,10 @@ export function installsRouter({ ovh, records }: InstallsDeps): Router {
 
   router.get('/installs/:id', async (req, res) => {
     const record = await records.find(req.params.id);
-    if (!record || !(sessionUser(req)?.canAccessServer(record.server) ?? false)) {
+    const hidden = record != null && !(sessionUser(req)?.canAccessServer(record.server) ?? false);
+    // Audited like any server the user may not see: a refusal, not a plain miss.
+    if (hidden) markScopeRefusal(req);
+    if (!record || hidden) {
       throw new ApiError(
         404,
         'NOT_FOUND',
