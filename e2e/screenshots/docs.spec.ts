@@ -10,13 +10,17 @@ import { expect, test } from '../tests/fixtures.ts';
 import {
   confirmButton,
   confirmField,
+  chooseByoiTemplate,
   confirmInstall,
+  createLibraryImage,
   expectInstallDone,
   expectProgressScreen,
   failurePanel,
   fillForm,
+  installLibraryImage,
   openConfiguration,
   openInstallDialog,
+  openInstallHistory,
   openServerPage,
   openWithWrongChecksum,
   routeDefaults,
@@ -284,4 +288,103 @@ test('an OVH refusal with its class and query ID', async ({
   } finally {
     await sim.setServerLocked(serverName, false);
   }
+});
+
+test('the server page’s Install history tab', async ({
+  operatorPage: page,
+  serverName,
+  imageServer,
+  kit,
+  route,
+}) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  // A failed install, then one that completes: the tab shows both outcomes.
+  await openConfiguration(page, serverName);
+  await fillForm(page, {
+    imageURL: `${imageServer.url}/images/${kit.images['raw-gpt'].file}`,
+    imageType: 'raw',
+    imageCheckSum: kit.images['raw-mbr'].sha256,
+    ...routeDefaults(route),
+  });
+  await confirmInstall(page, serverName);
+  await expectProgressScreen(page);
+  await expect(failurePanel(page)).toBeVisible({ timeout: 45_000 });
+
+  const image = kit.images.qcow2;
+  await openConfiguration(page, serverName);
+  await fillForm(page, {
+    imageURL: `${imageServer.url}/auth/images/${image.file}`,
+    imageType: 'qcow2',
+    imageCheckSum: image.sha256,
+    httpHeaders: [{ name: 'Authorization', value: imageServer.authorization }],
+    customHostname: 'web1.example.com',
+    configDriveUserData: '#cloud-config\npackages: [nginx]\n',
+    ...routeDefaults(route),
+  });
+  await confirmInstall(page, serverName);
+  await expectInstallDone(page);
+
+  const table = await openInstallHistory(page, serverName);
+  await expect(table.getByRole('row')).toHaveCount(3);
+  await expect(table.getByText('Done', { exact: true })).toBeVisible();
+  await expect(table).toHaveAttribute('aria-busy', 'false');
+  await shootAsIs(page, 'server-history');
+});
+
+test('the image library, an image, and the wizard from the library', async ({
+  operatorPage: page,
+  serverName,
+  imageServer,
+  kit,
+  route,
+}) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await createLibraryImage(page, {
+    name: 'Ubuntu 24.04 build servers',
+    notes: 'CI runners; rebuilt every month.',
+    imageURL: `${imageServer.url}/images/${kit.images.qcow2.file}`,
+    imageType: 'qcow2',
+    imageCheckSum: kit.images.qcow2.sha256,
+    efiBootloaderPath: '\\efi\\ubuntu\\shimx64.efi',
+  });
+  const image = kit.images['raw-gpt'];
+  await createLibraryImage(page, {
+    name: 'Debian 12 web servers',
+    notes: 'Web tier; maintained by the platform team.',
+    imageURL: `${imageServer.url}/auth/images/${image.file}`,
+    imageType: 'raw',
+    ...routeDefaults(route),
+    httpHeaders: [{ name: 'Authorization', value: imageServer.authorization }],
+  });
+  await page.getByRole('button', { name: 'New version' }).click();
+  const form = page.getByRole('form', { name: 'New version (v2)' });
+  await form.getByRole('textbox', { name: 'Image checksum' }).fill(image.sha256);
+  await form.getByRole('textbox', { name: 'Version notes' }).fill('With its checksum');
+  await form.getByRole('button', { name: 'Add the version' }).click();
+  await expect(page.getByText('Version 2 added: it is now the latest.')).toBeVisible();
+  const detailURL = page.url();
+
+  // The wizard from the library, and an install, so "Where is it installed" has a row.
+  await installLibraryImage(page, serverName);
+  await chooseByoiTemplate(page);
+  await expect(page.getByText('From the image library: Debian 12 web servers v2')).toBeVisible();
+  await shootAsIs(page, 'wizard-from-library', { fullPage: false });
+  await expect(
+    page.getByRole('list', { name: 'HTTP headers stored in the library' }),
+  ).toBeVisible();
+  await shootAsIs(page, 'wizard-from-library-headers', { region: 'Options' });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await confirmInstall(page, serverName);
+  await expectInstallDone(page);
+
+  await page.goto(detailURL);
+  const where = page.getByRole('table', { name: 'Where it is installed' });
+  await expect(where.getByRole('row').filter({ hasText: serverName })).toBeVisible();
+  await shootAsIs(page, 'library-image');
+
+  await page.getByRole('link', { name: 'Images', exact: true }).first().click();
+  const list = page.getByRole('table', { name: 'Images' });
+  await expect(list.getByRole('row')).toHaveCount(3);
+  await expect(list).toHaveAttribute('aria-busy', 'false');
+  await shootAsIs(page, 'library');
 });

@@ -190,3 +190,92 @@ export async function openWithWrongChecksum(
   });
   return { right: image.sha256, wrong };
 }
+
+/** Server page → **Install history** tab: the table of the installs this console started. */
+export async function openInstallHistory(page: Page, serverName: string): Promise<Locator> {
+  await openServerPage(page, serverName);
+  await page.getByRole('tab', { name: 'Install history' }).click();
+  await expect(page).toHaveURL(/[?&]tab=history\b/);
+  const table = page.getByRole('table', { name: 'Install history' });
+  await expect(table).toBeVisible();
+  return table;
+}
+
+export interface LibraryImageValues {
+  name: string;
+  notes?: string;
+  imageURL: string;
+  imageType: 'qcow2' | 'raw';
+  imageCheckSum?: string;
+  efiBootloaderPath?: string;
+  httpHeaders?: { name: string; value: string }[];
+}
+
+/** **Images** → **Add an image** → fills the form → **Add the image**: ends on the image's page. */
+export async function createLibraryImage(page: Page, values: LibraryImageValues): Promise<void> {
+  await page.goto('/servers');
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'Images' })
+    .click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Image library' })).toBeVisible();
+  await page.getByRole('link', { name: 'Add an image' }).click();
+  await page.getByRole('textbox', { name: 'Name', exact: true }).fill(values.name);
+  if (values.notes !== undefined) {
+    await page.getByRole('textbox', { name: 'Notes', exact: true }).fill(values.notes);
+  }
+  await page.getByRole('textbox', { name: 'Image URL' }).fill(values.imageURL);
+  await page.getByRole('combobox', { name: 'Image type' }).selectOption(values.imageType);
+  if (values.imageCheckSum !== undefined) {
+    await page.getByRole('textbox', { name: 'Image checksum' }).fill(values.imageCheckSum);
+  }
+  if (values.efiBootloaderPath !== undefined) {
+    await page.getByRole('textbox', { name: 'EFI bootloader path' }).fill(values.efiBootloaderPath);
+  }
+  for (const [index, header] of (values.httpHeaders ?? []).entries()) {
+    await page.getByRole('button', { name: 'Add HTTP header' }).click();
+    await page.getByLabel('HTTP header name', { exact: true }).nth(index).fill(header.name);
+    await page.getByLabel('HTTP header value', { exact: true }).nth(index).fill(header.value);
+  }
+  await page.getByRole('button', { name: 'Add the image' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: values.name })).toBeVisible();
+}
+
+/** The image's page → **Install this image** → the server → **Next**: the wizard's first step. */
+export async function installLibraryImage(page: Page, serverName: string): Promise<void> {
+  await page.getByRole('button', { name: 'Install this image' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('searchbox', { name: 'Search servers' }).fill(serverName);
+  await dialog.getByRole('radio', { name: serverName }).check();
+  await dialog.getByRole('button', { name: 'Next' }).click();
+  await expect(
+    page.getByRole('radio', { name: 'Install from an OVHcloud template' }),
+  ).toBeChecked();
+}
+
+/** At the window's width, how far the page reaches, and the innermost elements past its edge. */
+export function pageWidth(
+  page: Page,
+): Promise<{ scrollWidth: number; innerWidth: number; wider: string[] }> {
+  return page.evaluate(() => {
+    const past = (element: Element) => element.getBoundingClientRect().right > innerWidth + 0.5;
+    return {
+      scrollWidth: document.scrollingElement?.scrollWidth ?? Number.POSITIVE_INFINITY,
+      innerWidth,
+      wider: [...document.body.querySelectorAll('*')]
+        .filter((element) => past(element) && ![...element.children].some(past))
+        .slice(0, 5)
+        .map(
+          (element) => `<${element.tagName.toLowerCase()} class="${element.className.toString()}">`,
+        ),
+    };
+  });
+}
+
+/** The page scrolls no wider than the window (tables scroll or stack inside their own frame). */
+export async function expectNoSidewaysScroll(page: Page, screen: string): Promise<void> {
+  const { scrollWidth, innerWidth, wider } = await pageWidth(page);
+  expect(scrollWidth, `${screen}: page width; wider: ${wider.join(' ')}`).toBeLessThanOrEqual(
+    innerWidth,
+  );
+}

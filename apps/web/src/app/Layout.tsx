@@ -103,6 +103,7 @@ export function Layout() {
         >
           <nav className="app-header__nav" aria-label="Main">
             <NavLink to="/servers">Dedicated servers</NavLink>
+            <NavLink to="/images">Images</NavLink>
             {isOperator ? <NavLink to="/audit">Audit log</NavLink> : null}
           </nav>
           <UserBox />

@@ -14,6 +14,9 @@ const ProgressPage = lazy(() => import('../pages/progress/ProgressPage.tsx'));
 const NotFoundPage = lazy(() => import('../pages/not-found/NotFoundPage.tsx'));
 const SignInPage = lazy(() => import('../pages/sign-in/SignInPage.tsx'));
 const AuditPage = lazy(() => import('../pages/audit/AuditPage.tsx'));
+const ImagesPage = lazy(() => import('../pages/images/ImagesPage.tsx'));
+const NewImagePage = lazy(() => import('../pages/images/NewImagePage.tsx'));
+const ImagePage = lazy(() => import('../pages/images/ImagePage.tsx'));
 
 export const routes: RouteObject[] = [
   {
@@ -43,6 +46,9 @@ export const routes: RouteObject[] = [
       { path: 'servers/:sn/install/configure', element: <ConfigurePage /> },
       { path: 'servers/:sn/install/progress', element: <ProgressPage /> },
       { path: 'audit', element: <AuditPage /> },
+      { path: 'images', element: <ImagesPage /> },
+      { path: 'images/new', element: <NewImagePage /> },
+      { path: 'images/:id', element: <ImagePage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

@@ -8,6 +8,8 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import type { UseQueryOptions } from '@tanstack/react-query';
 import { useEffect, useEffectEvent } from 'react';
 import type { ApiError } from '../client.ts';
+import { imageKeys } from '../images/keys.ts';
+import { installKeys } from '../installs/keys.ts';
 import {
   cancelInstall,
   fetchInstall,
@@ -87,6 +89,9 @@ export function useInstallProgress(sn: string, options: Options<InstallProgressD
     );
     void queryClient.invalidateQueries({ queryKey: serverKeys.detail(sn), exact: true });
     void queryClient.invalidateQueries({ queryKey: serverKeys.lists() });
+    // How it ended is in the history, and in "where is it installed" of a library image.
+    void queryClient.invalidateQueries({ queryKey: installKeys.history(sn) });
+    void queryClient.invalidateQueries({ queryKey: imageKeys.details() });
   });
   useEffect(() => {
     if (endKey !== null) writeEnd();
@@ -102,6 +107,7 @@ export function useStartInstall(sn: string) {
       Promise.all([
         queryClient.invalidateQueries({ queryKey: serverKeys.detail(sn) }),
         queryClient.invalidateQueries({ queryKey: serverKeys.lists() }),
+        queryClient.invalidateQueries({ queryKey: installKeys.history(sn) }),
       ]),
   });
 }

@@ -130,6 +130,15 @@ export function AuditDetails({
   const facts = requestFacts(entry);
   return (
     <>
+      {entry.imageId ? (
+        <span>
+          Library image{' '}
+          <RouterLink to={`/images/${encodeURIComponent(entry.imageId)}`}>
+            {entry.imageName ?? entry.imageId}
+            {entry.imageVersion !== undefined ? ` v${entry.imageVersion}` : ''}
+          </RouterLink>
+        </span>
+      ) : null}
       {facts.length > 0 ? <span>{facts.join(' · ')}</span> : null}
       {entry.failedChecks?.length ? (
         <span className="audit-sentence">

@@ -279,4 +279,33 @@ describe('audit log', () => {
     expect(await screen.findByText(/The audit log is for operators/)).toBeInTheDocument();
     expect(calls.some((c) => c.path.startsWith('/api/audit'))).toBe(false);
   });
+
+  it('names the library image a library change was about, linked to it', async () => {
+    const created: AuditEntryDto = {
+      ...base,
+      id: 'image-1',
+      time: '2026-11-26T02:00:00.000Z',
+      event: 'image-version',
+      outcome: 'success',
+      user: 'alice',
+      method: 'POST',
+      route: '/api/images/img-debian/versions',
+      status: 201,
+      imageId: 'img-debian',
+      imageName: 'Debian 12 web',
+      imageVersion: 2,
+      imageURL: 'https://images.example.com/debian-12.1.qcow2',
+      imageType: 'qcow2',
+      httpHeaders: [{ name: 'Authorization', valueSha256: 'cd'.repeat(32) }],
+    };
+    mockApi({ 'GET /api/audit': () => page([created]) });
+    renderApp('/audit');
+    const table = await screen.findByRole('table', { name: 'Audit log' });
+    const link = await within(table).findByRole('link', { name: 'Debian 12 web v2' });
+    expect(link).toHaveAttribute('href', '/images/img-debian');
+    const row = link.closest('tr')!;
+    expect(row).toHaveTextContent('image-version');
+    expect(row).toHaveTextContent('headers: Authorization');
+    expect(row).not.toHaveTextContent('cd'.repeat(32));
+  });
 });

@@ -49,11 +49,14 @@ export function ApiRequestPreview({
   route,
   schema,
   values,
+  libraryHeaderNames = [],
 }: {
   sn: string;
   route: InstallRoute;
   schema: z.ZodType<ByoiForm, ByoiFormInput>;
   values: ByoiFormInput;
+  /** Headers the console's server adds from the image library: not in the form, not shown. */
+  libraryHeaderNames?: string[];
 }) {
   const [open, setOpen] = useState(false);
   const [tab, setTab] = useState<SnippetKind>('http');
@@ -119,6 +122,9 @@ export function ApiRequestPreview({
           What the console will send to the OVH API (
           {route === 'reinstall' ? 'reinstall' : 'install/start'} route). HTTP header values are
           masked here.
+          {libraryHeaderNames.length > 0
+            ? ` The console's server also adds the headers stored in the image library (${libraryHeaderNames.join(', ')}), which this preview does not show.`
+            : ''}
         </p>
         {content}
       </details>

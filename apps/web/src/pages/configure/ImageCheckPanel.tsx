@@ -15,9 +15,9 @@ import {
 } from '@ovhcloud/ods-react';
 import type { UseFormReturn } from 'react-hook-form';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
+import { Field } from '../../ui/Field.tsx';
 import { formatDuration, formatIEC } from '../../ui/format.ts';
 import { RichText } from '../../ui/RichText.tsx';
-import { Field } from './Field.tsx';
 import type { ImageVerdict, StaleCheck, VerdictCheck, VerifyOutcome } from './imageCheck.ts';
 import { VERDICT_COLOR, VERDICT_LABEL } from './imageCheck.ts';
 import type { ImageCheck } from './useImageCheck.ts';

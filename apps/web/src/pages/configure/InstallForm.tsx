@@ -8,25 +8,34 @@ import {
   MAX_HTTP_HEADERS,
   MAX_METADATA,
 } from '@byoi/shared';
-import type { ByoiForm, ByoiFormInput, HardwareDto, InstallRoute } from '@byoi/shared';
+import type {
+  ByoiForm,
+  ByoiFormInput,
+  HardwareDto,
+  InstallRoute,
+  LibraryImageDto,
+} from '@byoi/shared';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Button, Input, Message, MessageBody, MessageIcon, Textarea } from '@ovhcloud/ods-react';
 import { useMemo, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
-import { Link, useNavigate } from 'react-router';
+import { Link, useLocation, useNavigate } from 'react-router';
 import { ApiError } from '../../data/client.ts';
 import { useStartInstall } from '../../data/servers/hooks.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
+import { Field } from '../../ui/Field.tsx';
 import { NativeSelect } from '../../ui/NativeSelect.tsx';
 import { useFocusFirstInvalid } from '../../ui/useFocusFirstInvalid.ts';
 import { dataLossSentence } from '../../ui/words.ts';
 import { ApiRequestPreview } from './ApiRequestPreview.tsx';
 import { CheckVerdict } from './CheckVerdict.tsx';
-import { Field } from './Field.tsx';
 import type { RestoreScope } from './formStorage.ts';
-import { restoreFrom, saveForm } from './formStorage.ts';
+import { restoreFrom, saveForm, saveLibrarySource } from './formStorage.ts';
 import { ImageCheckPanel } from './ImageCheckPanel.tsx';
+import { LibraryBanner, LibraryHeaderRows, LibraryPicker } from './LibraryImageSource.tsx';
 import { PairRows } from './PairRows.tsx';
+import type { LibrarySource, Prefill, Restored } from './prefill.ts';
+import { librarySourceOf, versionValues } from './prefill.ts';
 import { applyFieldErrors } from './serverErrors.ts';
 import { useImageCheck } from './useImageCheck.ts';
 import { UserDataField } from './UserDataField.tsx';
@@ -55,12 +64,6 @@ export interface OpenWith {
   scope: RestoreScope;
 }
 
-interface Restored {
-  action: string;
-  fields: string[];
-  headerNames: boolean;
-}
-
 function messageOf(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'message' in error) {
     const message = (error as { message?: unknown }).message;
@@ -71,35 +74,33 @@ function messageOf(error: unknown): string | undefined {
 
 function restoredOf(
   action: string,
+  sn: string,
   stored: Partial<ByoiFormInput>,
   scope: RestoreScope,
   defaults: ByoiFormInput,
-) {
+  library: LibrarySource | null,
+): Prefill {
   const { values, fields } = restoreFrom(stored, scope, defaults);
   const restored: Restored = {
     action,
+    from: `your last install on ${sn}`,
     fields,
     headerNames: (values.httpHeaders?.length ?? 0) > 0,
+    urlQueryDropped: false,
   };
-  return { values, restored };
+  return { values, restored, library, checksumFileURL: '' };
 }
 
+const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
 /** Which values came back and by which action; header values never do. */
-function RestoredBanner({
-  sn,
-  restored,
-  onClear,
-}: {
-  sn: string;
-  restored: Restored;
-  onClear: () => void;
-}) {
+function RestoredBanner({ restored, onClear }: { restored: Restored; onClear: () => void }) {
   return (
     <Message color="information" dismissible={false} className="page-message">
       <MessageIcon name="circle-info" />
       <MessageBody>
         <strong>
-          {restored.action}: these fields came back from your last install on {sn}:
+          {restored.action}: these fields came back from {restored.from}:
         </strong>{' '}
         {restored.fields.join(', ')}. Check them before you confirm.
         {restored.headerNames ? (
@@ -107,6 +108,13 @@ function RestoredBanner({
             {' '}
             Your previous values are back, except HTTP header values: they are secrets and are never
             kept. Type them again before you confirm.
+          </>
+        ) : null}
+        {restored.urlQueryDropped ? (
+          <>
+            {' '}
+            The image URL came back without its query values (a signed link is never kept): paste
+            the full address into Image URL.
           </>
         ) : null}
         <div className="message-action">
@@ -127,8 +135,12 @@ export interface InstallFormProps {
   serverEfiBootloaderPath?: string | null;
   /** The values of the last install started on this server in this tab, header values blank. */
   stored: Partial<ByoiFormInput> | undefined;
+  /** The library image version that install came from, if it did. */
+  storedLibrary?: LibrarySource | null;
   /** The action the page was opened with that brings values back, if any. */
   openWith: OpenWith | null;
+  /** Values the page read for the operator's action (an install of the history, a library image). */
+  prefill?: Prefill | null;
 }
 
 export function InstallForm({
@@ -137,9 +149,13 @@ export function InstallForm({
   hardware,
   serverEfiBootloaderPath = null,
   stored,
+  storedLibrary = null,
   openWith,
+  prefill = null,
 }: InstallFormProps) {
   const navigate = useNavigate();
+  // The wizard's own parameters (`?reuse=…`, `?image=…`) go back with Back, like they came.
+  const { search } = useLocation();
   const schema = useMemo(() => byoiFormSchemaFor(route), [route]);
   const defaults = useMemo<ByoiFormInput>(
     () => ({
@@ -149,12 +165,18 @@ export function InstallForm({
     [serverEfiBootloaderPath],
   );
   // Only an explicit action brings values back; the page opened plainly starts from the defaults.
-  const [opening] = useState(() =>
-    openWith && stored ? restoredOf(openWith.action, stored, openWith.scope, defaults) : null,
+  const [opening] = useState(
+    () =>
+      prefill ??
+      (openWith && stored
+        ? restoredOf(openWith.action, sn, stored, openWith.scope, defaults, storedLibrary)
+        : null),
   );
   const [restored, setRestored] = useState<Restored | null>(
-    opening && opening.restored.fields.length > 0 ? opening.restored : null,
+    opening?.restored && opening.restored.fields.length > 0 ? opening.restored : null,
   );
+  const [library, setLibrary] = useState<LibrarySource | null>(opening?.library ?? null);
+  const [detached, setDetached] = useState<LibrarySource | null>(null);
   const form = useForm<ByoiFormInput, unknown, ByoiForm>({
     resolver: zodResolver(schema),
     mode: 'onBlur',
@@ -169,7 +191,10 @@ export function InstallForm({
   const [autoType, setAutoType] = useState<string | undefined>(undefined);
   const [confirmText, setConfirmText] = useState('');
   const [pageErrors, setPageErrors] = useState<string[]>([]);
-  const check = useImageCheck(sn, form, values);
+  const check = useImageCheck(sn, form, values, {
+    libraryImage: library?.ref,
+    initialChecksumFileURL: opening?.checksumFileURL ?? '',
+  });
   const startInstall = useStartInstall(sn);
   const [formRef, focusFirstInvalid] = useFocusFirstInvalid<HTMLFormElement>();
 
@@ -178,9 +203,34 @@ export function InstallForm({
 
   function takeLastValues() {
     if (!stored) return;
-    const next = restoredOf('Use the last values', stored, 'all', defaults);
+    const next = restoredOf('Use the last values', sn, stored, 'all', defaults, storedLibrary);
     form.reset({ ...defaults, ...next.values });
     setRestored(next.restored);
+    setLibrary(next.library);
+  }
+
+  function detachLibrary() {
+    setDetached(library);
+    setLibrary(null);
+  }
+
+  /** "From the library": the image's latest version in the image fields, its headers the library's. */
+  function takeLibraryImage(image: LibraryImageDto) {
+    const source = librarySourceOf(image, image.latest);
+    const validate = { shouldDirty: true, shouldValidate: formState.isSubmitted };
+    for (const [field, value] of Object.entries(versionValues(image.latest))) {
+      setValue(field as 'imageURL', value as string, validate);
+    }
+    // A row of the form's own under a stored name would send a second value: the library's wins.
+    const own = form.getValues('httpHeaders') ?? [];
+    setValue(
+      'httpHeaders',
+      own.filter((header) => !source.headerNames.some((name) => sameName(name, header.name))),
+      validate,
+    );
+    check.setChecksumFileURL(image.latest.checksumFileURL ?? '');
+    setLibrary(source);
+    setDetached(null);
   }
 
   // The pair rules (both or neither, length vs type) put their message on one field of the pair:
@@ -215,15 +265,36 @@ export function InstallForm({
       ]);
       return;
     }
+    const clash = library
+      ? (data.httpHeaders ?? []).findIndex((header) =>
+          library.headerNames.some((name) => sameName(name, header.name)),
+        )
+      : -1;
+    if (library && clash >= 0) {
+      const name = data.httpHeaders[clash]?.name ?? '';
+      setError(
+        `httpHeaders.${clash}.name`,
+        {
+          type: 'library',
+          message: `The library image stores the value of ${name}: remove this row (the stored value is sent), or detach the library image to type the value yourself.`,
+        },
+        { shouldFocus: true },
+      );
+      return;
+    }
     setPageErrors([]);
     const typed = form.getValues();
-    const body = failure
-      ? { ...data, acknowledgement: { predictedMessage: failure.message } }
-      : data;
+    const body = {
+      ...data,
+      ...(failure ? { acknowledgement: { predictedMessage: failure.message } } : {}),
+      // The BFF adds the version's stored header values; the browser never had them.
+      ...(library ? { libraryImage: library.ref } : {}),
+    };
     startInstall.mutate(body, {
       onSuccess: () => {
         // Kept for "Edit and retry" and "Reinstall with the same image"; header values are dropped.
         saveForm(sn, typed);
+        saveLibrarySource(sn, library);
         void navigate(progressPath);
       },
       onError: (error) => {
@@ -251,13 +322,28 @@ export function InstallForm({
     >
       {restored ? (
         <RestoredBanner
-          sn={sn}
           restored={restored}
           onClear={() => {
             form.reset(defaults);
+            check.setChecksumFileURL('');
             setRestored(null);
+            setLibrary(null);
           }}
         />
+      ) : null}
+      {library ? <LibraryBanner library={library} onDetach={detachLibrary} /> : null}
+      {detached && !library ? (
+        <Message color="neutral" dismissible={false} className="page-message">
+          <MessageIcon name="circle-info" />
+          <MessageBody>
+            Detached from the image library ({detached.name} v{detached.ref.version}): the fields
+            stay as they are
+            {detached.headerNames.length > 0
+              ? `, and the stored values of ${detached.headerNames.join(', ')} are no longer sent. Add the headers the image server needs under HTTP headers`
+              : ''}
+            .
+          </MessageBody>
+        </Message>
       ) : null}
       {openWith && !restored ? (
         <Message color="information" dismissible={false} className="page-message">
@@ -268,7 +354,7 @@ export function InstallForm({
           </MessageBody>
         </Message>
       ) : null}
-      {canUseLast && !openWith ? (
+      {canUseLast && !openWith && !opening ? (
         <Message color="neutral" dismissible={false} className="page-message">
           <MessageIcon name="history" />
           <MessageBody>
@@ -287,7 +373,10 @@ export function InstallForm({
       </p>
 
       <section className="form-section" aria-labelledby="section-image">
-        <h2 id="section-image">Image</h2>
+        <div className="section-head">
+          <h2 id="section-image">Image</h2>
+          <LibraryPicker onPick={takeLibraryImage} />
+        </div>
         <p>Where OVH downloads your image from, and how it checks the download.</p>
         <Field
           id="imageURL"
@@ -298,6 +387,9 @@ export function InstallForm({
             <>
               This server has {formatMemory(hardware.memoryBytes)} of RAM. The image must be smaller
               than the server&apos;s RAM minus 3 GiB: at most {limit}.
+              {restored?.urlQueryDropped && values.imageURL === opening?.values.imageURL
+                ? ' Paste the full address: the history keeps this link without its query values.'
+                : ''}
             </>
           }
         >
@@ -435,6 +527,7 @@ export function InstallForm({
             Sent with the download, e.g. Authorization for a private image. Values are masked and
             never stored in the browser.
           </p>
+          {library ? <LibraryHeaderRows library={library} imageURL={values.imageURL} /> : null}
           <PairRows
             form={form}
             config={{
@@ -454,7 +547,13 @@ export function InstallForm({
 
       <ImageCheckPanel form={form} values={values} check={check} />
 
-      <ApiRequestPreview sn={sn} route={route} schema={schema} values={values} />
+      <ApiRequestPreview
+        sn={sn}
+        route={route}
+        schema={schema}
+        values={values}
+        libraryHeaderNames={library?.headerNames ?? []}
+      />
 
       <section className="form-section danger-zone" aria-labelledby="section-confirm">
         <h2 id="section-confirm">Confirm the installation</h2>
@@ -518,7 +617,9 @@ export function InstallForm({
           <Button
             type="button"
             variant="outline"
-            onClick={() => void navigate(`/servers/${encodeURIComponent(sn)}/install/template`)}
+            onClick={() =>
+              void navigate(`/servers/${encodeURIComponent(sn)}/install/template${search}`)
+            }
           >
             Back
           </Button>

@@ -3,7 +3,7 @@ import type { ChangeEvent, ClipboardEvent } from 'react';
 import { Controller, useFieldArray } from 'react-hook-form';
 import type { FieldErrors, UseFormReturn } from 'react-hook-form';
 import type { ByoiForm, ByoiFormInput } from '@byoi/shared';
-import { Field } from './Field.tsx';
+import { Field } from '../../ui/Field.tsx';
 
 type FormApi = UseFormReturn<ByoiFormInput, unknown, ByoiForm>;
 

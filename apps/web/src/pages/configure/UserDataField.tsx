@@ -2,7 +2,7 @@ import { checkCloudConfig, detectUserDataKind } from '@byoi/shared';
 import { Textarea } from '@ovhcloud/ods-react';
 import { useDeferredValue } from 'react';
 import type { UseFormRegisterReturn } from 'react-hook-form';
-import { Field } from './Field.tsx';
+import { Field } from '../../ui/Field.tsx';
 
 const KIND_TEXT = {
   empty: 'Optional. Empty: OVH builds its default Config Drive.',

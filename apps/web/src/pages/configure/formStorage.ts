@@ -5,8 +5,10 @@
  * are blanked before anything is written, so they never touch storage.
  */
 import type { ByoiFormInput } from '@byoi/shared';
+import type { LibrarySource } from './prefill.ts';
 
 const PREFIX = 'byoi:install-form:';
+const LIBRARY_PREFIX = 'byoi:install-library:';
 
 export const storageKey = (sn: string) => `${PREFIX}${sn}`;
 
@@ -23,6 +25,50 @@ export function saveForm(sn: string, values: ByoiFormInput): void {
   } catch {
     // Storage full or disabled (private mode): the form still works, it just won't survive a reload.
   }
+}
+
+/**
+ * The library image version the last install came from (names only, like the library gives them):
+ * "Edit and retry" keeps it, so the BFF adds its stored header values again.
+ */
+export function saveLibrarySource(sn: string, library: LibrarySource | null): void {
+  try {
+    if (library) sessionStorage.setItem(`${LIBRARY_PREFIX}${sn}`, JSON.stringify(library));
+    else sessionStorage.removeItem(`${LIBRARY_PREFIX}${sn}`);
+  } catch {
+    // As for saveForm: without storage, a retry asks for the headers instead.
+  }
+}
+
+const isStringList = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+export function loadLibrarySource(sn: string): LibrarySource | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(sessionStorage.getItem(`${LIBRARY_PREFIX}${sn}`) ?? 'null');
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return null;
+  const record = parsed as Record<string, unknown>;
+  const ref = record.ref as Record<string, unknown> | null | undefined;
+  if (
+    typeof ref?.id !== 'string' ||
+    typeof ref.version !== 'number' ||
+    typeof record.name !== 'string' ||
+    !isStringList(record.headerNames) ||
+    !(typeof record.origin === 'string' || record.origin === null)
+  ) {
+    return null;
+  }
+  return {
+    ref: { id: ref.id, version: ref.version },
+    name: record.name,
+    headerNames: record.headerNames,
+    origin: record.origin,
+    filled: [],
+  };
 }
 
 function isPairList(value: unknown, a: string, b: string): boolean {

@@ -2,6 +2,7 @@ import type {
   ByoiFormInput,
   ChecksumType,
   ImageType,
+  LibraryImageRef,
   PreflightCheck,
   PreflightCheckId,
   PreflightReport,
@@ -18,12 +19,18 @@ export type VerifyOutcome =
   | { kind: 'error'; error: PreflightVerifyError | { message: string } };
 
 /**
+ * The preflight body: with `libraryImage`, the BFF adds that library version's stored header
+ * values (which the browser never has) to the check.
+ */
+export type ImageCheckRequest = PreflightRequest & { libraryImage?: LibraryImageRef };
+
+/**
  * What the operator's checks said, each with the request it was about. Kept in memory only (the
  * requests hold header values); a result whose request differs from the form is about another image.
  */
 export interface ImageCheckState {
-  report?: { report: PreflightReport; request: PreflightRequest };
-  verify?: { outcome: VerifyOutcome; request: PreflightRequest };
+  report?: { report: PreflightReport; request: ImageCheckRequest };
+  verify?: { outcome: VerifyOutcome; request: ImageCheckRequest };
 }
 
 function blankToUndefined(value: string | undefined): string | undefined {
@@ -35,9 +42,10 @@ function blankToUndefined(value: string | undefined): string | undefined {
 export function preflightRequestOf(
   values: ByoiFormInput,
   checksumFileURL: string,
-): PreflightRequest {
+  libraryImage?: LibraryImageRef,
+): ImageCheckRequest {
   const headers = (values.httpHeaders ?? []).filter((h) => h.name.trim() !== '');
-  const request: PreflightRequest = {
+  const request: ImageCheckRequest = {
     imageURL: values.imageURL.trim(),
     imageType: values.imageType.trim() as ImageType,
   };
@@ -53,6 +61,7 @@ export function preflightRequestOf(
   // Checked against the image's EFI partition when it looks like a path; the form explains the rest.
   const efi = blankToUndefined(values.efiBootloaderPath);
   if (efi && /^[\\/].*\.efi$/i.test(efi)) request.efiBootloaderPath = efi;
+  if (libraryImage) request.libraryImage = { id: libraryImage.id, version: libraryImage.version };
   return request;
 }
 
@@ -65,18 +74,19 @@ const IMAGE_FIELD_LABELS = [
   ['checksumFileURL', 'Checksum file URL'],
   ['efiBootloaderPath', 'EFI bootloader path'],
   ['httpHeaders', 'HTTP headers'],
-] as const satisfies readonly (readonly [keyof PreflightRequest, string])[];
+  ['libraryImage', 'Library image'],
+] as const satisfies readonly (readonly [keyof ImageCheckRequest, string])[];
 
-const fieldValue = (request: PreflightRequest, field: keyof PreflightRequest) =>
+const fieldValue = (request: ImageCheckRequest, field: keyof ImageCheckRequest) =>
   JSON.stringify(request[field] ?? '');
 
 /** Identifies the image a check was about: two requests with one signature ask the same thing. */
-export function signatureOf(request: PreflightRequest): string {
+export function signatureOf(request: ImageCheckRequest): string {
   return JSON.stringify(IMAGE_FIELD_LABELS.map(([field]) => fieldValue(request, field)));
 }
 
 /** The labels of the image fields whose values differ between two requests. */
-export function changedImageFields(before: PreflightRequest, now: PreflightRequest): string[] {
+export function changedImageFields(before: ImageCheckRequest, now: ImageCheckRequest): string[] {
   return IMAGE_FIELD_LABELS.filter(
     ([field]) => fieldValue(before, field) !== fieldValue(now, field),
   ).map(([, label]) => label);
@@ -242,10 +252,10 @@ function headlineOf(
  * (with its checksum file), and Verify checksum (the real download and hash), which overrides the
  * preflight's Checksum row. A result about other field values is listed as stale, never counted.
  */
-export function imageVerdict(state: ImageCheckState, current: PreflightRequest): ImageVerdict {
+export function imageVerdict(state: ImageCheckState, current: ImageCheckRequest): ImageVerdict {
   const signature = signatureOf(current);
   const stale: StaleCheck[] = [];
-  const isCurrent = (what: StaleCheck['what'], request: PreflightRequest) => {
+  const isCurrent = (what: StaleCheck['what'], request: ImageCheckRequest) => {
     if (signatureOf(request) === signature) return true;
     stale.push({ what, imageURL: request.imageURL, changed: changedImageFields(request, current) });
     return false;

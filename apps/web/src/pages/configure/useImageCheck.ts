@@ -1,6 +1,7 @@
 import type {
   ByoiForm,
   ByoiFormInput,
+  LibraryImageRef,
   PreflightProgressEvent,
   PreflightRequest,
 } from '@byoi/shared';
@@ -8,7 +9,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { UseFormReturn } from 'react-hook-form';
 import { verifyChecksum, VerifyFailedError } from '../../data/preflight/api.ts';
 import { useRunPreflight } from '../../data/preflight/hooks.ts';
-import type { ImageCheckState } from './imageCheck.ts';
+import type { ImageCheckRequest, ImageCheckState } from './imageCheck.ts';
 import { imageVerdict, preflightRequestOf, signatureOf } from './imageCheck.ts';
 
 type FormApi = UseFormReturn<ByoiFormInput, unknown, ByoiForm>;
@@ -45,9 +46,21 @@ function checksumFileError(value: string): string | undefined {
  * operator's "Install anyway" acknowledgement of a failing verdict. Any image field change resets
  * the acknowledgement, even a change that is later undone.
  */
-export function useImageCheck(sn: string, form: FormApi, values: ByoiFormInput) {
+export function useImageCheck(
+  sn: string,
+  form: FormApi,
+  values: ByoiFormInput,
+  {
+    libraryImage,
+    initialChecksumFileURL = '',
+  }: {
+    /** The library version the form installs: its stored header values join every check. */
+    libraryImage?: LibraryImageRef | undefined;
+    initialChecksumFileURL?: string;
+  } = {},
+) {
   const preflight = useRunPreflight(sn);
-  const [checksumFileURL, setChecksumFileURLState] = useState('');
+  const [checksumFileURL, setChecksumFileURLState] = useState(initialChecksumFileURL);
   const [fileError, setFileError] = useState<string | undefined>(undefined);
   const [notice, setNotice] = useState<string | null>(null);
   const [verifyPhase, setVerifyPhase] = useState<VerifyPhase>({ phase: 'idle' });
@@ -57,7 +70,7 @@ export function useImageCheck(sn: string, form: FormApi, values: ByoiFormInput) 
   // Leaving the page stops a running download on the BFF.
   useEffect(() => () => abort.current?.abort(), []);
 
-  const current = preflightRequestOf(values, checksumFileURL);
+  const current = preflightRequestOf(values, checksumFileURL, libraryImage);
   const signature = signatureOf(current);
   const verdict = imageVerdict(results, current);
 
@@ -77,7 +90,7 @@ export function useImageCheck(sn: string, form: FormApi, values: ByoiFormInput) 
   }
 
   /** Validates the image fields like a submit would; undefined (and focus on the first) if any fails. */
-  async function readyRequest(): Promise<PreflightRequest | undefined> {
+  async function readyRequest(): Promise<ImageCheckRequest | undefined> {
     setNotice(null);
     const badFile = checksumFileError(checksumFileURL);
     setFileError(badFile);
@@ -91,12 +104,12 @@ export function useImageCheck(sn: string, form: FormApi, values: ByoiFormInput) 
       document.getElementById(CHECKSUM_FILE_FIELD)?.focus();
       return undefined;
     }
-    return preflightRequestOf(form.getValues(), checksumFileURL);
+    return preflightRequestOf(form.getValues(), checksumFileURL, libraryImage);
   }
 
   /** Puts a checksum the BFF found into the form; the result is then about the filled values. */
   function fill(
-    request: PreflightRequest,
+    request: ImageCheckRequest,
     checksum: string,
     type: PreflightRequest['imageCheckSumType'],
   ) {

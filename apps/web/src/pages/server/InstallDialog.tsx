@@ -11,7 +11,7 @@ import {
   Skeleton,
 } from '@ovhcloud/ods-react';
 import { useId, useState } from 'react';
-import { useNavigate, useParams } from 'react-router';
+import { useLocation, useNavigate, useParams } from 'react-router';
 import { useTemplates } from '../../data/servers/hooks.ts';
 import { useCanOperate } from '../../data/session/hooks.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
@@ -208,6 +208,9 @@ export default function InstallDialog({ step }: { step: Step }) {
   const sn = useParams().sn ?? '';
   const navigate = useNavigate();
   const base = `/servers/${encodeURIComponent(sn)}`;
+  // What the wizard was opened with (`?reuse=install:…`, `?image=…&version=…`) goes to every step
+  // and on to the configuration page, which fills the form from it.
+  const { search } = useLocation();
   const titleId = useId();
   const close = () => void navigate(base);
   const canOperate = useCanOperate();
@@ -240,14 +243,14 @@ export default function InstallDialog({ step }: { step: Step }) {
             <SourceStep
               sn={sn}
               onCancel={close}
-              onNext={() => void navigate(`${base}/install/template`)}
+              onNext={() => void navigate(`${base}/install/template${search}`)}
             />
           ) : (
             <TemplateStep
               sn={sn}
               onCancel={close}
-              onBack={() => void navigate(`${base}/install/source`)}
-              onNext={() => void navigate(`${base}/install/configure`)}
+              onBack={() => void navigate(`${base}/install/source${search}`)}
+              onNext={() => void navigate(`${base}/install/configure${search}`)}
             />
           )}
         </ModalBody>

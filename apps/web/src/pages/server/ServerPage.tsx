@@ -14,7 +14,7 @@ import {
   Tabs,
 } from '@ovhcloud/ods-react';
 import { useEffect } from 'react';
-import { Outlet, useNavigate, useParams } from 'react-router';
+import { Outlet, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useServer } from '../../data/servers/hooks.ts';
 import { isInstallRunning } from '../../data/servers/installState.ts';
 import { useCanOperate } from '../../data/session/hooks.ts';
@@ -24,6 +24,7 @@ import { InstallFacts } from '../../ui/InstallFacts.tsx';
 import { PageBreadcrumb } from '../../ui/PageBreadcrumb.tsx';
 import { RouterLink } from '../../ui/RouterLink.tsx';
 import { dataLossSentence } from '../../ui/words.ts';
+import { InstallHistory } from './InstallHistory.tsx';
 
 export const INSTALL_RUNNING_REASON = 'An installation is already running';
 export const REINSTALL_LABEL = 'Reinstall with the same image';
@@ -150,6 +151,7 @@ function InstallTile({ sn, install }: { sn: string; install: InstallProgressDto 
           <RouterLink to={`${base}/install/progress`}>
             {running ? 'Follow the running installation' : 'See the last installation'}
           </RouterLink>
+          <RouterLink to={`${base}?tab=history`}>Every install on this server</RouterLink>
         </p>
       ) : null}
       {canOperate && install.state !== 'idle' && !running ? (
@@ -216,9 +218,27 @@ function ServerTiles({ sn, detail }: { sn: string; detail: ServerDetailResponse 
   );
 }
 
+/** The tabs, as the address names them (`?tab=history`); General information has no parameter. */
+const TABS = ['general', 'history'] as const;
+type ServerTab = (typeof TABS)[number];
+
 export default function ServerPage() {
   const sn = useParams().sn ?? '';
   const server = useServer(sn);
+  const [params, setParams] = useSearchParams();
+  const tab: ServerTab = TABS.find((t) => t === params.get('tab')) ?? 'general';
+
+  function showTab(next: string) {
+    setParams(
+      (current) => {
+        const updated = new URLSearchParams(current);
+        if (next === 'history') updated.set('tab', next);
+        else updated.delete('tab');
+        return updated;
+      },
+      { replace: true },
+    );
+  }
 
   useEffect(() => {
     document.title = `${sn} · BYOI Console`;
@@ -234,9 +254,10 @@ export default function ServerPage() {
       {server.isError ? (
         <ErrorMessage error={server.error} title="Could not load this server." />
       ) : null}
-      <Tabs defaultValue="general">
+      <Tabs value={tab} onValueChange={(event) => showTab(event.value)}>
         <TabList>
           <Tab value="general">General information</Tab>
+          <Tab value="history">Install history</Tab>
         </TabList>
         <TabContent value="general">
           {server.data ? (
@@ -246,6 +267,11 @@ export default function ServerPage() {
               <Skeleton />
               <Skeleton />
             </div>
+          ) : null}
+        </TabContent>
+        <TabContent value="history">
+          {tab === 'history' ? (
+            <InstallHistory sn={sn} installRunning={isInstallRunning(server.data?.install)} />
           ) : null}
         </TabContent>
       </Tabs>
