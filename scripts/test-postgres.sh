@@ -83,13 +83,22 @@ start_test_postgres() {
     cat "$TEST_PG_DIR/initdb.log" >&2
     return 1
   fi
-  # Durability is not under test: a cluster that dies with the run needs no fsync.
-  if ! as_pg_owner "$TEST_PG_BIN/pg_ctl" -D "$TEST_PG_DIR/data" -l "$TEST_PG_DIR/server.log" -w -t 60 \
-    -o "-k $TEST_PG_DIR -p $port -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-    start >/dev/null; then
-    cat "$TEST_PG_DIR/server.log" >&2
-    return 1
-  fi
+  # Durability is not under test: a cluster that dies with the run needs no fsync. A port found
+  # free can be taken before the server binds it (it is in the kernel's ephemeral range): another
+  # port is tried then.
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    if as_pg_owner "$TEST_PG_BIN/pg_ctl" -D "$TEST_PG_DIR/data" -l "$TEST_PG_DIR/server.log" -w -t 60 \
+      -o "-k $TEST_PG_DIR -p $port -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+      start >/dev/null; then
+      break
+    fi
+    if [ "$attempt" -eq 5 ] || ! grep -q "Address already in use" "$TEST_PG_DIR/server.log"; then
+      cat "$TEST_PG_DIR/server.log" >&2
+      return 1
+    fi
+    port=$(free_pg_port)
+  done
   export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
   echo "Tests use a throwaway PostgreSQL ($("$TEST_PG_BIN/postgres" --version | awk '{print $3}')) on 127.0.0.1:$port, in $TEST_PG_DIR, removed on exit"
 }

@@ -77,7 +77,8 @@ export function createApp(deps: AppDeps): Express {
     logger,
     ...(deps.shutdown ? { signal: deps.shutdown } : {}),
   });
-  const records = new InstallRecords(store.db);
+  // Kept as long as the server page's OVH answers it is combined with.
+  const records = new InstallRecords(store.db, { runningTtlMs: config.serverCacheTtlMs });
   const locks = new InstallLocks(store);
   // Watches the running installs in the store: this replica's, and any a stopped one left.
   const outcomes = new InstallOutcomes({

@@ -148,7 +148,8 @@ async function withSubmitted(
  * state or task) drops the server's cached answers, so a page read next — the server page right
  * after the progress page saw the end — is read again rather than from the cache. `cached` lets a
  * settled answer be kept for the TTL (the server page), unless an install is known to run there:
- * seen by this process, or one of the console's on any replica.
+ * seen by this process, or one of the console's on any replica (another replica's within that TTL:
+ * the store's answer is kept as long, see `InstallRecords.runningOn`).
  */
 export async function followInstall(
   { ovh, tracker, known, records, outcomes }: InstallWatch,

@@ -8,9 +8,8 @@
  */
 import { Router, type RequestHandler } from 'express';
 import type { RateLimits } from './rateLimits.ts';
+import { READ_METHODS } from './readMethods.ts';
 import { requireRole, requireServerAccess } from './requireRole.ts';
-
-const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export interface AccessRulesDeps {
   rateLimits: Pick<RateLimits, 'install' | 'preflight'>;

@@ -11,9 +11,8 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { sendApiError } from '../apiError.ts';
 import { CSRF_COOKIE, readCookie } from '../auth/cookies.ts';
+import { READ_METHODS } from './readMethods.ts';
 import { sessionCsrfToken } from './session.ts';
-
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** `scheme://host[:port]` of this request, honouring X-Forwarded-* only when trust proxy is on. */
 export function ownOrigin(req: Request): string {
@@ -32,7 +31,7 @@ function isSignIn(req: Request): boolean {
 }
 
 export const csrfProtection: RequestHandler = (req, res, next) => {
-  if (SAFE_METHODS.has(req.method)) return next();
+  if (READ_METHODS.has(req.method)) return next();
   const origin = req.get('origin');
   const expected = ownOrigin(req);
   if (!origin && isSignIn(req)) return next();

@@ -5,7 +5,8 @@
  * to keep cookie churn low. A session ends when its user is removed from the directory or their
  * role, servers or password change, and on sign-out: the seal carries the user's epoch, checked on
  * every request against the store's (store/sessionEpochs.ts), so every copy of the cookie stops
- * working on every replica, also after a restart.
+ * working on every replica, also after a restart. Reads check it against the epoch cache (exact on
+ * PGlite, told of other replicas' bumps on PostgreSQL); changes always against the store itself.
  */
 import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -21,9 +22,10 @@ import {
   setCookie,
 } from '../auth/cookies.ts';
 import { ROLES, type ConsoleUser, type UserDirectory } from '../auth/users.ts';
-import { bumpEpoch, currentEpoch, syncDirectory } from '../store/sessionEpochs.ts';
+import { bumpEpoch, EpochCache, syncDirectory } from '../store/sessionEpochs.ts';
 import type { Store } from '../store/store.ts';
 import { STORE_DOWN, storeUnavailable } from '../store/storeUnavailable.ts';
+import { READ_METHODS } from './readMethods.ts';
 
 export interface SessionSettings {
   /** ≥ 32 characters (iron-session's minimum). */
@@ -97,6 +99,8 @@ export function createSessions(
   const maxAgeMs = settings.maxHours * 3_600_000;
   // iron's own TTL backs up ours: a seal older than the absolute lifetime never opens.
   const ironOptions = { password: settings.secret, ttl: Math.ceil(maxAgeMs / 1000) + 60 };
+
+  const epochs = new EpochCache(store);
 
   let synced: Promise<void> | null = null;
   function ready(): Promise<void> {
@@ -172,11 +176,15 @@ export function createSessions(
     }
   }
 
-  /** The user's epoch now; the store not answering is a 503, never a session let through. */
+  /**
+   * The user's epoch now: from the cache for a read, from the store for anything that changes
+   * something (sign-out on another replica is refused at once). The store not answering is a 503,
+   * never a session let through.
+   */
   async function epochOf(req: Request, username: string, doing: string): Promise<number> {
     try {
       await ready();
-      return await currentEpoch(store, username);
+      return await epochs.current(username, { fresh: !READ_METHODS.has(req.method) });
     } catch (error) {
       throw storeUnavailable(req, error, `${doing}: ${STORE_DOWN}`);
     }

@@ -8,7 +8,9 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SERVER } from '@byoi/ovh-simulator';
 import { CSRF_COOKIE, SESSION_COOKIE } from '../auth/cookies.ts';
-import { startHarness, type AppUnderTest, type Harness } from '../testing/harness.ts';
+import { openStore } from '../store/store.ts';
+import { eventually, startHarness, type AppUnderTest, type Harness } from '../testing/harness.ts';
+import { logQueries } from '../testing/storeQueries.ts';
 import { testStore } from '../testing/testStore.ts';
 import { browserAgent, cookieValue, OPERATOR, TEST_ORIGIN, VIEWER } from '../testing/users.ts';
 
@@ -80,6 +82,34 @@ describe('sign-out', () => {
     expect(change.body.error.code).toBe('UNAUTHENTICATED');
     // And on A itself.
     expect((await getWith(a, saved)).status).toBe(401);
+  });
+
+  it('on replica A, with its own connections to PostgreSQL, ends a copy B has cached within a moment, and a change at once', async () => {
+    const ours = await testStore({ kind: 'postgres' });
+    const theirs = await openStore({ databaseUrl: ours.url ?? '', dataDir: '' });
+    try {
+      const a = await h.buildApp({ env, store: ours });
+      const log = logQueries(theirs);
+      const b = await h.buildApp({ env, store: log.store, usersFile: a.usersFile });
+      const { agent, saved } = await signInOn(a);
+      // B reads the epoch once, and keeps it once it listens for bumps.
+      await eventually(async () => {
+        log.take();
+        expect((await getWith(b, saved)).status).toBe(200);
+        return log.take().some((q) => q.sql.includes('"user_sessions"')) ? undefined : true;
+      });
+
+      expect((await agent.delete('/api/session')).status).toBe(204);
+      const signedOut = Date.now();
+      // A change reads the epoch from the store itself.
+      expect((await postWith(b, saved)).status).toBe(401);
+      // A read is refused once B hears A's NOTIFY: well within the cache's 2 s.
+      await eventually(async () => ((await getWith(b, saved)).status === 401 ? true : undefined));
+      expect(Date.now() - signedOut).toBeLessThan(1_000);
+    } finally {
+      await theirs.close();
+      await ours.close();
+    }
   });
 
   it('is kept across a restart, and the user signs in again on any replica', async () => {

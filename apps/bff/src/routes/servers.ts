@@ -14,8 +14,9 @@
  * re-checked with OVH only for the servers of the page it flags — not one status call per row. An
  * install started outside this console shows once its server page is opened. A server page's
  * install progress is kept for the TTL while settled (idle, done, failed, cancelled) and no
- * install is known to run there: an install the console submitted skips it, so does any change the
- * progress route sees (the end of an install), and one started elsewhere shows within two TTLs.
+ * install is known to run there: an install submitted through this replica skips it at once, one
+ * through another replica within a TTL, so does any change the progress route sees (the end of an
+ * install), and one started outside the console shows within two TTLs.
  */
 import { Router, type Request } from 'express';
 import { z } from 'zod';

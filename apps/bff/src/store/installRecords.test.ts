@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ByoiForm } from '@byoi/shared';
 import { installFacts } from '../install/submittedFacts.ts';
+import { logQueries } from '../testing/storeQueries.ts';
 import { testStore, type TestStore } from '../testing/testStore.ts';
 import { InstallRecords, sameStart, type SubmittedInstall } from './installRecords.ts';
 
@@ -187,5 +188,38 @@ describe.each(['postgres', 'pglite'] as const)('install records on %s', (kind) =
     expect(await records.factsOf('ns-facts', { taskId: 401, startDate: start })).toBeUndefined();
     expect(await records.runningOn(['ns-facts', 'ns-none'])).toEqual(new Set(['ns-facts']));
     expect(await records.runningOn([])).toEqual(new Set());
+  });
+
+  it('keeps which servers run an install for its TTL, and forgets a server at once when it submits or ends an install there', async () => {
+    const log = logQueries(await opened);
+    const runningReads = () =>
+      log.take().filter((q) => q.sql.startsWith('select distinct "server" from "installs"')).length;
+    const records = new InstallRecords(log.store.db, { runningTtlMs: 60_000 });
+    // Another replica, whose submits this one is not told of.
+    const elsewhere = new InstallRecords((await opened).db);
+    expect(await records.runningOn(['ns-kept-a', 'ns-kept-b'])).toEqual(new Set());
+    expect(await records.runningOn(['ns-kept-b', 'ns-kept-a'])).toEqual(new Set());
+    expect(runningReads()).toBe(1);
+
+    await elsewhere.recordSubmitted(submitted('ns-kept-a', 500, 0));
+    const here = submitted('ns-kept-b', 501, 0);
+    await records.recordSubmitted(here);
+    // Its own submit at once, with one read of that server only; the other replica's after the TTL.
+    expect(await records.runningOn(['ns-kept-a', 'ns-kept-b'])).toEqual(new Set(['ns-kept-b']));
+    expect(await records.runningOn(['ns-kept-a', 'ns-kept-b'])).toEqual(new Set(['ns-kept-b']));
+    expect(runningReads()).toBe(1);
+
+    expect(await records.settle(here.id, 'done', null, new Date(T0))).toBeDefined();
+    expect(await records.runningOn(['ns-kept-b'])).toEqual(new Set());
+    expect(runningReads()).toBe(1);
+  });
+
+  it("sees another replica's submit once what it kept has expired", async () => {
+    const records = new InstallRecords((await opened).db, { runningTtlMs: 50 });
+    expect(await records.runningOn(['ns-expiring'])).toEqual(new Set());
+    await new InstallRecords((await opened).db).recordSubmitted(submitted('ns-expiring', 600, 0));
+    expect(await records.runningOn(['ns-expiring'])).toEqual(new Set());
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(await records.runningOn(['ns-expiring'])).toEqual(new Set(['ns-expiring']));
   });
 });

@@ -11,6 +11,7 @@
  * once the lease has run out. Every time written is the caller's (JavaScript) clock.
  */
 import type { Kysely, Selectable } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import type { ConsoleRole, InstallRoute, LibraryImageRef } from '@byoi/shared';
 import type { Database, InstallFacts, InstallRecordState, InstallTable } from './schema.ts';
 
@@ -66,6 +67,14 @@ export function sameStart(a: string, b: string): boolean {
 const ofTask = (record: InstallRecord, task: TaskRef) =>
   record.task_id === task.taskId && sameStart(record.facts.submittedAt, task.startDate);
 
+export interface InstallRecordsOptions {
+  /**
+   * How long `runningOn` keeps what it found per server (0: not at all). What this process submits
+   * or ends is known at once; another replica's submit shows after this long at most.
+   */
+  runningTtlMs?: number;
+}
+
 export class InstallRecords {
   readonly #db: Kysely<Database>;
   /**
@@ -73,9 +82,14 @@ export class InstallRecords {
    * install read them from the store once.
    */
   readonly #facts = new Map<string, InstallFacts>();
+  /** Per server, whether an install of the console's runs there (see `runningTtlMs`). */
+  readonly #running: LRUCache<string, boolean> | null;
+  /** Counts the changes made here: a read that began before one does not keep what it read. */
+  #changes = 0;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, { runningTtlMs = 0 }: InstallRecordsOptions = {}) {
     this.#db = db;
+    this.#running = runningTtlMs > 0 ? new LRUCache({ max: 100_000, ttl: runningTtlMs }) : null;
   }
 
   async recordSubmitted(install: SubmittedInstall): Promise<void> {
@@ -95,6 +109,7 @@ export class InstallRecords {
         state: 'running',
       })
       .execute();
+    this.#changed(install.server);
   }
 
   /**
@@ -107,13 +122,15 @@ export class InstallRecords {
     message: string | null,
     endedAt: Date,
   ): Promise<InstallRecord | undefined> {
-    return this.#db
+    const ended = await this.#db
       .updateTable('installs')
       .set({ state: outcome, message, ended_at: endedAt, watch_owner: null, watch_until: null })
       .where('id', '=', id)
       .where('state', '=', 'running')
       .returningAll()
       .executeTakeFirst();
+    if (ended) this.#changed(ended.server);
+    return ended;
   }
 
   /** The running records of this task (none, or one). */
@@ -183,15 +200,34 @@ export class InstallRecords {
 
   /** The servers among these with an install of the console's still running. */
   async runningOn(servers: readonly string[]): Promise<Set<string>> {
-    if (servers.length === 0) return new Set();
+    const running = new Set<string>();
+    const unknown: string[] = [];
+    for (const server of servers) {
+      const kept = this.#running?.get(server);
+      if (kept === undefined) unknown.push(server);
+      else if (kept) running.add(server);
+    }
+    if (unknown.length === 0) return running;
+    const changes = this.#changes;
     const rows = await this.#db
       .selectFrom('installs')
       .select('server')
       .distinct()
       .where('state', '=', 'running')
-      .where('server', 'in', servers)
+      .where('server', 'in', unknown)
       .execute();
-    return new Set(rows.map((row) => row.server));
+    const found = new Set(rows.map((row) => row.server));
+    const keep = changes === this.#changes;
+    for (const server of unknown) {
+      if (found.has(server)) running.add(server);
+      if (keep) this.#running?.set(server, found.has(server));
+    }
+    return running;
+  }
+
+  #changed(server: string): void {
+    this.#changes += 1;
+    this.#running?.delete(server);
   }
 
   /** What the console submitted for this task, when it did. */

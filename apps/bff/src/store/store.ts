@@ -13,6 +13,7 @@ import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { migrationProvider } from './migrations.ts';
+import { NotificationListener, type ChannelSubscriber } from './notifications.ts';
 import type { Database } from './schema.ts';
 
 export type StoreKind = 'postgres' | 'pglite';
@@ -24,6 +25,12 @@ export interface Store {
   location: string;
   /** This process, as the holder of leases and locks in the store. */
   replicaId: string;
+  /**
+   * Hears the NOTIFYs on `channel` from every replica, on a connection of its own; returns the
+   * unsubscribe. PostgreSQL only: on PGlite every write goes through this process, which knows
+   * of it without being told, and nothing is ever heard. On both, `onLost` once the store closes.
+   */
+  listen(channel: string, subscriber: ChannelSubscriber): () => void;
   close(): Promise<void>;
 }
 
@@ -69,7 +76,7 @@ async function migrate(db: Kysely<Database>, where: string): Promise<void> {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     throw new StoreError(
       `The store at ${where} could not be migrated${failed ? ` (migration ${failed})` : ''}: ${
-        error instanceof Error ? error.message : String(error)
+        error instanceof Error ? error.message : 'unknown error'
       }`,
     );
   }
@@ -82,10 +89,13 @@ async function openPostgres(url: string, poolSize: number): Promise<Store> {
     max: poolSize,
     connectionTimeoutMillis: 10_000,
     types: {
+      // pg's own parsers for every type but int8, which comes back as a number (see schema.ts).
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID
           ? int8
-          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+          : (pg.types.getTypeParser(oid, format) as (
+              value: string,
+            ) => unknown)) as typeof pg.types.getTypeParser,
     },
   });
   // An idle client's error (the server restarted) must not crash the process: the pool replaces it.
@@ -103,7 +113,17 @@ async function openPostgres(url: string, poolSize: number): Promise<Store> {
     );
   }
   await migrate(db, location);
-  return { db, kind: 'postgres', location, replicaId: newReplicaId(), close: () => db.destroy() };
+  const listener = new NotificationListener(url);
+  return {
+    db,
+    kind: 'postgres',
+    location,
+    replicaId: newReplicaId(),
+    listen: (channel, subscriber) => listener.listen(channel, subscriber),
+    close: async () => {
+      await Promise.all([listener.close(), db.destroy()]);
+    },
+  };
 }
 
 /**
@@ -179,15 +199,23 @@ async function openPglite(dataDir: string, inMemory: boolean): Promise<Store> {
     throw error;
   }
   let closing: Promise<void> | null = null;
+  const subscribers = new Set<ChannelSubscriber>();
   return {
     db,
     kind: 'pglite',
     location,
     replicaId: newReplicaId(),
-    close: () =>
-      (closing ??= db.destroy().finally(() => {
+    listen: (_channel, subscriber) => {
+      subscribers.add(subscriber);
+      return () => subscribers.delete(subscriber);
+    },
+    close: () => {
+      for (const subscriber of subscribers) subscriber.onLost?.();
+      subscribers.clear();
+      return (closing ??= db.destroy().finally(() => {
         unlock();
-      })),
+      }));
+    },
   };
 }
 
