@@ -384,6 +384,95 @@ describe('fuzzing', () => {
     );
   }, 120_000);
 
+  it('the image library and the install history: never a 5xx, refusals change nothing', async () => {
+    const created = await operator.post('/api/images').send({
+      name: 'Probe image',
+      version: { imageURL: 'https://images.example.com/a.raw', imageType: 'raw' },
+    });
+    expect(created.status, created.text).toBe(201);
+    const id = (created.body as { image: { id: string } }).image.id;
+    const version = fc.record(
+      {
+        imageURL: anyValue,
+        imageType: anyValue,
+        imageCheckSum: anyValue,
+        imageCheckSumType: anyValue,
+        checksumFileURL: anyValue,
+        efiBootloaderPath: anyValue,
+        httpHeaders: anyValue,
+        notes: anyValue,
+      },
+      { requiredKeys: [] },
+    );
+    const request = fc.oneof(
+      fc
+        .record({ name: anyValue, notes: anyValue, version: fc.oneof(version, anyValue) })
+        .map((b) => ({ method: 'post' as const, path: '/api/images', body: b })),
+      fc
+        .record({ name: anyValue, notes: anyValue }, { requiredKeys: [] })
+        .map((b) => ({ method: 'patch' as const, path: `/api/images/${id}`, body: b })),
+      version.map((b) => ({
+        method: 'post' as const,
+        path: `/api/images/${id}/versions`,
+        body: b,
+      })),
+      fc.tuple(fc.constantFrom('install', 'preflight'), anyValue).map(([route, ref]) => ({
+        method: 'post' as const,
+        path: `/api/servers/${ABSENT}/${route}`,
+        body: { ...VALID, libraryImage: ref },
+      })),
+      fc
+        .tuple(hostile, fc.constantFrom('', '/installs', '/versions'))
+        .filter(([seg]) => !/\p{Cs}/u.test(seg) && encodeURIComponent(seg).length < 8000)
+        .map(([seg, tail]) => ({
+          method: 'get' as const,
+          path: `/api/images/${encodeURIComponent(seg)}${tail}`,
+          body: undefined,
+        })),
+      fc
+        .tuple(hostile, hostile)
+        .filter(([a, b]) => !/\p{Cs}/u.test(a + b) && encodeURIComponent(a + b).length < 8000)
+        .map(([limit, cursor]) => ({
+          method: 'get' as const,
+          path: `/api/servers/${ABSENT}/installs?limit=${encodeURIComponent(limit)}&cursor=${encodeURIComponent(cursor)}`,
+          body: undefined,
+        })),
+      hostile
+        .filter((seg) => !/\p{Cs}/u.test(seg) && encodeURIComponent(seg).length < 8000)
+        .map((seg) => ({
+          method: 'get' as const,
+          path: `/api/installs/${encodeURIComponent(seg)}`,
+          body: undefined,
+        })),
+    );
+    const versionsBefore = (await operator.get(`/api/images/${id}`)).body as {
+      versions: unknown[];
+    };
+    let accepted = 0;
+    await fc.assert(
+      fc.asyncProperty(request, async ({ method, path, body: sent }) => {
+        const before = upstreamCalls();
+        const res =
+          sent === undefined
+            ? await operator[method](path)
+            : await operator[method](path)
+                .set('Content-Type', 'application/json')
+                .send(JSON.stringify(sent));
+        if (res.status < 300 && method !== 'get') accepted += 1;
+        judge(
+          res.status,
+          res.body,
+          before,
+          `${method.toUpperCase()} ${path} ${JSON.stringify(sent ?? null).slice(0, 200)}`,
+        );
+      }),
+      { numRuns: 200, seed: SEED },
+    );
+    // What was refused added no version: only accepted requests may have.
+    const after = (await operator.get(`/api/images/${id}`)).body as { versions: unknown[] };
+    expect(after.versions.length - versionsBefore.versions.length).toBeLessThanOrEqual(accepted);
+  }, 120_000);
+
   it('POST /api/session: never a 5xx', async () => {
     await fc.assert(
       fc.asyncProperty(
