@@ -115,7 +115,11 @@ export default function AuditPage() {
         <ErrorMessage error={audit.error} title="Could not read the audit log." />
       ) : null}
       <div className="table-wrap">
-        <Table aria-label="Audit log" aria-busy={audit.isFetching} className="audit-table">
+        <Table
+          aria-label="Audit log"
+          aria-busy={audit.isFetching}
+          className="stack-table audit-table"
+        >
           <thead>
             <tr>
               <th scope="col">Time</th>
@@ -132,21 +136,27 @@ export default function AuditPage() {
             {audit.isPending ? <SkeletonRows rows={4} columns={COLUMN_COUNT} /> : null}
             {entries.map((entry) => (
               <tr key={entry.id} id={entryAnchor(entry.id)}>
-                <td className="nowrap">
+                <td data-label="Time" className="nowrap">
                   <time dateTime={entry.time}>{formatMoment(entry.time)}</time>
                 </td>
-                <td>{entry.event}</td>
-                <td>
+                <td data-label="Event">{entry.event}</td>
+                <td data-label="Outcome">
                   <OutcomeBadge outcome={entry.outcome} />
                 </td>
-                <td className="nowrap">
+                <td data-label="User" className="nowrap">
                   {entry.user ?? <span className="muted">unknown</span>}
                   {entry.role ? <span className="cell-sub">{entry.role}</span> : null}
                 </td>
-                <td className="mono-cell">{entry.ip ?? '—'}</td>
-                <td className="mono-cell">{entry.server ?? '—'}</td>
-                <td className="mono-cell">{routeOf(entry) ?? '—'}</td>
-                <td className="cell-details">
+                <td data-label="From" className="mono-cell">
+                  {entry.ip ?? '—'}
+                </td>
+                <td data-label="Server" className="mono-cell">
+                  {entry.server ?? '—'}
+                </td>
+                <td data-label="Request" className="mono-cell">
+                  {routeOf(entry) ?? '—'}
+                </td>
+                <td data-label="Details" className="cell-details">
                   <AuditDetails entry={entry} onPage={onPage} />
                 </td>
               </tr>
