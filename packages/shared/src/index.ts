@@ -16,3 +16,4 @@ export * from './installer/hardware.ts';
 export * from './installer/downloadFailure.ts';
 export * from './installer/steps.ts';
 export * from './serverName.ts';
+export * from './rollout.ts';
