@@ -143,6 +143,19 @@ describe('loadConfig', () => {
     }
   });
 
+  it('refuses a DATABASE_URL that is not a PostgreSQL URL, without echoing it', () => {
+    for (const bad of ['not a url', 'mysql://u:s3cret@h/db', 'http://h/db']) {
+      const problems = problemsOf({ DATABASE_URL: bad });
+      expect(problems).toEqual([
+        'DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/database.',
+      ]);
+      expect(problems.join('\n')).not.toContain('s3cret');
+    }
+    expect(loadConfig({ DATABASE_URL: 'postgresql://h/db' }).store.databaseUrl).toBe(
+      'postgresql://h/db',
+    );
+  });
+
   it('keeps the embedded store by default, and a pool of 10 for DATABASE_URL', () => {
     expect(loadConfig({}).store).toEqual({ databaseUrl: undefined, poolSize: 10 });
     expect(loadConfig({}).auditRetentionDays).toBe(365);

@@ -202,7 +202,23 @@ const envSchema = z.object({
   SIMULATOR_PORT: v(int(0, 65535).default(0)),
   SIMULATOR_URL: text(),
   SIMULATOR_CA_FILE: text(),
-  DATABASE_URL: text(),
+  DATABASE_URL: v(
+    z
+      .string()
+      .trim()
+      .refine(
+        (url) => {
+          try {
+            return ['postgres:', 'postgresql:'].includes(new URL(url).protocol);
+          } catch {
+            return false;
+          }
+        },
+        // Never the value: it holds a password.
+        { error: 'must be a PostgreSQL URL such as postgres://user:password@host:5432/database' },
+      )
+      .optional(),
+  ),
   DATABASE_POOL_SIZE: v(int(1, 200).default(10)),
   SECRETS_KEY: text(),
   AUDIT_RETENTION_DAYS: v(int(0, 36_500).default(365)),

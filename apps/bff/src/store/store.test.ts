@@ -115,5 +115,12 @@ describe('errors', () => {
     expect(String(error)).toContain('ECONNREFUSED');
     expect(String(error)).not.toContain('s3cret');
     expect(redactDatabaseUrl('postgres://u:s3cret@h/db')).toBe('postgres://u:***@h/db');
+    const server = await testServerUrl();
+    const missing = new URL(server ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+    missing.pathname = '/byoi_no_such_database';
+    const absent = await openStore({ databaseUrl: missing.toString(), dataDir: '' }).catch(
+      (e: unknown) => e,
+    );
+    expect(String(absent)).toMatch(/\(3D000\).*Create it first/);
   });
 });

@@ -106,10 +106,17 @@ async function openPostgres(url: string, poolSize: number): Promise<Store> {
   } catch (error) {
     await db.destroy().catch(() => undefined);
     const code = (error as NodeJS.ErrnoException).code;
+    // 3D000: no such database; 28P01/28000: the password or the role is refused.
+    const hint =
+      code === '3D000'
+        ? ' Create it first (e.g. `createdb byoi`), or point DATABASE_URL at one that exists.'
+        : code === '28P01' || code === '28000'
+          ? ' Check the user and password in DATABASE_URL.'
+          : '';
     throw new StoreError(
       `Cannot reach PostgreSQL at ${location}${code ? ` (${code})` : ''}: ${
         error instanceof Error ? error.message : String(error)
-      }. Check DATABASE_URL, or unset it to use the embedded store in DATA_DIR.`,
+      }.${hint} Check DATABASE_URL, or unset it to use the embedded store in DATA_DIR.`,
     );
   }
   await migrate(db, location);
