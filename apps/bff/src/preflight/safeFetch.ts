@@ -4,14 +4,14 @@
  * `lookup`, so no second DNS answer can differ), redirects are followed by hand, and time and
  * byte limits apply to every request. Bodies are streamed, never buffered beyond what is asked.
  */
-import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import https from 'node:https';
-import type { LookupFunction } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type https from 'node:https';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { MAX_REDIRECTS, downloadFailureFromCode, type DownloadFailure } from '@byoi/shared';
 import type { AddressGuard } from './addressGuard.ts';
-import { FetchError, GuardError } from './errors.ts';
+import { FetchError } from './errors.ts';
+import { pinnedRequest } from './pinnedRequest.ts';
 
 export interface HeaderPair {
   name: string;
@@ -171,44 +171,23 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
     headers: HeaderPair[],
   ): Promise<{ res: IncomingMessage; address: string; destroy: (e?: Error) => void }> {
     const label = init.label ?? 'image host';
-    let checked: { address: string; family: number };
-    try {
-      checked = await options.guard.check(target.hostname, label);
-    } catch (error) {
-      if (error instanceof GuardError && error.url === undefined) {
-        throw new GuardError(error.message, error.host, error.address, target.href);
-      }
-      throw error;
-    }
-    const { address, family } = checked;
-    const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
-    // Hand the socket the checked address: no second DNS lookup, so no rebinding.
-    const lookup: LookupFunction = (_name, opts, callback) => {
-      if (opts.all) callback(null, [{ address, family }]);
-      else callback(null, address, family);
-    };
+    const {
+      client,
+      host,
+      address,
+      options: pinned,
+    } = await pinnedRequest(options.guard, target, label, options.ca);
     const outgoing: Record<string, string> = {
       'user-agent': options.userAgent ?? 'byoi-console-preflight',
     };
     for (const h of headers) outgoing[h.name.toLowerCase()] = h.value;
     if (init.range) outgoing.range = `bytes=${init.range.start}-${init.range.end}`;
     const requestOptions: https.RequestOptions = {
+      ...pinned,
       method: init.method ?? 'GET',
-      host,
-      port: target.port === '' ? undefined : Number(target.port),
-      path: `${target.pathname}${target.search}`,
       headers: outgoing,
-      lookup,
-      // A fresh agent per request: a pooled socket could be one opened to an earlier address.
-      agent: false,
       signal: init.signal,
     };
-    const client = target.protocol === 'https:' ? https : http;
-    if (target.protocol === 'https:') {
-      requestOptions.servername = ipIsLiteral(host) ? undefined : host;
-      requestOptions.rejectUnauthorized = true;
-      if (options.ca) requestOptions.ca = options.ca;
-    }
 
     return new Promise((resolve, reject) => {
       const req = client.request(requestOptions);
@@ -339,10 +318,6 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
       };
     }
   };
-}
-
-function ipIsLiteral(host: string): boolean {
-  return /^[\d.]+$/.test(host) || host.includes(':');
 }
 
 /** Collects up to `n` bytes from `body`, then closes the connection (the rest is never read). */

@@ -1,14 +1,14 @@
 /**
  * One POST to an operator's webhook URL. The host goes through the preflight's address guard and
- * the socket connects to exactly the address it approved (as `safeFetch` does, so no second DNS
+ * the socket connects to exactly the address it approved (`pinnedRequest`, as for `safeFetch`: no second DNS
  * answer can differ). Redirects are never followed: the 3xx is returned as the answer. One timer
  * covers the whole exchange; the response body is drained and dropped, at most `MAX_BODY_BYTES`.
  */
-import http, { type IncomingHttpHeaders } from 'node:http';
-import https from 'node:https';
-import type { LookupFunction } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
+import type https from 'node:https';
 import type { AddressGuard } from '../preflight/addressGuard.ts';
-import { FetchError, GuardError } from '../preflight/errors.ts';
+import { FetchError } from '../preflight/errors.ts';
+import { pinnedRequest } from '../preflight/pinnedRequest.ts';
 
 export interface GuardedPostOptions {
   guard: AddressGuard;
@@ -67,38 +67,17 @@ export function createGuardedPost(options: GuardedPostOptions): GuardedPost {
       throw new FetchError('protocol', 'The webhook URL is not an http:// or https:// URL.', url);
     }
     const target = new URL(url);
-    let checked: { address: string; family: number };
-    try {
-      checked = await options.guard.check(target.hostname, 'webhook host');
-    } catch (error) {
-      if (error instanceof GuardError && error.url === undefined) {
-        throw new GuardError(error.message, error.host, error.address, target.href);
-      }
-      throw error;
-    }
-    const { address, family } = checked;
-    const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
-    const lookup: LookupFunction = (_name, opts, callback) => {
-      if (opts.all) callback(null, [{ address, family }]);
-      else callback(null, address, family);
-    };
+    const {
+      client,
+      host,
+      options: pinned,
+    } = await pinnedRequest(options.guard, target, 'webhook host', options.ca);
     const payload = Buffer.from(body, 'utf8');
     const requestOptions: https.RequestOptions = {
+      ...pinned,
       method: 'POST',
-      host,
-      port: target.port === '' ? undefined : Number(target.port),
-      path: `${target.pathname}${target.search}`,
       headers: { ...headers, 'content-length': String(payload.length) },
-      lookup,
-      // A fresh socket per attempt: a pooled one could be connected to an earlier address.
-      agent: false,
     };
-    const client = target.protocol === 'https:' ? https : http;
-    if (target.protocol === 'https:') {
-      requestOptions.servername = /^[\d.]+$/.test(host) || host.includes(':') ? undefined : host;
-      requestOptions.rejectUnauthorized = true;
-      if (options.ca) requestOptions.ca = options.ca;
-    }
 
     return new Promise<PostAnswer>((resolve, reject) => {
       const req = client.request(requestOptions);
