@@ -7,7 +7,6 @@ import { Router, type Request } from 'express';
 import type { z } from 'zod';
 import {
   createLibraryImageSchema,
-  fieldErrorsOf,
   libraryImageVersionSchema,
   updateLibraryImageSchema,
   type AuditEvent,
@@ -16,6 +15,7 @@ import {
   type LibraryImageListResponse,
 } from '@byoi/shared';
 import { ApiError } from '../apiError.ts';
+import { firstProblem, parseJsonRequest } from '../jsonRequest.ts';
 import type { AuditLog, NewAuditEntry } from '../audit/auditLog.ts';
 import { requireRole } from '../middleware/requireRole.ts';
 import { sessionUser } from '../middleware/session.ts';
@@ -28,25 +28,13 @@ export interface ImagesDeps {
 }
 
 function parseBody<T extends z.ZodType>(req: Request, schema: T, what: string): z.output<T> {
-  if (!req.is('application/json')) {
-    throw new ApiError(
-      415,
-      'BAD_JSON',
-      `Send the ${what} as a JSON object with Content-Type: application/json.`,
-    );
-  }
-  const parsed = schema.safeParse(req.body);
-  if (!parsed.success) {
-    const fieldErrors = fieldErrorsOf(parsed.error);
-    const [field, messages] = Object.entries(fieldErrors)[0] ?? ['_form', []];
-    throw new ApiError(
-      400,
-      'VALIDATION_FAILED',
-      `The ${what} has a problem, so nothing was saved. ${field}: ${messages[0] ?? ''}`,
-      { fieldErrors },
-    );
-  }
-  return parsed.data;
+  return parseJsonRequest(
+    req,
+    schema,
+    what,
+    (fieldErrors) =>
+      `The ${what} has a problem, so nothing was saved. ${firstProblem(fieldErrors)}`,
+  );
 }
 
 function searchOf(req: Request): string {

@@ -9,7 +9,6 @@ import { Router, type Request } from 'express';
 import {
   buildInstallPayload,
   byoiFormSchemaFor,
-  fieldErrorsOf,
   PayloadError,
   type ByoiForm,
   type InstallProgressDto,
@@ -17,6 +16,7 @@ import {
   type InstallRoute,
 } from '@byoi/shared';
 import { ApiError } from '../apiError.ts';
+import { parseJsonRequest } from '../jsonRequest.ts';
 import { auditEntryId } from '../audit/auditTrail.ts';
 import type { InstallOutcomes } from '../install/installOutcomes.ts';
 import type { InstallTracker } from '../install/installTracker.ts';
@@ -66,19 +66,7 @@ function validationMessage(fieldErrors: Record<string, string[]>): string {
 }
 
 function parseForm(req: Request, route: InstallRoute) {
-  if (!req.is('application/json')) {
-    throw new ApiError(
-      415,
-      'BAD_JSON',
-      'Send the install form as a JSON object with Content-Type: application/json.',
-    );
-  }
-  const parsed = byoiFormSchemaFor(route).safeParse(req.body);
-  if (!parsed.success) {
-    const fieldErrors = fieldErrorsOf(parsed.error);
-    throw new ApiError(400, 'VALIDATION_FAILED', validationMessage(fieldErrors), { fieldErrors });
-  }
-  return parsed.data;
+  return parseJsonRequest(req, byoiFormSchemaFor(route), 'install form', validationMessage);
 }
 
 /** The builder re-validates; should it still refuse, that is the operator's form, not a crash. */

@@ -9,12 +9,12 @@ import { z } from 'zod';
 import {
   byoiFormSchema,
   checksumFileURLSchema,
-  fieldErrorsOf,
   httpHeaderNamesRule,
   type PreflightReport,
   type PreflightRequest,
 } from '@byoi/shared';
 import { ApiError } from '../apiError.ts';
+import { firstProblem, parseJsonRequest } from '../jsonRequest.ts';
 import type { Config } from '../config.ts';
 import { requireRole, requireServerAccess } from '../middleware/requireRole.ts';
 import { sessionUser } from '../middleware/session.ts';
@@ -61,25 +61,14 @@ export const preflightRequestSchema = z
   .superRefine((form, ctx) => httpHeaderNamesRule(form.httpHeaders, ctx));
 
 function parseRequest(req: Request, what: string): PreflightRequest {
-  if (!req.is('application/json')) {
-    throw new ApiError(
-      415,
-      'BAD_JSON',
-      `Send the ${what} as a JSON object with Content-Type: application/json.`,
-    );
-  }
-  const parsed = preflightRequestSchema.safeParse(req.body);
-  if (!parsed.success) {
-    const fieldErrors = fieldErrorsOf(parsed.error);
-    const [field, messages] = Object.entries(fieldErrors)[0] ?? ['_form', []];
-    throw new ApiError(
-      400,
-      'VALIDATION_FAILED',
-      `The image fields have a problem, so nothing was fetched. ${field}: ${messages[0] ?? ''}`,
-      { fieldErrors },
-    );
-  }
-  const { httpHeaders, ...rest } = parsed.data;
+  const parsed = parseJsonRequest(
+    req,
+    preflightRequestSchema,
+    what,
+    (fieldErrors) =>
+      `The image fields have a problem, so nothing was fetched. ${firstProblem(fieldErrors)}`,
+  );
+  const { httpHeaders, ...rest } = parsed;
   const body: PreflightRequest = { imageURL: rest.imageURL, imageType: rest.imageType };
   if (rest.imageCheckSum !== undefined) body.imageCheckSum = rest.imageCheckSum;
   if (rest.imageCheckSumType !== undefined) body.imageCheckSumType = rest.imageCheckSumType;
