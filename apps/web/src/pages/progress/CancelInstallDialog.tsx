@@ -1,5 +1,4 @@
-import { Button, Modal, ModalBody, ModalContent } from '@ovhcloud/ods-react';
-import { useId, useRef } from 'react';
+import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { dataLossSentence } from '../../ui/words.ts';
 
 /**
@@ -17,41 +16,17 @@ export function CancelInstallDialog({
   onKeep: () => void;
   onCancel: () => void;
 }) {
-  const titleId = useId();
-  const textId = useId();
-  const keep = useRef<HTMLButtonElement>(null);
   return (
-    <Modal
+    <ConfirmDialog
       open={open}
-      onOpenChange={({ open: isOpen }) => (isOpen ? undefined : onKeep())}
-      closeOnEscape
-      initialFocusedElement={() => keep.current}
+      title={`Cancel the installation on ${sn}?`}
+      keepLabel="Keep installing"
+      confirmLabel="Cancel installation"
+      onKeep={onKeep}
+      onConfirm={onCancel}
     >
-      <ModalContent
-        aria-labelledby={titleId}
-        aria-describedby={textId}
-        className="confirm-dialog"
-        dismissible={false}
-      >
-        <ModalBody className="confirm-dialog__body">
-          <h2 className="confirm-dialog__title" id={titleId}>
-            Cancel the installation on {sn}?
-          </h2>
-          <p id={textId}>
-            {dataLossSentence(sn)} Cancelling stops OVH&apos;s installer but does not undo that: the
-            disks may be left with a partial image, and the server needs a new install before it can
-            be used.
-          </p>
-          <div className="confirm-dialog__actions">
-            <Button ref={keep} variant="outline" onClick={onKeep}>
-              Keep installing
-            </Button>
-            <Button color="critical" onClick={onCancel}>
-              Cancel installation
-            </Button>
-          </div>
-        </ModalBody>
-      </ModalContent>
-    </Modal>
+      {dataLossSentence(sn)} Cancelling stops OVH&apos;s installer but does not undo that: the disks
+      may be left with a partial image, and the server needs a new install before it can be used.
+    </ConfirmDialog>
   );
 }
