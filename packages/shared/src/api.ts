@@ -5,6 +5,12 @@
 import type { CatalogEntry } from './catalog.ts';
 import type { EspReport } from './image/esp.ts';
 import type { ChecksumType, ImageType, InstallRoute } from './form.ts';
+import type {
+  RolloutPlan,
+  RolloutServerState,
+  RolloutState,
+  WebhookEventType,
+} from './rollout.ts';
 
 /** `dedicated.TaskStatusEnum` in OVH's OpenAPI description. */
 export type TaskStatus =
@@ -214,6 +220,10 @@ export type ApiErrorCode =
   | 'SECRETS_KEY_MISMATCH'
   /** The console's database (its store) did not answer: nothing was done; try again later. */
   | 'STORE_UNAVAILABLE'
+  /** The rollout is in a state where this step cannot be taken (the sentence says which). */
+  | 'ROLLOUT_CONFLICT'
+  /** A rollout's server search matched no server the user may see. */
+  | 'NO_SERVERS_MATCH'
   | 'INTERNAL';
 
 export interface ApiErrorBody {
@@ -389,6 +399,14 @@ export const AUDIT_EVENTS = [
   'image-version',
   'image-update',
   'image-archive',
+  'rollout-create',
+  'rollout-start',
+  'rollout-pause',
+  'rollout-resume',
+  'rollout-abort',
+  'webhook-create',
+  'webhook-update',
+  'webhook-delete',
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 
@@ -631,4 +649,177 @@ export interface LibraryImageInstallsResponse {
     submittedAt: string;
     outcome: InstallRecordOutcome;
   }[];
+}
+
+// ---- Rollouts ----
+
+/** How many of a rollout's servers are in each state; `total` is all of them. */
+export type RolloutCountsDto = Record<RolloutServerState, number> & { total: number };
+
+/** The image a rollout installs, as the console keeps it (never a header value). */
+export interface RolloutImageDto {
+  /** Userinfo removed and query values blanked, as in the audit log. */
+  imageURL: string;
+  imageType: ImageType;
+  imageCheckSum: string | null;
+  imageCheckSumType: ChecksumType | null;
+  checksumFileURL: string | null;
+  efiBootloaderPath: string | null;
+  httpHeaderNames: string[];
+  libraryImage: { id: string; name: string; version: number } | null;
+}
+
+export interface RolloutSummaryDto {
+  id: string;
+  name: string;
+  state: RolloutState;
+  plan: RolloutPlan;
+  counts: RolloutCountsDto;
+  image: RolloutImageDto;
+  createdBy: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  /** Seconds until the last install should end, from the installs seen so far; null when unknown. */
+  etaSeconds: number | null;
+}
+
+export interface RolloutServerDto {
+  name: string;
+  displayName: string | null;
+  datacenter: string | null;
+  state: RolloutServerState;
+  /** 0 for the canaries, 1, 2, … for the batches; null before the check and when blocked. */
+  wave: number | null;
+  /** The hardware profile's key (see `RolloutMatrixDto`); null before the check. */
+  profile: string | null;
+  /** Why it is blocked, failed, skipped or cancelled; OVH's message for a failed install. */
+  message: string | null;
+  taskId: number | null;
+  /** The install's record (`GET /api/installs/:id`), once OVH accepted it. */
+  installId: string | null;
+  startedAt: string | null;
+  endedAt: string | null;
+}
+
+/** One hardware profile of the preflight matrix: servers the rules cannot tell apart. */
+export interface RolloutProfileDto {
+  key: string;
+  /** E.g. `64 GiB RAM · 2 × 960 GB NVMe · UEFI`. */
+  label: string;
+  servers: string[];
+  verdict: 'ok' | 'blocked';
+  /** Why the profile is blocked, as sentences; empty when it is ok. */
+  reasons: string[];
+}
+
+/** The image probed once, and every server judged against it. */
+export interface RolloutMatrixDto {
+  checkedAt: string;
+  /** The probe's own checks (reachability, format, checksum, EFI bootloader). */
+  imageChecks: PreflightCheck[];
+  profiles: RolloutProfileDto[];
+}
+
+export interface RolloutEventDto {
+  seq: number;
+  at: string;
+  /** E.g. `created`, `checked`, `started`, `install-started`, `install-ended`, `paused`, `aborted`. */
+  kind: string;
+  server: string | null;
+  /** A sentence for the timeline. */
+  message: string;
+  user: string | null;
+}
+
+export interface RolloutDetailDto extends RolloutSummaryDto {
+  servers: RolloutServerDto[];
+  /** Null until the check has run. */
+  matrix: RolloutMatrixDto | null;
+  /** The plan's surprises (rolloutPlanNotes), as sentences. */
+  notes: string[];
+  /** Newest last; the latest 200. */
+  events: RolloutEventDto[];
+  /** When the check failed to run at all (e.g. OVH did not answer): what to do. */
+  checkError: string | null;
+}
+
+/** `GET /api/rollouts?limit=&cursor=`: newest first. */
+export interface RolloutListResponse {
+  rollouts: RolloutSummaryDto[];
+  nextCursor: string | null;
+}
+
+/** `POST /api/rollouts` → 201. */
+export interface CreateRolloutResponse {
+  id: string;
+}
+
+/** `POST /api/rollouts/:id/abort`. */
+export interface AbortRolloutRequest {
+  /** Also cancel the installs running at OVH (the servers are left unbootable). Default false. */
+  cancelRunning?: boolean;
+}
+
+// ---- Webhooks ----
+
+export interface WebhookDto {
+  id: string;
+  url: string;
+  /** What it is told about. */
+  events: WebhookEventType[];
+  description: string;
+  enabled: boolean;
+  createdBy: string | null;
+  createdAt: string;
+  lastDelivery: { at: string; state: WebhookDeliveryState; status: number | null } | null;
+}
+
+/** `POST /api/webhooks`. `events` defaults to all of them. */
+export interface CreateWebhookRequest {
+  url: string;
+  events?: WebhookEventType[];
+  description?: string;
+}
+
+/** `POST /api/webhooks` → 201: the secret is shown this once and never again. */
+export interface CreateWebhookResponse {
+  webhook: WebhookDto;
+  secret: string;
+}
+
+/** `PATCH /api/webhooks/:id`. */
+export interface UpdateWebhookRequest {
+  events?: WebhookEventType[];
+  description?: string;
+  enabled?: boolean;
+}
+
+export interface WebhookListResponse {
+  webhooks: WebhookDto[];
+}
+
+export type WebhookDeliveryState = 'pending' | 'delivered' | 'failed' | 'refused';
+
+export interface WebhookAttemptDto {
+  attempt: number;
+  at: string;
+  durationMs: number;
+  status: number | null;
+  error: string | null;
+}
+
+export interface WebhookDeliveryDto {
+  id: string;
+  eventId: string;
+  event: WebhookEventType;
+  createdAt: string;
+  state: WebhookDeliveryState;
+  nextAttemptAt: string | null;
+  attempts: WebhookAttemptDto[];
+}
+
+/** `GET /api/webhooks/:id/deliveries`: newest first, the latest 100. */
+export interface WebhookDeliveriesResponse {
+  deliveries: WebhookDeliveryDto[];
 }

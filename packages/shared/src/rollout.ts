@@ -4,7 +4,9 @@
  * scheduler, its store and the screens share.
  */
 import { z } from 'zod';
-import { objectMessages } from './form.ts';
+import { byoiFormSchema, objectMessages } from './form.ts';
+import { checksumFileURLSchema } from './library.ts';
+import { serverNameProblem } from './serverName.ts';
 
 export const ROLLOUT_STATES = [
   'planned',
@@ -43,14 +45,18 @@ export type RolloutOnBlocked = (typeof ROLLOUT_ON_BLOCKED)[number];
 /** The webhook events a rollout sends. */
 export const ROLLOUT_NOTIFICATIONS = [
   'rollout.started',
-  'canary.passed',
-  'canary.failed',
+  'rollout.canary_passed',
+  'rollout.canary_failed',
   'rollout.paused',
   'rollout.failed',
   'rollout.done',
   'rollout.aborted',
 ] as const;
 export type RolloutNotification = (typeof ROLLOUT_NOTIFICATIONS)[number];
+
+/** Everything a webhook can be told about: a rollout's notifications, and single installs ending. */
+export const WEBHOOK_EVENT_TYPES = [...ROLLOUT_NOTIFICATIONS, 'install.finished'] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 export const MAX_CANARY = 100;
 export const MAX_IN_FLIGHT = 100;
@@ -145,3 +151,200 @@ export function rolloutPlanNotes(plan: RolloutPlan, serverCount: number): string
   }
   return notes;
 }
+
+// ---- the request that plans a rollout ----
+
+export const ROLLOUT_NAME_MAX_LENGTH = 100;
+/** One rollout covers at most this many servers: the fleet one listing call returns. */
+export const MAX_ROLLOUT_SERVERS = 1000;
+export const MAX_ROLLOUT_DATACENTERS = 50;
+
+const shape = byoiFormSchema.shape;
+
+const serverNameSchema = z
+  .string({ error: 'Each server must be given by its name, as text (e.g. ns1234567.ip-51-91-0.eu).' })
+  .superRefine((name, ctx) => {
+    const problem = serverNameProblem(name);
+    if (problem) ctx.addIssue({ code: 'custom', message: `servers: ${problem}` });
+  });
+
+const serverNames = z
+  .array(serverNameSchema)
+  .min(1, 'servers must name at least one server, or be a search: { "search": "…" }.')
+  .max(
+    MAX_ROLLOUT_SERVERS,
+    `servers names more than ${MAX_ROLLOUT_SERVERS} servers: split the fleet into several rollouts.`,
+  )
+  .superRefine((names, ctx) => {
+    const seen = new Set<string>();
+    for (const name of names) {
+      if (seen.has(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `servers names ${name} twice: each server is installed at most once per rollout, so name it once.`,
+        });
+        return;
+      }
+      seen.add(name);
+    }
+  });
+
+const ROLLOUT_SELECTOR_FIELDS = ['search', 'datacenter'] as const;
+
+/** Every server the user may see whose name or display name contains `search`, in `datacenter`. */
+const serverSelector = z.strictObject(
+  {
+    search: z
+      .string({ error: 'servers.search must be text: part of a server name or display name.' })
+      .trim()
+      .max(255, 'servers.search must be at most 255 characters.')
+      .default(''),
+    datacenter: z
+      .array(
+        z
+          .string({ error: 'servers.datacenter must list datacenters as text, e.g. "gra3".' })
+          .trim()
+          .min(1, 'servers.datacenter must not hold an empty name.')
+          .max(50, 'servers.datacenter names are at most 50 characters.'),
+      )
+      .max(
+        MAX_ROLLOUT_DATACENTERS,
+        `servers.datacenter lists at most ${MAX_ROLLOUT_DATACENTERS} datacenters.`,
+      )
+      .default([]),
+  },
+  { error: objectMessages('servers', ROLLOUT_SELECTOR_FIELDS) },
+);
+
+export type RolloutServerSelector = z.output<typeof serverSelector>;
+
+/** A list of names, or a search the BFF resolves against the fleet when the rollout is planned. */
+export const rolloutServersSchema = z.unknown().transform((value, ctx) => {
+  const result = Array.isArray(value)
+    ? serverNames.safeParse(value)
+    : value !== null && typeof value === 'object'
+      ? serverSelector.safeParse(value)
+      : undefined;
+  if (result === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'servers must be a list of server names, or a search such as { "search": "web", "datacenter": ["gra3"] }.',
+    });
+    return z.NEVER;
+  }
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+    }
+    return z.NEVER;
+  }
+  return result.data;
+});
+
+export const ROLLOUT_IMAGE_FIELDS = [
+  'libraryImageId',
+  'version',
+  'imageURL',
+  'imageType',
+  'imageCheckSum',
+  'imageCheckSumType',
+  'checksumFileURL',
+  'httpHeaders',
+  'efiBootloaderPath',
+] as const;
+
+/**
+ * The image: a version of the image library (`libraryImageId` + `version`), or the install form's
+ * image fields. The BFF checks the image fields with the install form's own rules.
+ */
+export const rolloutImageSchema = z
+  .strictObject(
+    {
+      libraryImageId: shape.libraryImage.unwrap().shape.id.optional(),
+      version: shape.libraryImage.unwrap().shape.version.optional(),
+      imageURL: shape.imageURL.optional(),
+      imageType: shape.imageType.optional(),
+      imageCheckSum: shape.imageCheckSum,
+      imageCheckSumType: shape.imageCheckSumType,
+      checksumFileURL: checksumFileURLSchema,
+      httpHeaders: shape.httpHeaders,
+      efiBootloaderPath: shape.efiBootloaderPath,
+    },
+    { error: objectMessages('image', ROLLOUT_IMAGE_FIELDS) },
+  )
+  .superRefine((image, ctx) => {
+    const fromLibrary = image.libraryImageId !== undefined || image.version !== undefined;
+    if (fromLibrary) {
+      if (image.libraryImageId === undefined || image.version === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'image from the library needs both libraryImageId and version, e.g. { "libraryImageId": "…", "version": 2 }.',
+        });
+      }
+      if (image.imageURL !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'image names a library version and an imageURL: give one of them. The library version brings its own URL.',
+        });
+      }
+      return;
+    }
+    if (image.imageURL === undefined || image.imageType === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'image needs imageURL and imageType (qcow2 or raw), or a library version: { "libraryImageId": "…", "version": 1 }.',
+      });
+    }
+  });
+
+export type RolloutImage = z.output<typeof rolloutImageSchema>;
+
+export const ROLLOUT_CUSTOMIZATION_FIELDS = [
+  'configDriveUserData',
+  'configDriveMetadata',
+  'sshKey',
+] as const;
+
+/** What every server gets besides the image. No hostname: one name for a whole fleet is wrong. */
+export const rolloutCustomizationsSchema = z
+  .strictObject(
+    {
+      configDriveUserData: shape.configDriveUserData,
+      configDriveMetadata: shape.configDriveMetadata,
+      sshKey: shape.sshKey,
+    },
+    {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys' && issue.keys.includes('customHostname')
+          ? 'customizations.customHostname cannot be given to a rollout: every server would get the same hostname. Set hostnames per server with a single install, or through the config drive user data.'
+          : objectMessages('customizations', ROLLOUT_CUSTOMIZATION_FIELDS)(issue),
+    },
+  )
+  .default({ configDriveMetadata: [] });
+
+export const CREATE_ROLLOUT_FIELDS = ['name', 'servers', 'image', 'customizations', 'plan'] as const;
+
+export const createRolloutSchema = z.strictObject(
+  {
+    name: z
+      .string({ error: 'name must be text: what the rollout is for, e.g. "Debian 12.8 on web".' })
+      .trim()
+      .min(1, 'name must not be empty: say what the rollout is for, e.g. "Debian 12.8 on web".')
+      .max(ROLLOUT_NAME_MAX_LENGTH, `name must be at most ${ROLLOUT_NAME_MAX_LENGTH} characters.`)
+      .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), {
+        message: 'name must be on one line, without control characters.',
+      }),
+    servers: rolloutServersSchema,
+    image: rolloutImageSchema,
+    customizations: rolloutCustomizationsSchema,
+    plan: rolloutPlanSchema,
+  },
+  { error: objectMessages('The rollout', CREATE_ROLLOUT_FIELDS) },
+);
+
+export type CreateRollout = z.output<typeof createRolloutSchema>;
+export type CreateRolloutInput = z.input<typeof createRolloutSchema>;

@@ -132,7 +132,7 @@ const TABLE: [string, RolloutSnapshot, Step[], End][] = [
     ready({ canary: 1, batchSize: 2, maxInFlight: 2 }, 5),
     [
       [start(), ['notify rollout.started', 'start s1']],
-      [done('s1'), ['notify canary.passed', 'start s2', 'start s3']],
+      [done('s1'), ['notify rollout.canary_passed', 'start s2', 'start s3']],
       [done('s2'), []],
       [done('s3'), ['start s4', 'start s5']],
       [done('s4'), []],
@@ -145,7 +145,7 @@ const TABLE: [string, RolloutSnapshot, Step[], End][] = [
     ready({ canary: 2, maxFailures: 5 }, 4),
     [
       [start(), ['notify rollout.started', 'start s1', 'start s2']],
-      [failed('s1'), ['notify canary.failed', 'notify rollout.failed']],
+      [failed('s1'), ['notify rollout.canary_failed', 'notify rollout.failed']],
       [done('s2'), []],
       [tick(), []],
     ],
@@ -156,7 +156,7 @@ const TABLE: [string, RolloutSnapshot, Step[], End][] = [
     ready({ canary: 1, pauseAfterCanary: true }, 3),
     [
       [start(), ['notify rollout.started', 'start s1']],
-      [done('s1'), ['notify canary.passed', 'notify rollout.paused']],
+      [done('s1'), ['notify rollout.canary_passed', 'notify rollout.paused']],
       [tick(), []],
       [resume(), ['start s2', 'start s3']],
       [done('s2'), []],
@@ -170,7 +170,7 @@ const TABLE: [string, RolloutSnapshot, Step[], End][] = [
     [
       [start(), ['notify rollout.started', 'start s1', 'start s2']],
       [done('s1'), []],
-      [done('s2'), ['notify canary.passed', 'notify rollout.done']],
+      [done('s2'), ['notify rollout.canary_passed', 'notify rollout.done']],
     ],
     { state: 'done', servers: { s1: 'done', s2: 'done' } },
   ],
@@ -295,7 +295,7 @@ const TABLE: [string, RolloutSnapshot, Step[], End][] = [
       [check(), ['preflight s1,s2,s3,s4']],
       [preflight(4, ['s1']), []],
       [start(), ['notify rollout.started', 'start s2']],
-      [done('s2'), ['notify canary.passed', 'start s3', 'start s4']],
+      [done('s2'), ['notify rollout.canary_passed', 'start s3', 'start s4']],
       [done('s3'), []],
       [done('s4'), ['notify rollout.done']],
     ],
@@ -326,7 +326,7 @@ const TABLE: [string, RolloutSnapshot, Step[], End][] = [
       [start(), ['! invalidTransition']],
       [accepted('s1'), []],
       [accepted('s1'), []],
-      [done('s1'), ['notify canary.passed', 'start s2']],
+      [done('s1'), ['notify rollout.canary_passed', 'start s2']],
       [done('s1'), []],
       [accepted('s1'), []],
       [tick(), []],

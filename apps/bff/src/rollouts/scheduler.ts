@@ -275,7 +275,7 @@ function advance(before: RolloutSnapshot, draft: Draft, actions: RolloutAction[]
   const canaries = draft.servers.filter((s) => s.wave === 0);
 
   if (canaries.some((s) => s.state === 'failed')) {
-    actions.push(notify('canary.failed'));
+    actions.push(notify('rollout.canary_failed'));
     fail(draft, actions, 'Not installed: a canary failed.');
     return;
   }
@@ -292,7 +292,7 @@ function advance(before: RolloutSnapshot, draft: Draft, actions: RolloutAction[]
   const hasPending = draft.servers.some((s) => s.state === 'pending');
   const canaryWasOpen = before.servers.some((s) => s.wave === 0 && s.state !== 'done');
   if (canaries.length > 0 && canaryWasOpen && canaries.every((s) => s.state === 'done')) {
-    actions.push(notify('canary.passed'));
+    actions.push(notify('rollout.canary_passed'));
     if (plan.pauseAfterCanary && hasPending && draft.state === 'running') {
       draft.state = 'paused';
       actions.push(notify('rollout.paused'));

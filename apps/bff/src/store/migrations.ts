@@ -156,9 +156,110 @@ create table store_meta (
 );
 `;
 
+/** Fleet rollouts (routes/rollouts.ts, rollouts/driver.ts) and webhooks (webhooks/). */
+const ROLLOUTS = `
+create table rollouts (
+  id text primary key,
+  name text not null,
+  state text not null,
+  plan jsonb not null,
+  -- The install form every server gets, sealed with the secrets key when the console has one.
+  form text not null,
+  -- What the screens show of the image (RolloutImageDto): never a header value.
+  image jsonb not null,
+  install_route text not null,
+  created_by text,
+  created_role text,
+  created_at timestamptz not null,
+  started_at timestamptz,
+  ended_at timestamptz,
+  -- Bumped by every change: a writer that read an older one lost a race and reads again.
+  version integer not null default 0,
+  matrix jsonb,
+  check_error text,
+  -- Whether a driver has work here (a check to run, installs to start or to follow).
+  needs_driver boolean not null default true,
+  driver_owner text,
+  driver_until timestamptz,
+  constraint rollouts_state check (state in
+    ('planned', 'checking', 'ready', 'running', 'paused', 'done', 'failed', 'aborted'))
+);
+create index rollouts_created on rollouts (created_at desc, id desc);
+create index rollouts_driven on rollouts (driver_until) where needs_driver;
+
+create table rollout_servers (
+  rollout_id text not null references rollouts (id),
+  position integer not null,
+  server text not null,
+  display_name text,
+  datacenter text,
+  state text not null default 'pending',
+  wave integer,
+  profile text,
+  message text,
+  -- Set when the driver decided to start the install, before it asked OVH.
+  claimed_at timestamptz,
+  install_id text,
+  task_id bigint,
+  started_at timestamptz,
+  ended_at timestamptz,
+  cancel_requested boolean not null default false,
+  primary key (rollout_id, server),
+  constraint rollout_servers_state check (state in
+    ('pending', 'blocked', 'installing', 'done', 'failed', 'skipped', 'cancelled'))
+);
+create index rollout_servers_position on rollout_servers (rollout_id, position);
+
+create table rollout_events (
+  seq bigint generated always as identity primary key,
+  rollout_id text not null references rollouts (id),
+  at timestamptz not null,
+  kind text not null,
+  server text,
+  message text not null,
+  username text
+);
+create index rollout_events_rollout on rollout_events (rollout_id, seq);
+
+create table webhooks (
+  id text primary key,
+  url text not null,
+  events jsonb not null,
+  description text not null default '',
+  -- Sealed with the secrets key; the previous one signs too until previous_until (rotation).
+  secret text not null,
+  previous_secret text,
+  previous_until timestamptz,
+  enabled boolean not null default true,
+  created_by text,
+  created_at timestamptz not null,
+  deleted_at timestamptz
+);
+
+create table webhook_deliveries (
+  id text primary key,
+  webhook_id text not null references webhooks (id),
+  event_id text not null,
+  event_type text not null,
+  -- The exact bytes signed and sent (webhooks/event.ts), the same on every attempt.
+  body text not null,
+  created_at timestamptz not null,
+  state text not null default 'pending',
+  attempts jsonb not null default '[]',
+  next_attempt_at timestamptz,
+  lease_owner text,
+  lease_until timestamptz,
+  unique (webhook_id, event_id),
+  constraint webhook_deliveries_state check (state in ('pending', 'delivered', 'failed', 'refused'))
+);
+create index webhook_deliveries_due on webhook_deliveries (next_attempt_at) where state = 'pending';
+create index webhook_deliveries_hook on webhook_deliveries (webhook_id, created_at desc);
+`;
+
 /** Each migration's SQL, by name; names sort in the order they apply. */
 export const MIGRATION_SQL: Record<string, string> = {
   '0001_initial': INITIAL,
+  '0002_rollouts': ROLLOUTS,
 };
 
 export const MIGRATIONS: Record<string, Migration> = Object.fromEntries(

@@ -4,7 +4,18 @@
  * numbers (store.ts sets the parser), which holds for OVH task ids and audit sequence numbers.
  */
 import type { ColumnType, Generated } from 'kysely';
-import type { ConsoleRole, InstallRoute, SubmittedInstallDto } from '@byoi/shared';
+import type {
+  ConsoleRole,
+  InstallRoute,
+  RolloutImageDto,
+  RolloutMatrixDto,
+  RolloutPlan,
+  RolloutServerState,
+  RolloutState,
+  SubmittedInstallDto,
+  WebhookDeliveryState,
+  WebhookEventType,
+} from '@byoi/shared';
 
 /**
  * A jsonb column: read back parsed, written as JSON text (`JSON.stringify`), which both drivers
@@ -149,6 +160,94 @@ export interface StoreMetaTable {
   value: string;
 }
 
+export interface RolloutTable {
+  id: string;
+  name: string;
+  state: RolloutState;
+  plan: Json<RolloutPlan>;
+  /** The install form (ByoiForm) every server gets: sealed (`v1.…`) or, without a key, JSON. */
+  form: string;
+  image: Json<RolloutImageDto>;
+  install_route: InstallRoute;
+  created_by: string | null;
+  created_role: ConsoleRole | null;
+  created_at: Timestamp;
+  started_at: Timestamp | null;
+  ended_at: Timestamp | null;
+  version: Generated<number>;
+  matrix: NullableJson<RolloutMatrixDto>;
+  check_error: string | null;
+  needs_driver: Generated<boolean>;
+  driver_owner: string | null;
+  driver_until: Timestamp | null;
+}
+
+export interface RolloutServerTable {
+  rollout_id: string;
+  position: number;
+  server: string;
+  display_name: string | null;
+  datacenter: string | null;
+  state: Generated<RolloutServerState>;
+  wave: number | null;
+  profile: string | null;
+  message: string | null;
+  /** When the driver decided to start the install, before it asked OVH. */
+  claimed_at: Timestamp | null;
+  install_id: string | null;
+  task_id: number | null;
+  started_at: Timestamp | null;
+  ended_at: Timestamp | null;
+  cancel_requested: Generated<boolean>;
+}
+
+export interface RolloutEventTable {
+  seq: Generated<number>;
+  rollout_id: string;
+  at: Timestamp;
+  kind: string;
+  server: string | null;
+  message: string;
+  username: string | null;
+}
+
+export interface WebhookTable {
+  id: string;
+  url: string;
+  events: Json<WebhookEventType[]>;
+  description: string;
+  /** Sealed with the secrets key (secrets/secretBox.ts). */
+  secret: string;
+  previous_secret: string | null;
+  previous_until: Timestamp | null;
+  enabled: Generated<boolean>;
+  created_by: string | null;
+  created_at: Timestamp;
+  deleted_at: Timestamp | null;
+}
+
+export interface StoredAttempt {
+  attempt: number;
+  at: string;
+  durationMs: number;
+  status: number | null;
+  error: string | null;
+}
+
+export interface WebhookDeliveryTable {
+  id: string;
+  webhook_id: string;
+  event_id: string;
+  event_type: WebhookEventType;
+  body: string;
+  created_at: Timestamp;
+  state: Generated<WebhookDeliveryState>;
+  attempts: ColumnType<StoredAttempt[], string | undefined, string>;
+  next_attempt_at: Timestamp | null;
+  lease_owner: string | null;
+  lease_until: Timestamp | null;
+}
+
 export interface Database {
   idempotency_keys: IdempotencyKeyTable;
   rate_limit_hits: RateLimitHitTable;
@@ -159,4 +258,9 @@ export interface Database {
   images: ImageTable;
   image_versions: ImageVersionTable;
   store_meta: StoreMetaTable;
+  rollouts: RolloutTable;
+  rollout_servers: RolloutServerTable;
+  rollout_events: RolloutEventTable;
+  webhooks: WebhookTable;
+  webhook_deliveries: WebhookDeliveryTable;
 }

@@ -1,18 +1,8 @@
 /** What the console tells a webhook about, and the JSON body every delivery carries. */
 import { randomUUID } from 'node:crypto';
+import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '@byoi/shared';
 
-export const WEBHOOK_EVENT_TYPES = [
-  'rollout.started',
-  'rollout.canary_passed',
-  'rollout.canary_failed',
-  'rollout.paused',
-  'rollout.failed',
-  'rollout.done',
-  'rollout.aborted',
-  'install.finished',
-] as const;
-
-export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+export { WEBHOOK_EVENT_TYPES, type WebhookEventType };
 
 export type JsonValue =
   string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
