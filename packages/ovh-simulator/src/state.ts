@@ -108,6 +108,8 @@ export class SimulatorState {
   readonly installRequests: InstallRequestRecord[] = [];
   /** OVH API calls received, by `METHOD /path` (path relative to `/1.0`, no query). */
   readonly calls = new Map<string, number>();
+  /** The most installs that ran at the same time since the last reset (fleet tests count it). */
+  peakRunningInstalls = 0;
   #nextTaskId = 0;
   readonly #fixtures: readonly ServerFixture[];
 
@@ -129,6 +131,7 @@ export class SimulatorState {
     for (const fixture of this.#fixtures) this.#add(fixture);
     this.installRequests.length = 0;
     this.calls.clear();
+    this.peakRunningInstalls = 0;
     this.#nextTaskId = 5_200_000;
   }
 

@@ -70,6 +70,33 @@ describe('/_sim/requests', () => {
   });
 });
 
+describe('the peak of installs running at once', () => {
+  it('counts installs running together, not one after the other, and resets to 0', async () => {
+    const peak = async () =>
+      ((await plainCall(sim, 'GET', '/_sim/requests')).body as { peakRunningInstalls: number })
+        .peakRunningInstalls;
+    sim.admin.setClockSpeed(1);
+    const reinstall = { operatingSystem: 'debian12_64' };
+    for (const sn of [DEFAULT_SERVER, LEGACY_SERVER]) {
+      await c.requestPromised('POST', `/dedicated/server/${sn}/reinstall`, reinstall);
+    }
+    expect(await peak()).toBe(2);
+    expect(sim.admin.peakRunningInstalls()).toBe(2);
+    expect((await plainCall(sim, 'POST', '/_sim/reset')).status).toBe(200);
+    expect(await peak()).toBe(0);
+
+    sim.admin.setClockSpeed(1000);
+    const first = (await c.requestPromised(
+      'POST',
+      `/dedicated/server/${DEFAULT_SERVER}/reinstall`,
+      reinstall,
+    )) as TaskBody;
+    await waitForTask(c, DEFAULT_SERVER, first.taskId);
+    await c.requestPromised('POST', `/dedicated/server/${LEGACY_SERVER}/reinstall`, reinstall);
+    expect(await peak()).toBe(1);
+  });
+});
+
 describe('/_sim/reset', () => {
   it('returns servers, tasks, recorded requests, faults and states to the start', async () => {
     const task = (await c.requestPromised(

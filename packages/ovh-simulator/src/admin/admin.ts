@@ -31,6 +31,8 @@ export interface SimulatorAdmin {
   requests(): InstallRequestRecord[];
   /** Every OVH API call received since the last reset, by `METHOD /path` (relative to `/1.0`). */
   calls(): Record<string, number>;
+  /** The most installs that ran at the same time since the last reset. */
+  peakRunningInstalls(): number;
   injectFault(spec: FaultSpec): Fault;
   faults(): Fault[];
   clearFaults(): void;
@@ -98,6 +100,7 @@ export function createAdmin(deps: AdminDeps): SimulatorAdmin {
     },
     requests: () => structuredClone(state.installRequests),
     calls: () => Object.fromEntries(state.calls),
+    peakRunningInstalls: () => state.peakRunningInstalls,
     injectFault: (spec) => faults.add(parseFault(spec)),
     faults: () => faults.list(),
     clearFaults: () => faults.clear(),

@@ -30,7 +30,13 @@ export function buildAdminRouter(admin: SimulatorAdmin): Router<AdminHandler> {
         admin.reset();
         return ok();
       })
-      .add('GET', '/_sim/requests', () => ok({ installs: admin.requests(), calls: admin.calls() }))
+      .add('GET', '/_sim/requests', () =>
+        ok({
+          installs: admin.requests(),
+          calls: admin.calls(),
+          peakRunningInstalls: admin.peakRunningInstalls(),
+        }),
+      )
       .add('GET', '/_sim/calls', () => ok(admin.calls()))
       .add('GET', '/_sim/faults', () => ok(admin.faults()))
       .add('POST', '/_sim/faults', ({ body }) => ({

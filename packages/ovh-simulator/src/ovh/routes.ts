@@ -160,7 +160,11 @@ export function buildOvhRouter({ state, engine, credentials }: OvhDeps): Router<
           'Client::BadRequest::TaskAlreadyExists',
         );
       }
-      return respond(engine.start(record, spec));
+      const started = engine.start(record, spec);
+      let runningNow = 0;
+      for (const other of state.servers.values()) if (engine.runningTask(other)) runningNow += 1;
+      state.peakRunningInstalls = Math.max(state.peakRunningInstalls, runningNow);
+      return respond(started);
     };
 
   return new Router<OvhRoute>()
