@@ -480,6 +480,13 @@ export interface AuditEntryDto {
   imageId?: string;
   imageName?: string;
   imageVersion?: number;
+  /** On a rollout's change: the rollout, and how many servers it covers. */
+  rolloutId?: string;
+  rolloutName?: string;
+  serverCount?: number;
+  /** On a webhook's change: the webhook and its URL (query values blanked). */
+  webhookId?: string;
+  webhookUrl?: string;
 }
 
 /** `GET /api/audit`: newest first. */
@@ -716,7 +723,9 @@ export interface RolloutProfileDto {
 /** The image probed once, and every server judged against it. */
 export interface RolloutMatrixDto {
   checkedAt: string;
-  /** The probe's own checks (reachability, format, checksum, EFI bootloader). */
+  /** The checksum the checksum file gave, installed with the image; null without a file. */
+  resolvedChecksum: { checksum: string; type: ChecksumType } | null;
+  /** The probe's own checks (checksum file, reachability, checksum, format); the EFI bootloader is judged per server. */
   imageChecks: PreflightCheck[];
   profiles: RolloutProfileDto[];
 }

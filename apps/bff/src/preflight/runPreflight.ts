@@ -23,9 +23,9 @@ import {
   writeStep,
   type ChecksumType,
   type DownloadFailure,
-  type EspReport,
   type HardwareDto,
   type ImageSniff,
+  type ImageType,
   type PreflightCheck,
   type PreflightImageFacts,
   type PreflightReport,
@@ -33,7 +33,7 @@ import {
   type StepFailure,
   type StepOutcome,
 } from '@byoi/shared';
-import { bootModeCheck, efiBootloaderCheck, readImageDisk } from './bootChecks.ts';
+import { bootModeCheck, efiBootloaderCheck, readImageDisk, type ImageDisk } from './bootChecks.ts';
 import { readChecksumFile } from './checksumFileCheck.ts';
 import { FetchError, GuardError } from './errors.ts';
 import { downloadFailed, downloadFailureOf, refusedHostFailure } from './ovhDownload.ts';
@@ -53,7 +53,7 @@ export interface PreflightDeps {
 }
 
 /** A check, and the installer-model failure behind it when it predicts one of OVH's messages. */
-interface Judged {
+export interface Judged {
   check: PreflightCheck;
   failure?: StepFailure;
 }
@@ -177,17 +177,14 @@ function transferWarnings(probe: ImageProbe): PreflightCheck[] {
 // ---- size ----
 
 function sizeCheck(
-  input: PreflightRequest,
+  imageType: ImageType,
   hardware: HardwareDto,
-  probe: ImageProbe,
+  length: number | null,
   sniff: ImageSniff,
 ): Judged {
   const title = 'Image size';
-  const length = probe.contentLength;
   const limit = hardware.imageLimitBytes;
-  const ram = failed(
-    downloadSizeStep({ bytes: length, limitBytes: limit, imageType: input.imageType }),
-  );
+  const ram = failed(downloadSizeStep({ bytes: length, limitBytes: limit, imageType }));
   if (ram && length !== null) {
     return failWith(
       'size',
@@ -204,7 +201,7 @@ function sizeCheck(
   // The installer compares sizes on disk only for a disk image of the declared type: anything
   // else fails on its format first (formatStep), so that is the message to predict.
   const target = targetDisk(hardware.diskGroups);
-  const declared = formatStep({ sniff, imageType: input.imageType }).status === 'pass';
+  const declared = formatStep({ sniff, imageType }).status === 'pass';
   const onDisk = declared ? sizeOnDisk(sniff, length) : null;
   const tooBig = declared
     ? failed(diskSizeStep({ sniff, imageBytes: length, disk: target }))
@@ -405,22 +402,44 @@ function refusedCheck(input: PreflightRequest, error: GuardError): Judged {
   );
 }
 
-export async function runPreflight(
+const NOT_DOWNLOADED = 'Skipped: the image could not be downloaded.';
+
+/**
+ * What the preflight learns of the image whatever the server: the probe and every check that does
+ * not read the hardware. A fleet reads it once and judges each server against it.
+ */
+export interface ImageRead {
+  imageType: ImageType;
+  efiBootloaderPath: string | undefined;
+  /** The checksum file's check, reachability and the transfer warnings, in the report's order. */
+  lead: Judged[];
+  checksum: Judged;
+  format: Judged;
+  facts: PreflightImageFacts;
+  resolvedChecksum?: PreflightReport['resolvedChecksum'];
+  /** What the probe read, for the server checks; null when the image could not be downloaded. */
+  image: { bytes: number | null; sniff: ImageSniff; disk: ImageDisk } | null;
+}
+
+/** The server-independent checks, in the order a report lists them. */
+export function imageReadChecks(read: ImageRead): PreflightCheck[] {
+  return [...read.lead, read.checksum, read.format].map((j) => j.check);
+}
+
+/** Phase 1: the checksum file, the probe, and the checks it decides on its own. */
+export async function readImageForPreflight(
   input: PreflightRequest,
-  server: PreflightServer,
-  deps: PreflightDeps,
-): Promise<PreflightReport> {
-  const now = deps.now ?? (() => new Date());
+  deps: Pick<PreflightDeps, 'fetch' | 'signal'>,
+): Promise<ImageRead> {
   const headers = (input.httpHeaders ?? []).filter((h) => h.name.trim() !== '');
-  const judged: Judged[] = [];
-  let esp: EspReport | null = null;
+  const lead: Judged[] = [];
 
   let checksum = input.imageCheckSum?.trim().toLowerCase() || undefined;
   let checksumType = input.imageCheckSumType;
   let resolvedChecksum: PreflightReport['resolvedChecksum'];
   if (input.checksumFileURL) {
     const { check, resolved } = await readChecksumFile(deps.fetch, input, headers, deps.signal);
-    judged.push({ check });
+    lead.push({ check });
     if (resolved) {
       resolvedChecksum = resolved;
       checksum = resolved.checksum;
@@ -451,68 +470,98 @@ export async function runPreflight(
     probe instanceof GuardError
       ? refusedCheck(input, probe)
       : reachabilityCheck(input, probe, headers.length > 0);
-  judged.push(reachability);
+  lead.push(reachability);
+  const read = {
+    imageType: input.imageType,
+    efiBootloaderPath: input.efiBootloaderPath,
+    lead,
+    checksum: checksumCheck(checksum, checksumType),
+    facts,
+    ...(resolvedChecksum ? { resolvedChecksum } : {}),
+  };
 
   if (probe instanceof GuardError || reachability.check.status === 'fail') {
-    const why = 'Skipped: the image could not be downloaded.';
-    judged.push(
-      skipped('size', 'Image size', why),
-      checksumCheck(checksum, checksumType),
-      skipped('format', 'Image format', why),
-      skipped('bootMode', 'Boot mode', why),
-      skipped('efiBootloader', 'EFI bootloader', why),
-    );
-  } else {
-    judged.push(...transferWarnings(probe).map((check) => ({ check })));
+    if (!(probe instanceof GuardError)) recordAnswers(facts, probe, input.imageURL);
+    return {
+      ...read,
+      format: skipped('format', 'Image format', NOT_DOWNLOADED),
+      image: null,
+    };
   }
-  if (!(probe instanceof GuardError)) {
-    const get = answerOf(probe.get);
-    const head = answerOf(probe.head);
-    facts.finalURL = get?.url ?? head?.url ?? input.imageURL;
-    facts.httpStatus = get?.status ?? head?.status ?? null;
-    facts.contentLength = probe.contentLength;
-    facts.acceptRanges = probe.acceptRanges;
+  lead.push(...transferWarnings(probe).map((check) => ({ check })));
+  recordAnswers(facts, probe, input.imageURL);
+
+  const sniff = sniffImage(
+    probe.prefix,
+    probe.contentLength !== null ? { totalSize: probe.contentLength } : {},
+  );
+  facts.detectedType = sniff.kind;
+  facts.description = sniff.description;
+  facts.virtualSizeBytes = sniff.qcow2?.virtualSize ?? null;
+  facts.partitionTable = sniff.partitions?.table ?? null;
+  facts.uefiCapable = sniff.partitions?.uefiCapable ?? null;
+  facts.legacyCapable = sniff.partitions?.legacyCapable ?? null;
+  const format = formatCheck(input, sniff);
+  // The disk is read further only for an image OVH would write: anything else fails first.
+  const disk: ImageDisk =
+    format.check.status === 'pass'
+      ? await readImageDisk({
+          fetch: deps.fetch,
+          imageURL: input.imageURL,
+          finalURL: facts.finalURL,
+          headers,
+          sniff,
+          size: probe.contentLength,
+          acceptRanges: probe.acceptRanges,
+          ...(deps.signal ? { signal: deps.signal } : {}),
+        })
+      : { partitions: null, esp: null, notRead: 'The image fails its format check.' };
+  if (disk.partitions) {
+    facts.partitionTable = disk.partitions.table;
+    facts.uefiCapable = disk.partitions.uefiCapable;
+    facts.legacyCapable = disk.partitions.legacyCapable;
   }
-  if (!(probe instanceof GuardError) && reachability.check.status !== 'fail') {
-    const sniff = sniffImage(
-      probe.prefix,
-      probe.contentLength !== null ? { totalSize: probe.contentLength } : {},
-    );
-    facts.detectedType = sniff.kind;
-    facts.description = sniff.description;
-    facts.virtualSizeBytes = sniff.qcow2?.virtualSize ?? null;
-    facts.partitionTable = sniff.partitions?.table ?? null;
-    facts.uefiCapable = sniff.partitions?.uefiCapable ?? null;
-    facts.legacyCapable = sniff.partitions?.legacyCapable ?? null;
-    const format = formatCheck(input, sniff);
-    // The disk is read further only for an image OVH would write: anything else fails first.
-    const disk =
-      format.check.status === 'pass'
-        ? await readImageDisk({
-            fetch: deps.fetch,
-            imageURL: input.imageURL,
-            finalURL: facts.finalURL,
-            headers,
-            sniff,
-            size: probe.contentLength,
-            acceptRanges: probe.acceptRanges,
-            ...(deps.signal ? { signal: deps.signal } : {}),
-          })
-        : { partitions: null, esp: null, notRead: 'The image fails its format check.' };
-    if (disk.partitions) {
-      facts.partitionTable = disk.partitions.table;
-      facts.uefiCapable = disk.partitions.uefiCapable;
-      facts.legacyCapable = disk.partitions.legacyCapable;
-    }
-    esp = disk.esp;
-    judged.push(
-      sizeCheck(input, server.hardware, probe, sniff),
-      checksumCheck(checksum, checksumType),
-      format,
-      { check: bootModeCheck(server.hardware, sniff, disk) },
-      { check: efiBootloaderCheck(input.efiBootloaderPath, server.hardware, disk) },
-    );
-  }
+  return { ...read, format, image: { bytes: probe.contentLength, sniff, disk } };
+}
+
+function recordAnswers(facts: PreflightImageFacts, probe: ImageProbe, imageURL: string): void {
+  const get = answerOf(probe.get);
+  const head = answerOf(probe.head);
+  facts.finalURL = get?.url ?? head?.url ?? imageURL;
+  facts.httpStatus = get?.status ?? head?.status ?? null;
+  facts.contentLength = probe.contentLength;
+  facts.acceptRanges = probe.acceptRanges;
+}
+
+/**
+ * Phase 2: one server's hardware against the image read (size, boot mode, EFI bootloader), and
+ * the message OVH would answer first, whichever phase found it.
+ */
+export function judgeServerForPreflight(
+  read: ImageRead,
+  server: PreflightServer,
+  deps: Pick<PreflightDeps, 'now'> = {},
+): PreflightReport {
+  const now = deps.now ?? (() => new Date());
+  const { hardware } = server;
+  const { image } = read;
+  const judged: Judged[] = image
+    ? [
+        ...read.lead,
+        sizeCheck(read.imageType, hardware, image.bytes, image.sniff),
+        read.checksum,
+        read.format,
+        { check: bootModeCheck(hardware, image.sniff, image.disk) },
+        { check: efiBootloaderCheck(read.efiBootloaderPath, hardware, image.disk) },
+      ]
+    : [
+        ...read.lead,
+        skipped('size', 'Image size', NOT_DOWNLOADED),
+        read.checksum,
+        read.format,
+        skipped('bootMode', 'Boot mode', NOT_DOWNLOADED),
+        skipped('efiBootloader', 'EFI bootloader', NOT_DOWNLOADED),
+      ];
 
   const checks = judged.map((j) => j.check);
   const predicted = firstFailure(judged.flatMap((j) => (j.failure ? [j.failure] : [])));
@@ -521,9 +570,17 @@ export async function runPreflight(
     verdict: verdictOf(checks),
     checkedAt: now().toISOString(),
     checks,
-    facts,
-    esp,
-    ...(resolvedChecksum ? { resolvedChecksum } : {}),
+    facts: { ...read.facts },
+    esp: image?.disk.esp ?? null,
+    ...(read.resolvedChecksum ? { resolvedChecksum: read.resolvedChecksum } : {}),
     ...(predicted !== undefined ? { predictedMessage: predicted.message } : {}),
   };
+}
+
+export async function runPreflight(
+  input: PreflightRequest,
+  server: PreflightServer,
+  deps: PreflightDeps,
+): Promise<PreflightReport> {
+  return judgeServerForPreflight(await readImageForPreflight(input, deps), server, deps);
 }

@@ -4,11 +4,13 @@ import {
   UPSTREAM_MESSAGES,
   type BootMode,
   type DiskGroupDto,
+  type EspReport,
   type HardwareDto,
   type ImageSniff,
   type PartitionInfo,
 } from '@byoi/shared';
 import { describe, expect, it } from 'vitest';
+import { efiBootloaderCheck } from '../preflight/bootChecks.ts';
 import type { PreflightServer } from '../preflight/runPreflight.ts';
 import { judgeFleet, type ProbedImage } from './matrix.ts';
 import { decide, plannedRollout } from './scheduler.ts';
@@ -160,6 +162,40 @@ describe('judgeFleet', () => {
     expect(profile(matrix, 'b1').verdict).toBe('ok');
     expect(profile(matrix, 'c1').verdict).toBe('ok');
     expect(profile(matrix, 'd1').verdict).toBe('blocked');
+  });
+
+  it('blocks a UEFI profile whose image lacks the EFI bootloader path, not a legacy one', () => {
+    const esp: EspReport = {
+      status: 'found',
+      partition: { index: 1, offsetBytes: 1024 * 1024, sizeBytes: 100 * 1024 * 1024 },
+      fatType: 'FAT16',
+      efiFiles: ['\\EFI\\BOOT\\BOOTX64.EFI'],
+      truncated: false,
+      suggestion: '\\EFI\\BOOT\\BOOTX64.EFI',
+      problem: null,
+    };
+    const withEsp = (efiBootloaderPath: string): ProbedImage => {
+      const image = rawImage({ legacy: true });
+      if (image.status !== 'read') throw new Error('rawImage is read');
+      return { ...image, efiBootloaderPath, disk: { ...image.disk, esp } };
+    };
+    const servers = [
+      { name: 'a1', hardware: big() },
+      { name: 'd1', hardware: legacy() },
+    ];
+
+    const missing = judgeFleet(withEsp('\\EFI\\debian\\grubx64.efi'), servers);
+    const sentence = efiBootloaderCheck('\\EFI\\debian\\grubx64.efi', big(), {
+      partitions: null,
+      esp,
+      notRead: null,
+    }).sentence;
+    expect(profile(missing, 'a1')).toMatchObject({ verdict: 'blocked', reasons: [sentence] });
+    expect(sentence).toContain('the server would not start');
+    expect(profile(missing, 'd1')).toMatchObject({ verdict: 'ok', reasons: [] });
+
+    const present = judgeFleet(withEsp('/efi/boot/bootx64.efi'), servers);
+    expect(present.profiles.every((p) => p.verdict === 'ok')).toBe(true);
   });
 
   it('blocks every server with the one reason when the image probe failed', () => {

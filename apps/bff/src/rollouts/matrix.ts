@@ -20,7 +20,7 @@ import {
   type PreflightCheck,
   type StepOutcome,
 } from '@byoi/shared';
-import { bootModeCheck, type ImageDisk } from '../preflight/bootChecks.ts';
+import { bootModeCheck, efiBootloaderCheck, type ImageDisk } from '../preflight/bootChecks.ts';
 import type { PreflightServer } from '../preflight/runPreflight.ts';
 import type { PreflightVerdict } from './scheduler.ts';
 
@@ -28,7 +28,7 @@ import type { PreflightVerdict } from './scheduler.ts';
 export type ProbedImage =
   | {
       status: 'failed';
-      /** The probe's failing check (reachability, format, checksum, EFI bootloader). */
+      /** The first check that fails whatever the server (checksum file, reachability, checksum, format). */
       check: PreflightCheck;
     }
   | {
@@ -39,6 +39,8 @@ export type ProbedImage =
       sniff: ImageSniff;
       /** The image's disk as the boot checks read it. */
       disk: ImageDisk;
+      /** The path OVH would boot a UEFI server with, as the request gave it. */
+      efiBootloaderPath?: string;
     };
 
 export interface FleetProfile {
@@ -134,6 +136,9 @@ function serverReasons(image: Extract<ProbedImage, { status: 'read' }>, hw: Hard
   // watching each server come back, so it leaves such servers out.
   const boot = bootModeCheck(hw, image.sniff, image.disk);
   if (boot.status === 'warn' || boot.status === 'fail') reasons.push(boot.sentence);
+  // Only a failure blocks: a bootloader that could not be looked for is no proof it is missing.
+  const efi = efiBootloaderCheck(image.efiBootloaderPath, hw, image.disk);
+  if (efi.status === 'fail') reasons.push(efi.sentence);
   return reasons;
 }
 
