@@ -45,6 +45,12 @@ import { metaRouter } from './routes/meta.ts';
 import { preflightRouter } from './routes/preflight.ts';
 import { serversRouter } from './routes/servers.ts';
 import { sessionRouter } from './routes/session.ts';
+import { createWebhooks } from './webhooks/index.ts';
+import { createPreflightFetch } from './preflight/preflightFetch.ts';
+import { RolloutDriver } from './rollouts/driver.ts';
+import { probeFleetImage } from './rollouts/fleetProbe.ts';
+import { rolloutsRouter } from './routes/rollouts.ts';
+import { Rollouts } from './store/rollouts.ts';
 
 export interface AppDeps {
   config: Config;
@@ -71,6 +77,14 @@ export function createApp(deps: AppDeps): Express {
   const known = new KnownInstalls();
   const audit = deps.audit ?? new AuditLog(store, logger);
   const library = createImageLibrary({ store, config, logger });
+  // The webhooks' routes, and the outbox worker that delivers what the console emits.
+  const webhooks = createWebhooks({
+    store,
+    config,
+    logger,
+    audit,
+    ...(deps.shutdown ? { shutdown: deps.shutdown } : {}),
+  });
   startAuditRetention({
     store,
     days: config.auditRetentionDays,
@@ -89,9 +103,26 @@ export function createApp(deps: AppDeps): Express {
     logger,
     intervalMs: config.installWatchIntervalMs,
     onEnded: (sn, state) => tracker.observe(sn, state),
+    notifier: webhooks.notifier,
   });
   outcomes.start();
+  // Rollouts: any replica may drive any of them (a lease per rollout, in the store).
+  const rollouts = new Rollouts(store.db, { notifier: webhooks.notifier });
+  const fleetFetch = createPreflightFetch(config);
+  const driver = new RolloutDriver({
+    rollouts,
+    submit: { ovh, tracker, records, locks, outcomes, logger },
+    secrets: library.secrets,
+    library,
+    probe: (input, signal) => probeFleetImage(input, { fetch: fleetFetch, signal }),
+    owner: store.replicaId,
+    logger,
+    tickMs: config.rolloutTickMs,
+    leaseMs: config.rolloutLeaseMs,
+  });
+  driver.start();
   deps.shutdown?.addEventListener('abort', () => {
+    void driver.close();
     outcomes.close();
     void audit.close();
   });
@@ -143,6 +174,19 @@ export function createApp(deps: AppDeps): Express {
   // Before the install and preflight routes: their forms may name a library image version.
   api.use(provideImageLibrary(library));
   api.use('/images', imagesRouter({ library, audit }));
+  api.use('/webhooks', webhooks.router);
+  api.use(
+    '/rollouts',
+    rolloutsRouter({
+      rollouts,
+      ovh,
+      library,
+      secrets: library.secrets,
+      installRoute: config.installRoute,
+      audit,
+      nudge: () => driver.nudge(),
+    }),
+  );
   api.use(
     '/servers',
     serversRouter({

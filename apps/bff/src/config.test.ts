@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       logRequests: 'debug',
       logFormat: 'auto',
       installWatchIntervalMs: 10_000,
+      webhookPollMs: 1_000,
       simulator: { clockSpeed: 10, port: 0, latencyMs: undefined, serverCount: undefined },
     });
     expect(config.webDistDir.endsWith(path.join('apps', 'web', 'dist'))).toBe(true);
@@ -54,6 +55,10 @@ describe('loadConfig', () => {
       LOG_REQUESTS: 'debug',
       LOG_FORMAT: 'json',
       INSTALL_WATCH_INTERVAL_MS: '30000',
+      WEBHOOK_POLL_MS: '250',
+      ROLLOUT_TICK_MS: '500',
+      ROLLOUT_LEASE_MS: '10000',
+      ROLLOUT_TICK_MS: '500',
       WEB_DIST_DIR: '/srv/web',
       DATA_DIR: '/var/lib/byoi',
       SESSION_SECRET: 'x'.repeat(32),
@@ -82,6 +87,10 @@ describe('loadConfig', () => {
       logRequests: 'debug',
       logFormat: 'json',
       installWatchIntervalMs: 30_000,
+      webhookPollMs: 250,
+      rolloutTickMs: 500,
+      rolloutLeaseMs: 10_000,
+      rolloutTickMs: 500,
       webDistDir: '/srv/web',
       dataDir: '/var/lib/byoi',
       store: { databaseUrl: 'postgres://byoi:pw@db.internal:5432/byoi', poolSize: 20 },
@@ -162,6 +171,34 @@ describe('loadConfig', () => {
     expect(problemsOf({ DATABASE_POOL_SIZE: '0', AUDIT_RETENTION_DAYS: '-1' })).toEqual([
       'DATABASE_POOL_SIZE must be at least 1.',
       'AUDIT_RETENTION_DAYS must be at least 0.',
+    ]);
+  });
+
+  it('looks for due webhook deliveries every second unless WEBHOOK_POLL_MS says', () => {
+    expect(loadConfig({}).webhookPollMs).toBe(1_000);
+    expect(loadConfig({ WEBHOOK_POLL_MS: '50' }).webhookPollMs).toBe(50);
+    expect(problemsOf({ WEBHOOK_POLL_MS: '5' })).toEqual(['WEBHOOK_POLL_MS must be at least 10.']);
+    expect(problemsOf({ WEBHOOK_POLL_MS: 'often' })).toEqual([
+      'WEBHOOK_POLL_MS must be a whole number.',
+    ]);
+  });
+
+  it('moves rollouts on every 2 seconds unless ROLLOUT_TICK_MS says', () => {
+    expect(loadConfig({}).rolloutTickMs).toBe(2_000);
+    expect(loadConfig({ ROLLOUT_TICK_MS: '100' }).rolloutTickMs).toBe(100);
+    expect(problemsOf({ ROLLOUT_TICK_MS: '1' })).toEqual(['ROLLOUT_TICK_MS must be at least 10.']);
+  });
+
+  it('holds a rollout for 30 seconds a round unless ROLLOUT_LEASE_MS says, always over two ticks', () => {
+    expect(loadConfig({}).rolloutLeaseMs).toBe(30_000);
+    expect(loadConfig({ ROLLOUT_TICK_MS: '200', ROLLOUT_LEASE_MS: '3000' }).rolloutLeaseMs).toBe(
+      3_000,
+    );
+    expect(problemsOf({ ROLLOUT_LEASE_MS: '50' })).toEqual([
+      'ROLLOUT_LEASE_MS must be at least 100.',
+    ]);
+    expect(problemsOf({ ROLLOUT_TICK_MS: '2000', ROLLOUT_LEASE_MS: '4000' })).toEqual([
+      'ROLLOUT_LEASE_MS must be more than twice ROLLOUT_TICK_MS.',
     ]);
   });
 

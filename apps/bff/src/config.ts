@@ -105,6 +105,12 @@ export interface Config {
   logFormat: LogFormat;
   /** How often the console asks OVH about each install it started, until the install ends. */
   installWatchIntervalMs: number;
+  /** How often each replica looks for webhook deliveries that are due. */
+  webhookPollMs: number;
+  /** How often each replica moves on the rollouts it drives (and claims unheld ones). */
+  rolloutTickMs: number;
+  /** How long a replica holds a rollout it drives; a dead replica's pass to another after it. */
+  rolloutLeaseMs: number;
   webDistDir: string;
   dataDir: string;
   store: StoreSettings;
@@ -236,6 +242,9 @@ const envSchema = z.object({
     z.enum(LOG_FORMATS, { error: `must be one of ${LOG_FORMATS.join(', ')}` }).default('auto'),
   ),
   INSTALL_WATCH_INTERVAL_MS: v(int(10, 3_600_000).default(10_000)),
+  WEBHOOK_POLL_MS: v(int(10, 600_000).default(1_000)),
+  ROLLOUT_TICK_MS: v(int(10, 600_000).default(2_000)),
+  ROLLOUT_LEASE_MS: v(int(100, 3_600_000).default(30_000)),
   WEB_DIST_DIR: text(),
   DATA_DIR: text(),
   SESSION_SECRET: text(),
@@ -275,6 +284,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   problems.push(...remoteSimulatorProblems(env));
+  // Renewed once a round: a lease no longer than a round would lapse while its driver lives.
+  if (parsed.success && parsed.data.ROLLOUT_LEASE_MS <= 2 * parsed.data.ROLLOUT_TICK_MS) {
+    problems.push('ROLLOUT_LEASE_MS must be more than twice ROLLOUT_TICK_MS.');
+  }
   const real = given.length === CREDENTIAL_VARS.length && !sharedSimulator;
   // These variables cannot fail to parse, so their checks run even when others are invalid.
   const security = securitySchema.safeParse(env);
@@ -328,6 +341,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logRequests: e.LOG_REQUESTS ?? (real ? 'info' : 'debug'),
     logFormat: e.LOG_FORMAT,
     installWatchIntervalMs: e.INSTALL_WATCH_INTERVAL_MS,
+    webhookPollMs: e.WEBHOOK_POLL_MS,
+    rolloutTickMs: e.ROLLOUT_TICK_MS,
+    rolloutLeaseMs: e.ROLLOUT_LEASE_MS,
     webDistDir: path.resolve(REPO_ROOT, e.WEB_DIST_DIR ?? 'apps/web/dist'),
     dataDir,
     store: { databaseUrl: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },

@@ -484,9 +484,6 @@ export interface AuditEntryDto {
   rolloutId?: string;
   rolloutName?: string;
   serverCount?: number;
-  /** On a webhook's change: the webhook and its URL (query values blanked). */
-  webhookId?: string;
-  webhookUrl?: string;
 }
 
 /** `GET /api/audit`: newest first. */

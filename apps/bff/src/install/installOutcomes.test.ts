@@ -4,7 +4,10 @@
  * unknown, shares installs between replicas (one look per round) and takes over those of a
  * replica that stopped once its lease has run out.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SERVER } from '@byoi/ovh-simulator';
 import { buildInstallPayload, byoiFormSchemaFor } from '@byoi/shared';
@@ -12,6 +15,7 @@ import { AuditLog } from '../audit/auditLog.ts';
 import { InstallRecords } from '../store/installRecords.ts';
 import { captureLog, eventually, startHarness, type Harness } from '../testing/harness.ts';
 import { testStore, type TestStore } from '../testing/testStore.ts';
+import { createWebhooks } from '../webhooks/index.ts';
 import { InstallOutcomes, type InstallOutcomesOptions } from './installOutcomes.ts';
 import { readInstallProgress } from './progress.ts';
 import { installFacts } from './submittedFacts.ts';
@@ -186,5 +190,90 @@ describe('InstallOutcomes', () => {
     await b.outcomes.poll();
     expect(taskCalls(taskId)).toBe(1);
     b.outcomes.close();
+  });
+});
+
+describe('install.finished for the webhooks', () => {
+  /** A webhook subscribed to install.finished, and the rows its events are queued as. */
+  async function subscribed() {
+    const { logger } = captureLog();
+    const hooks = createWebhooks({
+      store,
+      config: {
+        mode: 'simulator',
+        preflightAllowHosts: [],
+        secretsKey: randomBytes(32),
+        dataDir: mkdtempSync(path.join(os.tmpdir(), 'byoi-outcomes-')),
+        webhookPollMs: 60_000,
+      },
+      logger,
+      audit: new AuditLog(store, logger),
+      start: false,
+    });
+    await hooks.registry.create(
+      { url: 'http://127.0.0.1:9/hook', events: ['install.finished'], description: '' },
+      null,
+    );
+    const queued = async () =>
+      (
+        await store.db.selectFrom('webhook_deliveries').select(['event_type', 'body']).execute()
+      ).map((row) => ({
+        type: row.event_type,
+        data: (JSON.parse(row.body) as { data: unknown }).data,
+      }));
+    return { notifier: hooks.notifier, queued };
+  }
+
+  it('is queued once when an install settles, however many replicas and reads see the end', async () => {
+    h.sim.admin.setClockSpeed(1000);
+    const { notifier, queued } = await subscribed();
+    const a = setup({ owner: 'replica-a', notifier });
+    const b = setup({ owner: 'replica-b', notifier });
+    const { id, taskId } = await startFailingInstall(a.records);
+    await eventually(async () => {
+      const progress = await readInstallProgress(h.ovh, DEFAULT_SERVER);
+      await Promise.all([
+        a.outcomes.poll(),
+        b.outcomes.poll(),
+        a.outcomes.observe(progress),
+        b.outcomes.observe(progress),
+      ]);
+      return (await stateOf(id)) === 'running' ? undefined : true;
+    });
+    await Promise.all([a.outcomes.poll(), b.outcomes.poll()]);
+    expect(await queued()).toEqual([
+      {
+        type: 'install.finished',
+        data: {
+          server: DEFAULT_SERVER,
+          installId: id,
+          taskId,
+          outcome: 'failed',
+          message: expect.stringMatching(/^Could not download image/),
+          user: 'olivia',
+        },
+      },
+    ]);
+    a.outcomes.close();
+    b.outcomes.close();
+  });
+
+  it('is queued for an install whose outcome is unknown too, saying why', async () => {
+    const { notifier, queued } = await subscribed();
+    const { records, outcomes } = setup({ notifier });
+    const gone = await record(records, { taskId: 525252, startDate: new Date().toISOString() });
+    await outcomes.poll();
+    expect(await stateOf(gone.id)).toBe('unknown');
+    expect(await queued()).toEqual([
+      {
+        type: 'install.finished',
+        data: expect.objectContaining({
+          installId: gone.id,
+          outcome: 'unknown',
+          message: 'The install task no longer exists at OVH.',
+        }),
+      },
+    ]);
+    outcomes.close();
   });
 });

@@ -8,15 +8,25 @@
  * server page, a cancel) or the watch, which every `intervalMs` takes the running installs due for
  * a look from the store (with a lease, so replicas share them and a dead one's are taken over) and
  * asks OVH for their task, until they end or `timeoutMs` after their submit. Whoever ends the
- * record (one statement, on any replica) writes the audit entry, so each outcome is written once.
+ * record (one statement, on any replica) writes the audit entry, so each outcome is written once;
+ * the same caller queues the webhooks' `install.finished` (also for `unknown`), in the transaction
+ * that ends the record.
  */
 import type { InstallProgressDto } from '@byoi/shared';
+import type { Kysely } from 'kysely';
 import type { AuditLog } from '../audit/auditLog.ts';
 import { redactMessage } from '../redact.ts';
 import type { Logger } from '../logger.ts';
 import type { OvhApi } from '../ovh/api.ts';
 import { OvhError } from '../ovh/errors.ts';
-import { sameStart, type InstallRecord, type InstallRecords } from '../store/installRecords.ts';
+import {
+  sameStart,
+  type InstallEnd,
+  type InstallRecord,
+  type InstallRecords,
+} from '../store/installRecords.ts';
+import type { Database } from '../store/schema.ts';
+import type { Notifier } from '../webhooks/notifier.ts';
 import { buildProgress, isTaskActive } from './progress.ts';
 
 export const DEFAULT_WATCH_INTERVAL_MS = 10_000;
@@ -41,6 +51,8 @@ export interface InstallOutcomesOptions {
   leaseMs?: number;
   /** Told when an install ends (the tracker drops the server's "installing"). */
   onEnded?: (server: string, state: Ended) => void;
+  /** Sends `install.finished` to the webhooks, queued in the transaction that settles the install. */
+  notifier?: Notifier;
   now?: () => number;
 }
 
@@ -52,8 +64,8 @@ const taskKey = (task: { taskId: number; startDate: string }) =>
   `${task.taskId}\n${task.startDate}`;
 
 export class InstallOutcomes {
-  readonly #options: Required<Omit<InstallOutcomesOptions, 'onEnded'>> &
-    Pick<InstallOutcomesOptions, 'onEnded'>;
+  readonly #options: Required<Omit<InstallOutcomesOptions, 'onEnded' | 'notifier'>> &
+    Pick<InstallOutcomesOptions, 'onEnded' | 'notifier'>;
   /**
    * Per server, the ended task whose record this process has already settled or found settled:
    * later reads of the same end (a done page left open) do not ask the store again.
@@ -162,11 +174,13 @@ export class InstallOutcomes {
   }
 
   async #unknown(record: InstallRecord, why: string): Promise<void> {
+    const endedAt = new Date(this.#options.now());
     const settled = await this.#options.records.settle(
       record.id,
       'unknown',
       null,
-      new Date(this.#options.now()),
+      endedAt,
+      this.#finished('unknown', `The ${why}.`, endedAt),
     );
     if (settled) {
       this.#options.logger.warn(
@@ -186,7 +200,13 @@ export class InstallOutcomes {
     const message =
       progress.failure?.message === undefined ? null : redactMessage(progress.failure.message);
     // Only the caller that ends the record writes the audit entry: every other finds it ended.
-    const settled = await this.#options.records.settle(record.id, progress.state, message, endedAt);
+    const settled = await this.#options.records.settle(
+      record.id,
+      progress.state,
+      message,
+      endedAt,
+      this.#finished(progress.state, message, endedAt),
+    );
     if (!settled) return;
     this.#options.audit.record({
       time: endedAt.toISOString(),
@@ -202,6 +222,30 @@ export class InstallOutcomes {
       ...(message !== null ? { message } : {}),
     });
     this.#options.onEnded?.(record.server, progress.state);
+  }
+
+  /** Queues `install.finished` for the one caller that settles the install (none without a notifier). */
+  #finished(
+    outcome: InstallEnd,
+    message: string | null,
+    endedAt: Date,
+  ): ((db: Kysely<Database>, ended: InstallRecord) => Promise<void>) | undefined {
+    const notifier = this.#options.notifier;
+    if (!notifier) return undefined;
+    return (db, ended) =>
+      notifier.emit(
+        db,
+        'install.finished',
+        {
+          server: ended.server,
+          installId: ended.id,
+          taskId: ended.task_id,
+          outcome,
+          message,
+          user: ended.username,
+        },
+        endedAt.getTime(),
+      );
   }
 
   #schedule(): void {

@@ -114,21 +114,31 @@ export class InstallRecords {
 
   /**
    * Ends a running install: the row as it is now for the one caller that ended it, undefined for
-   * every other (it had ended already).
+   * every other (it had ended already). `alsoWith` runs for that one caller, in the same
+   * transaction (e.g. to queue a webhook event): the end and what it causes commit together.
    */
   async settle(
     id: string,
     outcome: InstallEnd,
     message: string | null,
     endedAt: Date,
+    alsoWith?: (db: Kysely<Database>, ended: InstallRecord) => Promise<void>,
   ): Promise<InstallRecord | undefined> {
-    const ended = await this.#db
-      .updateTable('installs')
-      .set({ state: outcome, message, ended_at: endedAt, watch_owner: null, watch_until: null })
-      .where('id', '=', id)
-      .where('state', '=', 'running')
-      .returningAll()
-      .executeTakeFirst();
+    const end = (db: Kysely<Database>) =>
+      db
+        .updateTable('installs')
+        .set({ state: outcome, message, ended_at: endedAt, watch_owner: null, watch_until: null })
+        .where('id', '=', id)
+        .where('state', '=', 'running')
+        .returningAll()
+        .executeTakeFirst();
+    const ended = alsoWith
+      ? await this.#db.transaction().execute(async (trx) => {
+          const row = await end(trx);
+          if (row) await alsoWith(trx, row);
+          return row;
+        })
+      : await end(this.#db);
     if (ended) this.#changed(ended.server);
     return ended;
   }

@@ -7,6 +7,8 @@
  * Each attempt is re-signed with its own timestamp, so a retry made after the receiver's tolerance
  * window still verifies; the body (and the event id a receiver dedupes on) never changes.
  * Attempt records hold a status or an error message, never a header, the URL or a secret.
+ * `attemptDelivery` is one attempt and the policy's verdict on it; `createDeliverer` loops over it
+ * in memory, and the durable outbox (outbox.ts) takes one step per claim of a stored row.
  */
 import { GuardError } from '../preflight/errors.ts';
 import { eventBody, type WebhookEvent } from './event.ts';
@@ -105,84 +107,116 @@ export function retryAfterMs(value: string | undefined, now: number): number | n
 
 const retryableStatus = (status: number): boolean => status === 429 || status >= 500;
 
-export function createDeliverer(options: DelivererOptions): Deliver {
-  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-  const sleep = options.sleep ?? realSleep;
-  const now = options.now ?? Date.now;
-  const random = options.random ?? Math.random;
+/** What an attempt needs besides the delivery: how to send, when to retry, the clock and dice. */
+export interface AttemptContext {
+  post: GuardedPost;
+  policy: RetryPolicy;
+  now: () => number;
+  random: () => number;
+}
 
-  return async function deliver(event, target, onAttempt) {
-    if (target.secrets.length === 0)
-      throw new Error('A webhook needs at least one signing secret.');
-    if (!isWebhookUrl(target.url)) {
-      const at = now();
-      onAttempt({
-        attempt: 1,
-        at: new Date(at).toISOString(),
+/** One event for one webhook, as the outbox stores it: the exact bytes, and where they go. */
+export interface PendingDelivery extends WebhookTarget {
+  eventId: string;
+  body: string;
+}
+
+/**
+ * One attempt and what the policy makes of it: `outcome` once the delivery is over (its record's
+ * `retryInMs` is then null), or null to try again after `record.retryInMs`. The one place the
+ * retry rules live: the in-memory deliverer and the durable outbox both take their steps here.
+ */
+export interface AttemptStep {
+  record: AttemptRecord;
+  outcome: DeliveryOutcome | null;
+}
+
+export async function attemptDelivery(
+  context: AttemptContext,
+  delivery: PendingDelivery,
+  attempt: number,
+): Promise<AttemptStep> {
+  const { now, policy } = context;
+  if (delivery.secrets.length === 0)
+    throw new Error('A webhook needs at least one signing secret.');
+  if (!isWebhookUrl(delivery.url)) {
+    return {
+      outcome: 'refused',
+      record: {
+        attempt,
+        at: new Date(now()).toISOString(),
         durationMs: 0,
         retryInMs: null,
         error: 'The webhook URL is not an http:// or https:// URL.',
-      });
-      return { outcome: 'refused', attempts: 1 };
-    }
-    const body = eventBody(event);
-
-    for (let attempt = 1; ; attempt++) {
-      const startedAt = now();
-      const timestamp = Math.floor(startedAt / 1000);
-      const headers = {
-        'content-type': 'application/json',
-        'user-agent': WEBHOOK_USER_AGENT,
-        [WEBHOOK_ID_HEADER.toLowerCase()]: event.id,
-        [TIMESTAMP_HEADER.toLowerCase()]: String(timestamp),
-        [SIGNATURE_HEADER.toLowerCase()]: signatureHeader(target.secrets, timestamp, body),
-      };
-
-      let answer: PostAnswer | null = null;
-      let error: unknown = null;
-      try {
-        answer = await options.post(target.url, body, headers);
-      } catch (caught) {
-        error = caught;
-      }
-      const base = {
-        attempt,
-        at: new Date(startedAt).toISOString(),
-        durationMs: Math.max(0, now() - startedAt),
-      };
-      const record = (r: number | null) =>
-        answer
-          ? { ...base, retryInMs: r, status: answer.status }
-          : { ...base, retryInMs: r, error: errorText(error) };
-
-      if (answer && answer.status >= 200 && answer.status < 300) {
-        onAttempt(record(null));
-        return { outcome: 'delivered', attempts: attempt };
-      }
-      if (error instanceof GuardError) {
-        onAttempt(record(null));
-        return { outcome: 'refused', attempts: attempt };
-      }
-      const retryable = answer === null || retryableStatus(answer.status);
-      const wait =
-        retryable && attempt < policy.maxAttempts ? waitBefore(attempt + 1, answer) : null;
-      onAttempt(record(wait));
-      if (wait === null) return { outcome: 'failed', attempts: attempt };
-      await sleep(wait);
-    }
+      },
+    };
+  }
+  const startedAt = now();
+  const timestamp = Math.floor(startedAt / 1000);
+  const headers = {
+    'content-type': 'application/json',
+    'user-agent': WEBHOOK_USER_AGENT,
+    [WEBHOOK_ID_HEADER.toLowerCase()]: delivery.eventId,
+    [TIMESTAMP_HEADER.toLowerCase()]: String(timestamp),
+    [SIGNATURE_HEADER.toLowerCase()]: signatureHeader(delivery.secrets, timestamp, delivery.body),
   };
+
+  let answer: PostAnswer | null = null;
+  let error: unknown = null;
+  try {
+    answer = await context.post(delivery.url, delivery.body, headers);
+  } catch (caught) {
+    error = caught;
+  }
+  const base = {
+    attempt,
+    at: new Date(startedAt).toISOString(),
+    durationMs: Math.max(0, now() - startedAt),
+  };
+  const record = (retryInMs: number | null): AttemptRecord =>
+    answer
+      ? { ...base, retryInMs, status: answer.status }
+      : { ...base, retryInMs, error: errorText(error) };
+
+  if (answer && answer.status >= 200 && answer.status < 300) {
+    return { outcome: 'delivered', record: record(null) };
+  }
+  if (error instanceof GuardError) return { outcome: 'refused', record: record(null) };
+  const retryable = answer === null || retryableStatus(answer.status);
+  const wait = retryable && attempt < policy.maxAttempts ? waitBefore(attempt + 1, answer) : null;
+  return { outcome: wait === null ? 'failed' : null, record: record(wait) };
 
   /**
    * The wait before `nextAttempt`, or null to stop: a receiver asking for more than `maxDelayMs`
    * is not retried sooner than it asked, it is given up on.
    */
-  function waitBefore(nextAttempt: number, answer: PostAnswer | null): number | null {
-    const backoff = backoffDelay(nextAttempt - 1, policy, random);
-    const asked = retryAfterMs(answer?.headers['retry-after'], now());
+  function waitBefore(nextAttempt: number, answered: PostAnswer | null): number | null {
+    const backoff = backoffDelay(nextAttempt - 1, policy, context.random);
+    const asked = retryAfterMs(answered?.headers['retry-after'], now());
     if (asked === null) return backoff;
     if (asked > policy.maxDelayMs) return null;
     return Math.max(backoff, asked);
   }
+}
+
+export function createDeliverer(options: DelivererOptions): Deliver {
+  const context: AttemptContext = {
+    post: options.post,
+    policy: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+    now: options.now ?? Date.now,
+    random: options.random ?? Math.random,
+  };
+  const sleep = options.sleep ?? realSleep;
+
+  return async function deliver(event, target, onAttempt) {
+    const delivery = { ...target, eventId: event.id, body: eventBody(event) };
+    for (let attempt = 1; ; attempt++) {
+      const step = await attemptDelivery(context, delivery, attempt);
+      onAttempt(step.record);
+      if (step.outcome !== null) return { outcome: step.outcome, attempts: attempt };
+      await sleep(step.record.retryInMs ?? 0);
+    }
+  };
 }
 
 /** The message of what went wrong. Errors come from the guard and the POST, which name hosts only. */
