@@ -104,6 +104,8 @@ export function Layout() {
           <nav className="app-header__nav" aria-label="Main">
             <NavLink to="/servers">Dedicated servers</NavLink>
             <NavLink to="/images">Images</NavLink>
+            <NavLink to="/rollouts">Rollouts</NavLink>
+            {isOperator ? <NavLink to="/webhooks">Webhooks</NavLink> : null}
             {isOperator ? <NavLink to="/audit">Audit log</NavLink> : null}
           </nav>
           <UserBox />

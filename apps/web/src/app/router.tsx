@@ -17,6 +17,10 @@ const AuditPage = lazy(() => import('../pages/audit/AuditPage.tsx'));
 const ImagesPage = lazy(() => import('../pages/images/ImagesPage.tsx'));
 const NewImagePage = lazy(() => import('../pages/images/NewImagePage.tsx'));
 const ImagePage = lazy(() => import('../pages/images/ImagePage.tsx'));
+const RolloutsPage = lazy(() => import('../pages/rollouts/RolloutsPage.tsx'));
+const NewRolloutPage = lazy(() => import('../pages/new-rollout/NewRolloutPage.tsx'));
+const RolloutPage = lazy(() => import('../pages/rollout/RolloutPage.tsx'));
+const WebhooksPage = lazy(() => import('../pages/webhooks/WebhooksPage.tsx'));
 
 export const routes: RouteObject[] = [
   {
@@ -49,6 +53,10 @@ export const routes: RouteObject[] = [
       { path: 'images', element: <ImagesPage /> },
       { path: 'images/new', element: <NewImagePage /> },
       { path: 'images/:id', element: <ImagePage /> },
+      { path: 'rollouts', element: <RolloutsPage /> },
+      { path: 'rollouts/new', element: <NewRolloutPage /> },
+      { path: 'rollouts/:id', element: <RolloutPage /> },
+      { path: 'webhooks', element: <WebhooksPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

@@ -12,6 +12,8 @@ export function ConfirmDialog({
   keepLabel,
   confirmLabel,
   pending = false,
+  confirmDisabled = false,
+  extra,
   problem,
   onKeep,
   onConfirm,
@@ -23,6 +25,10 @@ export function ConfirmDialog({
   keepLabel: string;
   confirmLabel: string;
   pending?: boolean;
+  /** Keeps the red answer disabled, e.g. until a typed confirmation matches. */
+  confirmDisabled?: boolean;
+  /** Controls under the description: a typed confirmation, an option of the step. */
+  extra?: ReactNode;
   /** Shown under the description, e.g. why the last try failed. */
   problem?: ReactNode;
   onKeep: () => void;
@@ -49,12 +55,18 @@ export function ConfirmDialog({
             {title}
           </h2>
           <p id={textId}>{children}</p>
+          {extra}
           {problem}
           <div className="confirm-dialog__actions">
             <Button ref={keep} variant="outline" onClick={onKeep}>
               {keepLabel}
             </Button>
-            <Button color="critical" loading={pending} disabled={pending} onClick={onConfirm}>
+            <Button
+              color="critical"
+              loading={pending}
+              disabled={pending || confirmDisabled}
+              onClick={onConfirm}
+            >
               {confirmLabel}
             </Button>
           </div>

@@ -29,8 +29,12 @@ type Options<T> = Omit<UseQueryOptions<T, ApiError>, 'queryKey' | 'queryFn'>;
  * A page of the fleet, carrying the search that found it (`search`): while the next search loads,
  * the count line and the empty-list message still describe the rows on screen.
  */
-export function useServers(params: ServerListParams) {
+export function useServers(
+  params: ServerListParams,
+  { enabled = true }: { enabled?: boolean } = {},
+) {
   return useQuery({
+    enabled,
     queryKey: serverKeys.list(params),
     queryFn: ({ signal }): Promise<ServerListResponse> => fetchServers(params, signal),
     // Keeps the previous rows in place while the next page, sort or search loads.

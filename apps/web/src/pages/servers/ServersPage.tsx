@@ -9,13 +9,18 @@ import {
   Pagination,
   Table,
 } from '@ovhcloud/ods-react';
-import { useEffect, useEffectEvent, useState } from 'react';
+import { useEffect, useEffectEvent, useRef, useState } from 'react';
+import type { ReactNode } from 'react';
 import { useSearchParams } from 'react-router';
 import { useServers } from '../../data/servers/hooks.ts';
 import type { ServerListParams } from '../../data/servers/keys.ts';
+import { useCanOperate } from '../../data/session/hooks.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 import { SkeletonRows } from '../../ui/SkeletonRows.tsx';
 import { RouterLink } from '../../ui/RouterLink.tsx';
+import { SelectionBar } from './SelectionBar.tsx';
+import { useServerSelection } from './useServerSelection.ts';
+import './servers.css';
 
 export const PAGE_SIZE = 50;
 const SEARCH_DEBOUNCE_MS = 300;
@@ -69,17 +74,22 @@ function SortableHeader({
   field,
   view,
   onSort,
+  leading,
 }: {
   field: ServerSortField;
   view: ListView;
   onSort: (field: ServerSortField) => void;
+  /** A control before the sort button (the page's checkbox); the column keeps its label as name. */
+  leading?: ReactNode;
 }) {
   const direction = view.sort === field ? view.order : null;
   return (
     <th
       scope="col"
       aria-sort={direction === null ? undefined : direction === 'asc' ? 'ascending' : 'descending'}
+      aria-label={leading ? SORT_LABELS[field] : undefined}
     >
+      {leading}
       <button type="button" className="sort-button" onClick={() => onSort(field)}>
         {SORT_LABELS[field]}
         <Icon
@@ -96,6 +106,29 @@ function SortableHeader({
         )}
       </button>
     </th>
+  );
+}
+
+/** A checkbox that can say "some": the header's, for the rows on screen. */
+function PageCheckbox({
+  state,
+  onToggle,
+}: {
+  state: 'all' | 'some' | 'none';
+  onToggle: () => void;
+}) {
+  const ref = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (ref.current) ref.current.indeterminate = state === 'some';
+  }, [state]);
+  return (
+    <input
+      ref={ref}
+      type="checkbox"
+      aria-label="Select the servers on this page"
+      checked={state === 'all'}
+      onChange={onToggle}
+    />
   );
 }
 
@@ -145,6 +178,13 @@ export default function ServersPage() {
   const data = servers.data;
   const lastPage = data ? Math.max(1, Math.ceil(data.total / PAGE_SIZE)) : 1;
   const firstShown = data ? (data.page - 1) * data.pageSize + 1 : 0;
+  const canOperate = useCanOperate();
+  const selection = useServerSelection({
+    // The rows on screen answer `data.search`, which may trail the address while a search loads.
+    search: data?.search ?? view.search,
+    total: data?.total ?? 0,
+    pageNames: data?.items.map((server) => server.name) ?? [],
+  });
 
   useEffect(() => {
     document.title = 'Dedicated servers · BYOI Console';
@@ -182,6 +222,22 @@ export default function ServersPage() {
         <ErrorMessage error={servers.error} title="Could not list servers." />
       ) : null}
 
+      {canOperate && data && data.search !== '' && data.total > 0 && !selection.allMatching ? (
+        <p className="select-matching">
+          <button
+            type="button"
+            className="select-matching__button"
+            onClick={selection.selectMatching}
+          >
+            Select all {counted.format(data.total)} matching
+          </button>{' '}
+          <span className="muted">
+            — the search itself, for a rollout: every server whose name or display name contains “
+            {data.search}”.
+          </span>
+        </p>
+      ) : null}
+
       <div className="table-wrap">
         <Table
           aria-busy={servers.isFetching}
@@ -191,7 +247,19 @@ export default function ServersPage() {
           <thead>
             <tr>
               {SERVER_SORT_FIELDS.map((field) => (
-                <SortableHeader key={field} field={field} view={view} onSort={sortBy} />
+                <SortableHeader
+                  key={field}
+                  field={field}
+                  view={view}
+                  onSort={sortBy}
+                  leading={
+                    canOperate && field === 'name' && data && data.items.length > 0 ? (
+                      <span className="row-select row-select--header">
+                        <PageCheckbox state={selection.page} onToggle={selection.togglePage} />
+                      </span>
+                    ) : undefined
+                  }
+                />
               ))}
               <th scope="col">Installation</th>
             </tr>
@@ -201,9 +269,19 @@ export default function ServersPage() {
             {data?.items.map((server) => (
               <tr key={server.name}>
                 <th scope="row" className="cell-name">
-                  <RouterLink to={`/servers/${encodeURIComponent(server.name)}`}>
-                    {server.name}
-                  </RouterLink>
+                  <span className="row-select">
+                    {canOperate ? (
+                      <input
+                        type="checkbox"
+                        aria-label={`Select ${server.name}`}
+                        checked={selection.isSelected(server.name)}
+                        onChange={() => selection.toggle(server.name)}
+                      />
+                    ) : null}
+                    <RouterLink to={`/servers/${encodeURIComponent(server.name)}`}>
+                      {server.name}
+                    </RouterLink>
+                  </span>
                 </th>
                 <td>{server.displayName}</td>
                 <td>{server.datacenter}</td>
@@ -262,6 +340,14 @@ export default function ServersPage() {
             onPageChange={({ page }) => show({ ...view, page })}
           />
         </div>
+      ) : null}
+
+      {canOperate && selection.selection ? (
+        <SelectionBar
+          selection={selection.selection}
+          count={selection.count}
+          onClear={selection.clear}
+        />
       ) : null}
     </>
   );
