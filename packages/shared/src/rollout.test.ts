@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fieldErrorsOf } from './form.ts';
 import {
+  createRolloutSchema,
   DEFAULT_CANARY,
   ROLLOUT_SERVER_STATES,
   ROLLOUT_STATES,
@@ -154,5 +155,56 @@ describe('rolloutPlanNotes', () => {
     expect(rolloutPlanNotes(ok({ ...minimal, canary: 0, pauseAfterCanary: true }), 10)).toEqual([
       'pauseAfterCanary has no effect with canary 0: there is no canary to wait for.',
     ]);
+  });
+});
+
+describe('createRolloutSchema', () => {
+  const valid = {
+    name: 'Debian 12.8 on web',
+    servers: ['ns1234567.ip-51-91-0.eu', 'ns3001234.ip-145-239-10.eu'],
+    image: { imageURL: 'https://images.example.com/debian.qcow2', imageType: 'qcow2' },
+    plan: { batchSize: 5, maxInFlight: 5 },
+  };
+  const problems = (body: unknown) => {
+    const result = createRolloutSchema.safeParse(body);
+    return result.success ? [] : Object.values(fieldErrorsOf(result.error)).flat();
+  };
+
+  it('accepts names or a search, a library version or image fields, and fills the defaults', () => {
+    const parsed = createRolloutSchema.parse(valid);
+    expect(parsed.plan).toMatchObject({ canary: 1, maxFailures: 0, onBlocked: 'refuse' });
+    expect(parsed.customizations).toEqual({ configDriveMetadata: [] });
+    expect(createRolloutSchema.parse({ ...valid, servers: { search: ' web ' } }).servers).toEqual({
+      search: 'web',
+      datacenter: [],
+    });
+    const library = { ...valid, image: { libraryImageId: 'img-1', version: 2 } };
+    expect(createRolloutSchema.parse(library).image).toMatchObject({ libraryImageId: 'img-1' });
+  });
+
+  it.each([
+    [{ ...valid, servers: [] }, /at least one server/],
+    [{ ...valid, servers: 'ns1' }, /list of server names, or a search/],
+    [{ ...valid, servers: ['ns1.eu', 'ns1.eu'] }, /names ns1\.eu twice/],
+    [{ ...valid, servers: ['../etc'] }, /not a server name OVH issues/],
+    [{ ...valid, servers: { search: 'web', rack: 'x' } }, /unknown field "rack"/],
+    [{ ...valid, servers: { datacenter: [''] } }, /empty name/],
+    [{ ...valid, image: { libraryImageId: 'img-1' } }, /needs both libraryImageId and version/],
+    [
+      { ...valid, image: { libraryImageId: 'img-1', version: 1, imageURL: 'https://x/y.raw' } },
+      /give one of them/,
+    ],
+    [{ ...valid, image: {} }, /needs imageURL and imageType/],
+    [{ ...valid, customizations: { customHostname: 'web' } }, /same hostname/],
+    [{ ...valid, name: 'two\nlines' }, /on one line/],
+    [{ ...valid, name: '  ' }, /must not be empty/],
+    [{ ...valid, extra: 1 }, /unknown field "extra"/],
+  ])('refuses %j with a sentence that says how to fix it', (body, message) => {
+    expect(problems(body).join(' ')).toMatch(message);
+  });
+
+  it('refuses more servers than one rollout covers', () => {
+    const names = Array.from({ length: 1001 }, (_, i) => `ns${i}.ip-1-1-1.eu`);
+    expect(problems({ ...valid, servers: names }).join(' ')).toMatch(/more than 1000 servers/);
   });
 });

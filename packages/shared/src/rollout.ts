@@ -162,7 +162,9 @@ export const MAX_ROLLOUT_DATACENTERS = 50;
 const shape = byoiFormSchema.shape;
 
 const serverNameSchema = z
-  .string({ error: 'Each server must be given by its name, as text (e.g. ns1234567.ip-51-91-0.eu).' })
+  .string({
+    error: 'Each server must be given by its name, as text (e.g. ns1234567.ip-51-91-0.eu).',
+  })
   .superRefine((name, ctx) => {
     const problem = serverNameProblem(name);
     if (problem) ctx.addIssue({ code: 'custom', message: `servers: ${problem}` });
@@ -326,7 +328,13 @@ export const rolloutCustomizationsSchema = z
   )
   .default({ configDriveMetadata: [] });
 
-export const CREATE_ROLLOUT_FIELDS = ['name', 'servers', 'image', 'customizations', 'plan'] as const;
+export const CREATE_ROLLOUT_FIELDS = [
+  'name',
+  'servers',
+  'image',
+  'customizations',
+  'plan',
+] as const;
 
 export const createRolloutSchema = z.strictObject(
   {
@@ -335,7 +343,7 @@ export const createRolloutSchema = z.strictObject(
       .trim()
       .min(1, 'name must not be empty: say what the rollout is for, e.g. "Debian 12.8 on web".')
       .max(ROLLOUT_NAME_MAX_LENGTH, `name must be at most ${ROLLOUT_NAME_MAX_LENGTH} characters.`)
-      .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), {
+      .refine((value) => !/\p{Cc}/u.test(value), {
         message: 'name must be on one line, without control characters.',
       }),
     servers: rolloutServersSchema,

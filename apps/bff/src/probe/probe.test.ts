@@ -473,6 +473,105 @@ describe('fuzzing', () => {
     expect(after.versions.length - versionsBefore.versions.length).toBeLessThanOrEqual(accepted);
   }, 120_000);
 
+  it('rollouts and webhooks: never a 5xx, refused plans store nothing and cost OVH nothing', async () => {
+    const plan = fc.record(
+      {
+        canary: anyValue,
+        batchSize: anyValue,
+        maxInFlight: anyValue,
+        maxFailures: anyValue,
+        pauseAfterCanary: anyValue,
+        onBlocked: anyValue,
+      },
+      { requiredKeys: [] },
+    );
+    const image = fc.oneof(
+      fc.record(
+        {
+          imageURL: anyValue,
+          imageType: anyValue,
+          imageCheckSum: anyValue,
+          httpHeaders: anyValue,
+          efiBootloaderPath: anyValue,
+          checksumFileURL: anyValue,
+        },
+        { requiredKeys: [] },
+      ),
+      fc.record({ libraryImageId: anyValue, version: anyValue }, { requiredKeys: [] }),
+      anyValue,
+    );
+    const servers = fc.oneof(
+      fc.array(fc.oneof(hostile, fc.constant(ABSENT)), { maxLength: 4 }),
+      fc.record({ search: anyValue, datacenter: anyValue }, { requiredKeys: [] }),
+      anyValue,
+    );
+    const pathSegment = hostile.filter(
+      (seg) => !/\p{Cs}/u.test(seg) && encodeURIComponent(seg).length < 8000,
+    );
+    const request = fc.oneof(
+      fc
+        .record(
+          {
+            name: fc.oneof(anyValue, fc.constant('Probe rollout')),
+            servers,
+            image,
+            customizations: fc.oneof(
+              fc.record(
+                { configDriveUserData: anyValue, sshKey: anyValue, customHostname: anyValue },
+                { requiredKeys: [] },
+              ),
+              anyValue,
+            ),
+            plan: fc.oneof(plan, anyValue),
+          },
+          { requiredKeys: [] },
+        )
+        .map((b) => ({ method: 'post' as const, path: '/api/rollouts', body: b as unknown })),
+      fc
+        .tuple(pathSegment, fc.constantFrom('start', 'pause', 'resume', 'abort'), anyValue)
+        .map(([seg, verb, body]) => ({
+          method: 'post' as const,
+          path: `/api/rollouts/${encodeURIComponent(seg)}/${verb}`,
+          body: body as unknown,
+        })),
+      fc.tuple(pathSegment, pathSegment).map(([limit, cursor]) => ({
+        method: 'get' as const,
+        path: `/api/rollouts?limit=${encodeURIComponent(limit)}&cursor=${encodeURIComponent(cursor)}`,
+        body: undefined,
+      })),
+      pathSegment.map((seg) => ({
+        method: 'get' as const,
+        path: `/api/rollouts/${encodeURIComponent(seg)}`,
+        body: undefined,
+      })),
+      fc
+        .record({ url: anyValue, events: anyValue, description: anyValue }, { requiredKeys: [] })
+        .map((b) => ({ method: 'post' as const, path: '/api/webhooks', body: b as unknown })),
+    );
+    await fc.assert(
+      fc.asyncProperty(request, async ({ method, path, body: sent }) => {
+        const before = upstreamCalls();
+        const res =
+          sent === undefined
+            ? await operator[method](path)
+            : await operator[method](path)
+                .set('Content-Type', 'application/json')
+                .send(JSON.stringify(sent));
+        judge(
+          res.status,
+          res.body,
+          before,
+          `${method.toUpperCase()} ${path} ${JSON.stringify(sent ?? null).slice(0, 200)}`,
+        );
+      }),
+      { numRuns: 250, seed: SEED },
+    );
+    // Nothing the fuzzer sent was a plan the console could accept: no rollout was stored.
+    const list = (await operator.get('/api/rollouts')).body as { rollouts: unknown[] };
+    expect(list.rollouts).toEqual([]);
+    expect(h.sim.admin.requests()).toEqual([]);
+  }, 180_000);
+
   it('POST /api/session: never a 5xx', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -96,7 +96,7 @@ const until = (id: string, ok: (r: RolloutDetailDto) => boolean, timeoutMs = 30_
   }, timeoutMs);
 
 describe('planning a rollout', () => {
-  it('refuses a bad plan, a hostname, unknown servers and an empty search with a 400, storing nothing', async () => {
+  it('refuses a bad plan, a hostname, an empty search (400) and unknown servers (404), storing nothing', async () => {
     const cases: [CreateRolloutInput, RegExp][] = [
       [
         plan([DEFAULT_SERVER], { plan: { batchSize: 0, maxInFlight: 2 } }),
@@ -108,7 +108,6 @@ describe('planning a rollout', () => {
         }),
         /every server would get the same hostname/,
       ],
-      [plan(['ns-nobody.example.eu']), /not in this account or not among the servers you may see/],
       [plan({ search: 'no-such-server-anywhere' }), /No server you may see matches/],
       [plan([DEFAULT_SERVER, DEFAULT_SERVER]), /names ns1234567\.ip-51-91-0\.eu twice/],
       [
@@ -125,6 +124,11 @@ describe('planning a rollout', () => {
       expect(res.status, JSON.stringify(res.body)).toBe(400);
       expect((res.body as ApiErrorBody).error.message).toMatch(message);
     }
+    const absent = await operator.post('/api/rollouts').send(plan(['ns-nobody.example.eu']));
+    expect(absent.status).toBe(404);
+    expect((absent.body as ApiErrorBody).error.message).toMatch(
+      /not in this account or not among the servers you may see: ns-nobody\.example\.eu/,
+    );
     const list = (await operator.get('/api/rollouts').expect(200)).body as RolloutListResponse;
     expect(list.rollouts).toEqual([]);
     expect(h.sim.admin.requests()).toEqual([]);

@@ -123,9 +123,10 @@ async function resolveServers(
     if (unknown.length > 0) {
       const shown = unknown.slice(0, 5).join(', ');
       const more = unknown.length > 5 ? ` and ${unknown.length - 5} more` : '';
+      // As for a single install: a server OVH does not list (or the user may not see) is a 404.
       throw new ApiError(
-        400,
-        'VALIDATION_FAILED',
+        404,
+        'NOT_FOUND',
         `The rollout names servers that are not in this account or not among the servers you may see: ${shown}${more}. Nothing was planned. Copy the names from the server list.`,
         { fieldErrors: { servers: [`Unknown servers: ${shown}${more}.`] } },
       );
