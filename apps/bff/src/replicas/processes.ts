@@ -136,6 +136,8 @@ export interface SimulatorProcess extends Child {
 export async function startSimulatorProcess(options: {
   dir: string;
   clockSpeed: number;
+  /** Generated servers besides the fixtures (`--server-count`). */
+  serverCount?: number;
 }): Promise<SimulatorProcess> {
   const envFile = path.join(options.dir, 'simulator.env');
   const caFile = path.join(options.dir, 'simulator-ca.pem');
@@ -155,6 +157,9 @@ export async function startSimulatorProcess(options: {
         caFile,
         '--write-env',
         envFile,
+        ...(options.serverCount !== undefined
+          ? ['--server-count', String(options.serverCount)]
+          : []),
       ],
       {
         cwd: SIMULATOR_DIR,

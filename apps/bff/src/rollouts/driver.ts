@@ -25,7 +25,13 @@ import { redactMessage } from '../redact.ts';
 import type { HeaderSecrets } from '../secrets/headerSecrets.ts';
 import { toHardwareDto } from '../servers/mapping.ts';
 import type { ImageLibrary } from '../store/imageLibrary.ts';
-import type { RolloutRow, RolloutServerRow, Rollouts } from '../store/rollouts.ts';
+import type {
+  ApplyOptions,
+  RolloutRow,
+  RolloutServerRow,
+  Rollouts,
+  ServerFacts,
+} from '../store/rollouts.ts';
 import { apiErrorFromOvh } from '../upstreamError.ts';
 import { openForm } from './formVault.ts';
 import { judgeFleet, type ProbedImage } from './matrix.ts';
@@ -95,6 +101,11 @@ export class RolloutDriver {
   /** Rollouts being stepped now (a round that overruns does not step them twice). */
   readonly #stepping = new Set<string>();
   readonly #forms = new Map<string, Promise<ByoiForm>>();
+  /** Per rollout, the accepted installs waiting for the write in progress to end (see #applyStarted). */
+  readonly #started = new Map<
+    string,
+    { server: string; fact: ServerFacts; resolve: () => void; reject: (error: unknown) => void }[]
+  >();
   readonly #abort = new AbortController();
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
@@ -168,21 +179,27 @@ export class RolloutDriver {
       if (!this.#checking.has(id)) void this.#check(row);
       return;
     }
-    for (const ended of await rollouts.endedInstalls(id)) {
-      await this.#apply(id, {
-        kind: 'installEnded',
-        at: this.#deps.now(),
-        server: ended.server,
-        outcome: ended.state === 'unknown' ? 'failed' : ended.state,
-        ...(ended.state === 'unknown'
-          ? {
-              message:
-                'OVH no longer knows this install, so how it ended is unknown: check the server.',
-            }
-          : ended.message !== null
-            ? { message: ended.message }
-            : {}),
-      });
+    const ended = await rollouts.endedInstalls(id);
+    if (ended.length > 0) {
+      await this.#applyAll(
+        id,
+        ended.map((install) => ({
+          event: {
+            kind: 'installEnded',
+            at: this.#deps.now(),
+            server: install.server,
+            outcome: install.state === 'unknown' ? 'failed' : install.state,
+            ...(install.state === 'unknown'
+              ? {
+                  message:
+                    'OVH no longer knows this install, so how it ended is unknown: check the server.',
+                }
+              : install.message !== null
+                ? { message: install.message }
+                : {}),
+          },
+        })),
+      );
     }
     // What the store says is owed, whoever decided it (this driver, an API request on any replica,
     // a driver that stopped): installs claimed but not known to have begun, cancels asked for.
@@ -201,20 +218,71 @@ export class RolloutDriver {
     await this.#apply(id, { kind: 'tick', at: this.#deps.now() });
   }
 
-  async #apply(id: string, event: RolloutEvent, options: Parameters<Rollouts['apply']>[2] = {}) {
-    const applied = await this.#deps.rollouts.apply(id, event, options);
-    if (!applied) return undefined;
-    if (applied.error) {
-      if (event.kind !== 'tick') {
-        this.#deps.logger.warn(
-          { rollout: id, event: event.kind, code: applied.error.code },
-          applied.error.message,
-        );
+  async #apply(id: string, event: RolloutEvent, options: ApplyOptions = {}) {
+    return (await this.#applyAll(id, [{ event, options }]))[0];
+  }
+
+  /** Applies events in one transaction and carries out what each decided; undefined for a refused one. */
+  async #applyAll(id: string, events: readonly { event: RolloutEvent; options?: ApplyOptions }[]) {
+    const results = (await this.#deps.rollouts.applyAll(id, events)) ?? [];
+    return results.map((applied, i) => {
+      const event = events[i]?.event;
+      if (applied.error) {
+        if (event?.kind !== 'tick') {
+          this.#deps.logger.warn(
+            { rollout: id, event: event?.kind, code: applied.error.code },
+            applied.error.message,
+          );
+        }
+        return undefined;
       }
-      return undefined;
+      this.#carryOut(applied.row, applied.actions);
+      return applied;
+    });
+  }
+
+  /**
+   * An install OVH accepted, written with the others that arrive while a write runs: a wave's
+   * submits end within moments of each other, and one transaction each would read every server
+   * row of the rollout once per server.
+   */
+  #applyStarted(id: string, server: string, fact: ServerFacts): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const item = { server, fact, resolve, reject };
+      const queue = this.#started.get(id);
+      if (queue) {
+        queue.push(item);
+        return;
+      }
+      this.#started.set(id, [item]);
+      void this.#writeStarted(id);
+    });
+  }
+
+  async #writeStarted(id: string): Promise<void> {
+    for (;;) {
+      // Submits answered in the same turn join this write.
+      await new Promise((resolve) => setImmediate(resolve));
+      const items = this.#started.get(id) ?? [];
+      if (items.length === 0) {
+        this.#started.delete(id);
+        return;
+      }
+      // Those answered while this write runs wait for the next one.
+      this.#started.set(id, []);
+      try {
+        await this.#applyAll(
+          id,
+          items.map(({ server, fact }) => ({
+            event: { kind: 'installStarted', at: this.#deps.now(), server },
+            options: { facts: [fact] },
+          })),
+        );
+        for (const item of items) item.resolve();
+      } catch (error) {
+        for (const item of items) item.reject(error);
+      }
     }
-    this.#carryOut(applied.row, applied.actions);
-    return applied;
   }
 
   #carryOut(row: RolloutRow, actions: readonly { kind: string; server?: string }[]): void {
@@ -277,11 +345,7 @@ export class RolloutDriver {
             ? { username: row.created_by, role: row.created_role }
             : null,
       });
-      await this.#apply(
-        row.id,
-        { kind: 'installStarted', at: at(), server },
-        { facts: [{ server, installId, taskId: task.taskId }] },
-      );
+      await this.#applyStarted(row.id, server, { server, installId, taskId: task.taskId });
     } catch (error) {
       const refused = refusal(error);
       if (refused !== null) {
@@ -356,7 +420,12 @@ export class RolloutDriver {
         return;
       }
       // OVH began nothing since the claim: the request never reached it. Submitting now is the
-      // first install of this server by this rollout.
+      // first install of this server by this rollout. The server's install lock may still be held
+      // by the stopped driver's submit (until its lease lapses): that is no refusal, so the
+      // server stays claimed and the next rounds ask again, rather than fail it uninstalled.
+      const lock = await this.#deps.submit.locks.acquire(server.server);
+      if (!lock) return;
+      await this.#deps.submit.locks.release(lock);
       await this.#submit(row, server.server);
     } catch (error) {
       this.#deps.logger.warn(
