@@ -15,7 +15,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hashPassword } from '../../apps/bff/src/auth/password.ts';
-import { BFF_DIR } from './paths.ts';
+import { BENCH_DIR, BFF_DIR } from './paths.ts';
+
+const MEMORY_PROBE = path.join(BENCH_DIR, 'src/memoryProbe.ts');
 
 export interface BffOptions {
   /** Generated servers beside the default fixtures (0: the fixtures only). */
@@ -27,6 +29,8 @@ export interface BffOptions {
   users?: { username: string; role: 'operator' | 'viewer' }[];
   /** More environment, e.g. DATABASE_URL. */
   env?: Record<string, string>;
+  /** Loads memoryProbe.ts into the BFF (with `--expose-gc` and an IPC channel) for `memory()`. */
+  memoryProbe?: boolean;
 }
 
 export interface Session {
@@ -47,6 +51,8 @@ export interface RunningBff {
   simulatorAdmin(method: string, path: string, body?: unknown): Promise<unknown>;
   /** Signs in one of `BffOptions.users`. */
   signInAs(username: string): Promise<Session>;
+  /** The BFF's `process.memoryUsage()` after a full GC; only with `BffOptions.memoryProbe`. */
+  memory(): Promise<NodeJS.MemoryUsage>;
   stop(): Promise<void>;
 }
 
@@ -85,6 +91,21 @@ function admin(port: number, method: string, path: string, body?: unknown): Prom
     );
     req.on('error', reject);
     req.end(payload);
+  });
+}
+
+/** Asks memoryProbe.ts in the child for its memory after GC. */
+function memoryOf(child: ChildProcess): Promise<NodeJS.MemoryUsage> {
+  if (!child.connected) {
+    return Promise.reject(new Error('The BFF was started without memoryProbe: no memory to read.'));
+  }
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('The BFF did not report its memory.')), 10_000);
+    child.once('message', (usage) => {
+      clearTimeout(timer);
+      resolve(usage as NodeJS.MemoryUsage);
+    });
+    child.send('memory');
   });
 }
 
@@ -174,8 +195,10 @@ export async function startBff(options: BffOptions): Promise<RunningBff> {
       // flags (e.g. "--trace-gc"); BENCH_BFF_LOG keeps the BFF's output in that file.
       ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/cpuprof'] : []),
       ...(process.env.BENCH_BFF_ARGS?.split(' ').filter(Boolean) ?? []),
+      ...(options.memoryProbe ? ['--expose-gc'] : []),
       '--import',
       'tsx',
+      ...(options.memoryProbe ? ['--import', MEMORY_PROBE] : []),
       'src/main.ts',
     ],
     {
@@ -195,7 +218,7 @@ export async function startBff(options: BffOptions): Promise<RunningBff> {
         DATA_DIR: dir,
         ...options.env,
       },
-      stdio: ['ignore', out, out],
+      stdio: options.memoryProbe ? ['ignore', out, out, 'ipc'] : ['ignore', out, out],
     },
   );
   closeSync(out);
@@ -221,6 +244,7 @@ export async function startBff(options: BffOptions): Promise<RunningBff> {
       simulatorCalls,
       simulatorAdmin: (method, route, body) => admin(simulatorPort, method, route, body),
       signInAs: (name) => signIn(url, name, password),
+      memory: () => memoryOf(child),
       stop,
     };
   } catch (error) {

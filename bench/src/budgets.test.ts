@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { atLeast, atMost, judge, type Measurement } from './budgets.ts';
+import {
+  atLeast,
+  atMost,
+  installWaves,
+  judge,
+  rolloutBoundMs,
+  type Measurement,
+} from './budgets.ts';
 
 const m = (value: number, budget: Measurement['budget']): Measurement => ({
   id: 'x',
@@ -30,5 +37,32 @@ describe('judging a measurement', () => {
   it('fails a measurement that could not be taken, and never fails an informative one', () => {
     expect(judge(m(Number.NaN, atMost(300)), 'full').pass).toBe(false);
     expect(judge(m(Number.NaN, null), 'full')).toMatchObject({ pass: true, appliedLimit: null });
+  });
+});
+
+describe("a rollout's bound", () => {
+  const plan = (canary: number, batchSize: number, maxInFlight = batchSize) => ({
+    canary,
+    batchSize,
+    maxInFlight,
+  });
+
+  it('counts the canary as a wave of its own, then one wave per batch', () => {
+    expect(installWaves(plan(0, 100), 1000)).toBe(10);
+    expect(installWaves(plan(1, 100), 1000)).toBe(11);
+    expect(installWaves(plan(1, 100), 849)).toBe(10);
+    expect(installWaves(plan(1, 100), 1)).toBe(1);
+    expect(installWaves(plan(0, 50), 120)).toBe(3);
+  });
+
+  it('runs a batch wider than maxInFlight in several rounds, and canaries maxInFlight at a time', () => {
+    expect(installWaves(plan(0, 100, 50), 1000)).toBe(20);
+    expect(installWaves(plan(10, 100, 5), 10)).toBe(2);
+  });
+
+  it('allows 1.2 × waves × one install, and judges a rollout against it', () => {
+    expect(rolloutBoundMs(10, 7000)).toBeCloseTo(84_000);
+    expect(judge(m(84_000, atMost(rolloutBoundMs(10, 7000))), 'full').pass).toBe(true);
+    expect(judge(m(84_100, atMost(rolloutBoundMs(10, 7000))), 'full').pass).toBe(false);
   });
 });

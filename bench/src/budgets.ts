@@ -67,4 +67,27 @@ export const BUDGETS = {
   webLcpMs: 1000,
   verifyThroughputRatio: 0.8,
   verifyRssGrowthBytes: 64 * 1024 * 1024,
+  /** A whole rollout: at most this many times its waves × one install's time (issue #18). */
+  rolloutWavesFactor: 1.2,
+  /** The BFF's heap after GC, end of a 1,000-server rollout against its start. */
+  rolloutHeapGrowthBytes: 16 * 1024 * 1024,
 } as const;
+
+/**
+ * The waves a rollout runs, as the scheduler forms them: the canaries first (a wave of their own,
+ * `maxInFlight` at a time), then batches of `batchSize`, each `min(batchSize, maxInFlight)` at a
+ * time and only once the previous one has ended.
+ */
+export function installWaves(
+  plan: { canary: number; batchSize: number; maxInFlight: number },
+  servers: number,
+): number {
+  const canaries = Math.min(plan.canary, servers);
+  const perBatch = Math.ceil(Math.min(plan.batchSize, servers) / plan.maxInFlight);
+  const batches = Math.ceil((servers - canaries) / plan.batchSize);
+  return Math.ceil(canaries / plan.maxInFlight) + batches * perBatch;
+}
+
+/** Issue #18's bound on a whole rollout: 1.2 × its waves × one install's time. */
+export const rolloutBoundMs = (waves: number, oneInstallMs: number) =>
+  BUDGETS.rolloutWavesFactor * waves * oneInstallMs;

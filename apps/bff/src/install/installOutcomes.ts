@@ -34,7 +34,7 @@ export const DEFAULT_WATCH_INTERVAL_MS = 10_000;
 export const DEFAULT_WATCH_TIMEOUT_MS = 6 * 60 * 60_000;
 /** How long a replica holds the installs it took for one look: a few OVH calls with retries. */
 export const DEFAULT_WATCH_LEASE_MS = 60_000;
-/** Installs one replica takes per round; the rest wait for the next round or another replica. */
+/** Installs one replica takes at once; a round takes batches until none is due. */
 export const WATCH_BATCH = 25;
 
 type Ended = Extract<InstallProgressDto['state'], 'done' | 'failed' | 'cancelled'>;
@@ -102,20 +102,27 @@ export class InstallOutcomes {
     this.#settledTask.set(progress.serverName, key);
   }
 
-  /** One round of the watch: takes the installs due for a look and asks OVH about each. */
+  /**
+   * One round of the watch: takes the installs due for a look, `WATCH_BATCH` at a time until none
+   * is left (a look makes one due again only a round later), and asks OVH about each. Stopping at
+   * one batch would look at each of 100 running installs only every fourth round.
+   */
   async poll(): Promise<void> {
     if (this.#closed) return;
     const now = this.#options.now();
-    const due = await this.#options.records.claimDue({
-      owner: this.#options.owner,
-      now,
-      leaseMs: this.#options.leaseMs,
-      limit: WATCH_BATCH,
-      submittedAfter: new Date(now - this.#options.timeoutMs),
-    });
-    for (const record of due) {
-      if (this.#closed) return;
-      await this.#look(record);
+    for (;;) {
+      const due = await this.#options.records.claimDue({
+        owner: this.#options.owner,
+        now,
+        leaseMs: this.#options.leaseMs,
+        limit: WATCH_BATCH,
+        submittedAfter: new Date(now - this.#options.timeoutMs),
+      });
+      for (const record of due) {
+        if (this.#closed) return;
+        await this.#look(record);
+      }
+      if (due.length < WATCH_BATCH) return;
     }
   }
 

@@ -294,8 +294,20 @@ export class Rollouts {
     event: RolloutEvent,
     options: ApplyOptions = {},
   ): Promise<Applied | undefined> {
+    return (await this.applyAll(id, [{ event, options }]))?.[0];
+  }
+
+  /**
+   * Applies events in order in one transaction, each to the snapshot the one before left, so that
+   * a driver round's installs started or ended read the server rows once rather than once each.
+   * One result per event, a refused one changing nothing; undefined when there is no such rollout.
+   */
+  async applyAll(
+    id: string,
+    events: readonly { event: RolloutEvent; options?: ApplyOptions }[],
+  ): Promise<Applied[] | undefined> {
     return this.#db.transaction().execute(async (trx) => {
-      const row = await trx
+      let row = await trx
         .selectFrom('rollouts')
         .selectAll()
         .where('id', '=', id)
@@ -303,11 +315,19 @@ export class Rollouts {
         .executeTakeFirst();
       if (!row) return undefined;
       const servers = await this.servers(id, trx);
-      const before = snapshotOf(row, servers);
-      const decision = decide(before, event);
-      if (decision.error) return { ...decision, before, row };
-      const updated = await this.#write(trx, row, servers, before, decision, event, options);
-      return { ...decision, before, row: updated };
+      let before = snapshotOf(row, servers);
+      const results: Applied[] = [];
+      for (const { event, options = {} } of events) {
+        const decision = decide(before, event);
+        if (decision.error) {
+          results.push({ ...decision, before, row });
+          continue;
+        }
+        row = await this.#write(trx, row, servers, before, decision, event, options);
+        results.push({ ...decision, before, row });
+        before = decision.rollout;
+      }
+      return results;
     });
   }
 
