@@ -17,11 +17,11 @@
  *    memory after a full GC at the start, the middle and the end.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEFAULT_SERVER, startSimulator, type Simulator } from '@byoi/ovh-simulator';
+import { DEFAULT_SERVER } from '@byoi/ovh-simulator';
 import type {
   CreateRolloutInput,
   InstallProgressDto,
@@ -29,6 +29,10 @@ import type {
   RolloutListResponse,
 } from '@byoi/shared';
 import { ensureImages, startImageServer, type ImageServer } from '@byoi/test-kit';
+import {
+  startSimulatorProcess,
+  type SimulatorProcess,
+} from '../../apps/bff/src/replicas/processes.ts';
 import { testStore, type TestStore } from '../../apps/bff/src/testing/testStore.ts';
 import { atMost, BUDGETS, installWaves, rolloutBoundMs, type Measurement } from './budgets.ts';
 import { startBff, type RunningBff } from './bff.ts';
@@ -159,19 +163,15 @@ export async function measureRollout(o: RolloutBenchOptions): Promise<Measuremen
   const kit = await ensureImages();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'byoi-bench-rollout-'));
   let images: ImageServer | null = null;
-  let sim: Simulator | null = null;
+  let sim: SimulatorProcess | null = null;
   let bff: RunningBff | null = null;
   let database: TestStore | null = null;
   try {
     images = await startImageServer({ dir: kit.dir });
-    sim = await startSimulator({
-      host: '127.0.0.1',
-      port: 0,
-      clockSpeed: o.clockSpeed,
-      serverCount: o.servers,
-    });
-    const caFile = path.join(dir, 'simulator-ca.pem');
-    await writeFile(caFile, sim.ca);
+    // Its own process, as OVH is: 100 installs downloading and checking images at once must not
+    // share an event loop with the bench's polling and image server, or the simulator's slowness
+    // would be counted as the console's.
+    sim = await startSimulatorProcess({ dir, clockSpeed: o.clockSpeed, serverCount: o.servers });
     database = await openDatabase(o.engine);
     bff = await startBff({
       serverCount: 0,
@@ -180,11 +180,7 @@ export async function measureRollout(o: RolloutBenchOptions): Promise<Measuremen
       cacheTtlMs: 5_000,
       memoryProbe: true,
       env: {
-        SIMULATOR_URL: sim.url,
-        SIMULATOR_CA_FILE: caFile,
-        OVH_APPLICATION_KEY: sim.applicationKey,
-        OVH_APPLICATION_SECRET: sim.applicationSecret,
-        OVH_CONSUMER_KEY: sim.consumerKey,
+        ...sim.env,
         INSTALL_WATCH_INTERVAL_MS: String(o.watchIntervalMs),
         ROLLOUT_TICK_MS: String(o.tickMs),
         ...(database?.url ? { DATABASE_URL: database.url } : {}),
@@ -235,8 +231,14 @@ export async function measureRollout(o: RolloutBenchOptions): Promise<Measuremen
     }
 
     // 3. The rollout, start to done.
-    const requestsBefore = sim.admin.requests().length;
-    sim.admin.reset();
+    const simulator = sim;
+    const simRequests = async () =>
+      await simulator.admin<{ installs: { serviceName: string }[]; peakRunningInstalls: number }>(
+        'GET',
+        '/_sim/requests',
+      );
+    const requestsBefore = (await simRequests()).installs.length;
+    await sim.admin('POST', '/_sim/reset');
     const atStart = await heapOf(bff);
     const cpuBefore = cpuMs(bff.pid);
     const wallStart = performance.now();
@@ -260,13 +262,14 @@ export async function measureRollout(o: RolloutBenchOptions): Promise<Measuremen
     const atEnd = await heapOf(bff);
     const done = await call<RolloutDetailDto>(bff, 'GET', `/api/rollouts/${id}`);
     const totalMs = Date.parse(done.endedAt ?? '') - Date.parse(done.startedAt ?? '');
-    const requested = sim.admin.requests().map((r) => r.serviceName);
+    const atSimulator = await simRequests();
+    const requested = atSimulator.installs.map((r) => r.serviceName);
     const once = new Set(requested);
     const notOnce =
       eligible.filter((name) => !once.has(name)).length +
       (requested.length - once.size) +
       done.counts.failed;
-    const peak = sim.admin.peakRunningInstalls();
+    const peak = atSimulator.peakRunningInstalls;
     const phases = wavePhases(done);
 
     const bound = rolloutBoundMs(waves, oneMs);
@@ -343,7 +346,7 @@ export async function measureRollout(o: RolloutBenchOptions): Promise<Measuremen
   } finally {
     await bff?.stop();
     await database?.close();
-    await sim?.close();
+    await sim?.stop();
     await images?.close();
     await rm(dir, { recursive: true, force: true });
   }

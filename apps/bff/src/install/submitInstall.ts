@@ -43,6 +43,13 @@ export interface SubmitRequest {
   /** The install record's id (the submit's audit entry id, or the rollout's key for the server). */
   id: string;
   user: { username: string; role: ConsoleRole } | null;
+  /**
+   * Whether the console checks first that the server exists and runs no install (3 OVH reads),
+   * to refuse with its own message. A rollout leaves both to OVH's answer to the submit, which
+   * refuses them too (404; "Task … is already running"): one call per server instead of four,
+   * so a wave of 100 starts together. The store's per-server lock is taken either way.
+   */
+  precheck?: boolean;
 }
 
 function inProgress(sn: string, started: string): ApiError {
@@ -82,21 +89,24 @@ export async function submitInstall(deps: SubmitDeps, request: SubmitRequest): P
   const lock = await locks.acquire(sn);
   if (!lock) throw inProgress(sn, 'a moment ago from this console');
   try {
-    await requireServer(ovh, sn);
+    const precheck = request.precheck !== false;
+    if (precheck) await requireServer(ovh, sn);
     const payload = buildPayload(route, form);
-    const [status, task] = await Promise.all([
-      ovh.getInstallStatus(sn),
-      latestInstallTask(ovh, sn),
-    ]);
-    // The status outlives an install (its steps stay done or failed), so "running" is judged
-    // from the steps and the task together, exactly as the progress screen shows it.
-    const current = buildProgress(sn, status, task);
-    await outcomes.observe(current);
-    if (current.state === 'running') {
-      tracker.markRunning(sn);
-      const started =
-        task?.startDate ?? new Date(now() - current.elapsedSeconds * 1000).toISOString();
-      throw inProgress(sn, started);
+    if (precheck) {
+      const [status, task] = await Promise.all([
+        ovh.getInstallStatus(sn),
+        latestInstallTask(ovh, sn),
+      ]);
+      // The status outlives an install (its steps stay done or failed), so "running" is judged
+      // from the steps and the task together, exactly as the progress screen shows it.
+      const current = buildProgress(sn, status, task);
+      await outcomes.observe(current);
+      if (current.state === 'running') {
+        tracker.markRunning(sn);
+        const started =
+          task?.startDate ?? new Date(now() - current.elapsedSeconds * 1000).toISOString();
+        throw inProgress(sn, started);
+      }
     }
     const started = await ovh.startInstall(route, sn, payload.body);
     tracker.markRunning(sn);

@@ -42,8 +42,8 @@ export const DEFAULT_ROLLOUT_TICK_MS = 2_000;
 export const DEFAULT_ROLLOUT_LEASE_MS = 30_000;
 /** Hardware reads at once during a check. */
 const CHECK_CONCURRENCY = 16;
-/** Install submits at once per replica (each is a few OVH calls). */
-const SUBMIT_CONCURRENCY = 16;
+/** Install submits at once per replica (one OVH call each; OVH_CONCURRENCY bounds the calls). */
+const SUBMIT_CONCURRENCY = 50;
 /** How far OVH's task start may precede the claim and still be this rollout's install. */
 const CLOCK_SKEW_MS = 5_000;
 
@@ -344,6 +344,9 @@ export class RolloutDriver {
           row.created_by !== null && row.created_role !== null
             ? { username: row.created_by, role: row.created_role }
             : null,
+        // The check read every server just before; OVH refuses a missing server or a second
+        // install itself, and its refusal fails the server like any other.
+        precheck: false,
       });
       await this.#applyStarted(row.id, server, { server, installId, taskId: task.taskId });
     } catch (error) {
