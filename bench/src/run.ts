@@ -77,7 +77,7 @@ const SETTINGS: Record<Mode, Settings> = {
     rolloutServers: 1000,
     rolloutClockSpeed: 10,
     rolloutInFlight: 100,
-    rolloutEngines: ['postgres'],
+    rolloutEngines: ['pglite', 'postgres'],
   },
   smoke: {
     servers: 200,

@@ -35,7 +35,7 @@ import type {
 import { apiErrorFromOvh } from '../upstreamError.ts';
 import { openForm } from './formVault.ts';
 import { judgeFleet, type ProbedImage } from './matrix.ts';
-import type { RolloutEvent } from './scheduler.ts';
+import { isTerminal, type RolloutEvent } from './scheduler.ts';
 
 export const DEFAULT_ROLLOUT_TICK_MS = 2_000;
 /** Longer than a round takes; a killed driver's rollouts pass to another replica after this. */
@@ -204,7 +204,13 @@ export class RolloutDriver {
     // What the store says is owed, whoever decided it (this driver, an API request on any replica,
     // a driver that stopped): installs claimed but not known to have begun, cancels asked for.
     const current = (await rollouts.row(id)) ?? row;
-    for (const server of await rollouts.servers(id)) {
+    const servers = await rollouts.servers(id);
+    if (isTerminal(current.state) && !servers.some((s) => s.state === 'installing')) {
+      // Nothing more to do here, ever: what this process kept about the rollout goes.
+      this.#forms.delete(id);
+      for (const s of servers) this.#cancelled.delete(`${id}\n${s.server}`);
+    }
+    for (const server of servers) {
       if (server.state !== 'installing') continue;
       const key = `${id}\n${server.server}`;
       if (server.started_at === null) {

@@ -82,7 +82,8 @@ function plan(
 }
 
 async function create(body: CreateRolloutInput): Promise<string> {
-  const res = await operator.post('/api/rollouts').send(body).expect(201);
+  const res = await operator.post('/api/rollouts').send(body);
+  expect(res.status, res.text).toBe(201);
   return (res.body as { id: string }).id;
 }
 
@@ -316,11 +317,13 @@ describe('what a rollout tells and keeps', () => {
       await until(id, (r) => r.state === 'done');
       const types = () =>
         receiver.received.map((d) => (JSON.parse(d.body) as { type: string }).type);
-      await eventually(async () =>
-        types().filter((t) => t === 'install.finished').length === 2 &&
-        types().includes('rollout.done')
-          ? true
-          : undefined,
+      await eventually(() =>
+        Promise.resolve(
+          types().filter((t) => t === 'install.finished').length === 2 &&
+            types().includes('rollout.done')
+            ? true
+            : undefined,
+        ),
       );
       expect(types().filter((t) => t.startsWith('rollout.'))).toEqual([
         'rollout.started',
@@ -372,5 +375,44 @@ describe('what a rollout tells and keeps', () => {
     // OVH got them: the install was made with the form as given.
     const [request] = h.sim.admin.requests();
     expect(JSON.stringify(request?.body)).toContain('s3cr3t-rollout-token');
+  }, 60_000);
+
+  it('installs a library version with its stored header values, added at each install, never copied', async () => {
+    const created = await operator.post('/api/images').send({
+      name: 'Fleet image',
+      version: {
+        imageURL: `${images.url}/images/${kit.images[IMAGE].file}`,
+        imageType: 'raw',
+        efiBootloaderPath: EFI,
+        httpHeaders: [{ name: 'X-Token', value: 'library-s3cret-value' }],
+      },
+    });
+    expect(created.status, created.text).toBe(201);
+    const imageId = (created.body as { image: { id: string } }).image.id;
+    const servers = (await fleetNames()).slice(0, 2);
+    const id = await create(plan(servers, { image: { libraryImageId: imageId, version: 1 } }));
+    const row = await h.store.db
+      .selectFrom('rollouts')
+      .select('form')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row.form).not.toContain('library-s3cret-value');
+    await until(id, (r) => r.state === 'ready');
+    await operator.post(`/api/rollouts/${id}/start`).expect(200);
+    const done = await until(id, (r) => r.state === 'done');
+    expect(done.image.libraryImage).toEqual({ id: imageId, name: 'Fleet image', version: 1 });
+    const bodies = h.sim.admin.requests().map((r) => JSON.stringify(r.body));
+    expect(bodies).toHaveLength(2);
+    for (const body of bodies) expect(body).toContain('library-s3cret-value');
+    const history = (await operator.get(`/api/servers/${servers[0]}/installs`).expect(200))
+      .body as { entries: { libraryImage: { id: string } | null }[] };
+    expect(history.entries[0]?.libraryImage?.id).toBe(imageId);
+    // An archived image can no longer be rolled out.
+    await operator.delete(`/api/images/${imageId}`).expect(200);
+    const refused = await operator
+      .post('/api/rollouts')
+      .send(plan(servers, { image: { libraryImageId: imageId, version: 1 } }));
+    expect(refused.status).toBe(400);
+    expect((refused.body as ApiErrorBody).error.code).toBe('IMAGE_ARCHIVED');
   }, 60_000);
 });

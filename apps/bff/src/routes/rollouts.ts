@@ -180,7 +180,7 @@ async function formOf(
       }
       throw error;
     });
-    if (found.image.archivedAt !== null) {
+    if (found.image.archivedAt !== undefined) {
       throw new ApiError(
         400,
         'IMAGE_ARCHIVED',
