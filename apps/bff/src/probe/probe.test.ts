@@ -526,13 +526,13 @@ describe('fuzzing', () => {
           },
           { requiredKeys: [] },
         )
-        .map((b) => ({ method: 'post' as const, path: '/api/rollouts', body: b as unknown })),
+        .map((b) => ({ method: 'post' as const, path: '/api/rollouts', body: b })),
       fc
         .tuple(pathSegment, fc.constantFrom('start', 'pause', 'resume', 'abort'), anyValue)
         .map(([seg, verb, body]) => ({
           method: 'post' as const,
           path: `/api/rollouts/${encodeURIComponent(seg)}/${verb}`,
-          body: body as unknown,
+          body: body,
         })),
       fc.tuple(pathSegment, pathSegment).map(([limit, cursor]) => ({
         method: 'get' as const,
@@ -546,7 +546,7 @@ describe('fuzzing', () => {
       })),
       fc
         .record({ url: anyValue, events: anyValue, description: anyValue }, { requiredKeys: [] })
-        .map((b) => ({ method: 'post' as const, path: '/api/webhooks', body: b as unknown })),
+        .map((b) => ({ method: 'post' as const, path: '/api/webhooks', body: b })),
     );
     await fc.assert(
       fc.asyncProperty(request, async ({ method, path, body: sent }) => {
