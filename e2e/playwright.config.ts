@@ -8,7 +8,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@playwright/test';
 import type { PlaywrightTestConfig } from '@playwright/test';
-import { bffInstance, ROUTES, SIMULATED_FLEET_SIZE, SIMULATOR_CLOCK_SPEED } from './support/env.ts';
+import {
+  bffInstance,
+  INSTALL_WATCH_INTERVAL_MS,
+  ROLLOUT_TICK_MS,
+  ROUTES,
+  SIMULATED_FLEET_SIZE,
+  SIMULATOR_CLOCK_SPEED,
+} from './support/env.ts';
 import type { E2eOptions } from './tests/fixtures.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -32,6 +39,8 @@ const webServers: NonNullable<PlaywrightTestConfig['webServer']> = ROUTES.map((r
       SIMULATOR_PORT: String(bff.simulatorPort),
       SIMULATOR_CLOCK_SPEED: String(SIMULATOR_CLOCK_SPEED),
       SIMULATOR_SERVER_COUNT: String(SIMULATED_FLEET_SIZE),
+      ROLLOUT_TICK_MS: String(ROLLOUT_TICK_MS),
+      INSTALL_WATCH_INTERVAL_MS: String(INSTALL_WATCH_INTERVAL_MS),
       OVH_INSTALL_ROUTE: route,
       CONSOLE_USERS_FILE: bff.usersFile,
       E2E_OVH_KEYS_FILE: bff.keysFile,

@@ -2,11 +2,28 @@
  * The screens the README shows, as an operator sees them: each at 1440 × 900 and at 420 px wide,
  * written to docs/screenshots/<name>.png and <name>-420.png (the header's menu only at 420 px).
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UPSTREAM_MESSAGES } from '@byoi/shared';
 import type { Page } from '@playwright/test';
+import { SIMULATOR_CLOCK_SPEED } from '../support/env.ts';
 import { expect, test } from '../tests/fixtures.ts';
+import {
+  countsShown,
+  fillRolloutForm,
+  planRollout,
+  reinstallSelected,
+  rolloutImageURL,
+  ROLLOUT_EFI_PATH,
+  ROLLOUT_IMAGE,
+  searchServers,
+  selectionBar,
+  startRollout,
+  tickServers,
+  timeline,
+} from '../tests/rollout.ts';
 import {
   confirmButton,
   confirmField,
@@ -28,10 +45,20 @@ import {
 
 const OUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/screenshots');
 const UEFI_SERVER = 'ns1234567.ip-51-91-0.eu';
+/** A single 16 MB disk: the rollout image does not fit it, so its profile is blocked. */
+const SMALL_DISK_SERVER = 'ns-small-disk.ip-51-91-3.eu';
 const WIDTHS = [
   { suffix: '', width: 1440, height: 900 },
   { suffix: '-420', width: 420, height: 900 },
 ] as const;
+
+/** The headers a state-changing API call from the page's session needs. */
+async function writeHeaders(page: Page): Promise<Record<string, string>> {
+  const origin = new URL(page.url()).origin;
+  const cookies = await page.context().cookies(origin);
+  const csrf = cookies.find((cookie) => cookie.name === 'byoi_csrf')?.value ?? '';
+  return { Origin: origin, 'X-CSRF-Token': csrf };
+}
 
 /** Shoots the whole page, or only `region` (a labelled region of it) when given. */
 async function shoot(
@@ -388,3 +415,134 @@ test('the image library, an image, and the wizard from the library', async ({
   await expect(list).toHaveAttribute('aria-busy', 'false');
   await shootAsIs(page, 'library');
 });
+
+test('a fleet rollout: the selection, the plan, the matrix, the live view, the history', async ({
+  operatorPage: page,
+  rolloutServers,
+  imageServer,
+  kit,
+  sim,
+}) => {
+  const fleet = await rolloutServers('ns410008');
+  const uefi = fleet.filter((server) => server.bootMode === 'uefi');
+  const chosen = uefi.slice(0, 5);
+  const name = 'Debian 12.8 on the web tier';
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto('/servers');
+  // An older rollout, aborted, so the history has more than one row.
+  const older = await page.request.post('/api/rollouts', {
+    headers: await writeHeaders(page),
+    data: {
+      name: 'Rocky 9 on the batch hosts',
+      servers: uefi.slice(5, 7).map((server) => server.name),
+      image: {
+        imageURL: rolloutImageURL(imageServer, kit),
+        imageType: 'raw',
+        efiBootloaderPath: ROLLOUT_EFI_PATH,
+      },
+      plan: { canary: 1, batchSize: 1, maxInFlight: 1 },
+    },
+  });
+  expect(older.status()).toBe(201);
+  const { id } = (await older.json()) as { id: string };
+  const aborted = await page.request.post(`/api/rollouts/${id}/abort`, {
+    headers: await writeHeaders(page),
+  });
+  expect(aborted.status()).toBe(200);
+
+  // The small-disk server first: its profile is the matrix's blocked one.
+  await searchServers(page, 'small-disk', 1);
+  await tickServers(page, [SMALL_DISK_SERVER]);
+  await searchServers(page, 'ns410008', fleet.length);
+  await tickServers(
+    page,
+    chosen.map((server) => server.name),
+  );
+  await expect(selectionBar(page).getByRole('status')).toHaveText('6 servers selected');
+  await page.mouse.move(0, 0);
+  await shootAsIs(page, 'servers-selection', { fullPage: false });
+
+  await reinstallSelected(page);
+  await fillRolloutForm(page, {
+    name,
+    imageURL: rolloutImageURL(imageServer, kit),
+    imageCheckSum: kit.images[ROLLOUT_IMAGE].sha256,
+    canary: 1,
+    batchSize: 2,
+    maxInFlight: 2,
+    skipBlocked: true,
+  });
+  await shootAsIs(page, 'new-rollout');
+
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await planRollout(page, name);
+  await expect(page.getByRole('list', { name: 'Blocked servers' })).toContainText(
+    SMALL_DISK_SERVER,
+  );
+  await shootAsIs(page, 'rollout-ready');
+
+  // A slower clock holds the batch in its installs long enough to be seen.
+  await sim.setClockSpeed(4);
+  try {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await startRollout(page, name, chosen.length);
+    await expect
+      .poll(
+        async () => {
+          const counts = await countsShown(page);
+          return counts.Done === 1 && counts.Installing === 2;
+        },
+        { timeout: 60_000 },
+      )
+      .toBe(true);
+    await shootAsIs(page, 'rollout-running');
+  } finally {
+    await sim.setClockSpeed(SIMULATOR_CLOCK_SPEED);
+  }
+  await expect(timeline(page)).toContainText('The rollout is done.', { timeout: 45_000 });
+  await expect.poll(() => countsShown(page)).toMatchObject({ Done: chosen.length, Blocked: 1 });
+  await shootAsIs(page, 'rollout-done');
+
+  await page
+    .getByRole('navigation', { name: 'Breadcrumb' })
+    .getByRole('link', { name: 'Rollouts' })
+    .click();
+  const list = page.getByRole('table', { name: 'Rollouts' });
+  await expect(list.getByRole('row').filter({ hasText: name })).toContainText('Done');
+  await expect(list).toHaveAttribute('aria-busy', 'false');
+  await shootAsIs(page, 'rollouts');
+});
+
+test('webhooks, and the signing secret shown once', async ({ operatorPage: page }) => {
+  // A receiver on loopback (the only hosts simulator mode calls): it takes every delivery.
+  const receiver = http.createServer((request, response) => {
+    request.resume();
+    request.on('end', () => response.writeHead(204).end());
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const { port } = receiver.address() as AddressInfo;
+  try {
+    await shootWebhooks(page, `http://127.0.0.1:${port}/byoi-events`);
+  } finally {
+    await new Promise((resolve) => receiver.close(resolve));
+  }
+});
+
+async function shootWebhooks(page: Page, url: string): Promise<void> {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto('/webhooks');
+  await expect(page.getByRole('heading', { level: 1, name: 'Webhooks' })).toBeVisible();
+  const form = page.getByRole('form', { name: 'Add a webhook' });
+  await form.getByRole('textbox', { name: 'URL' }).fill(url);
+  await form.getByRole('textbox', { name: 'Description' }).fill('The on-call chat');
+  await form.getByRole('button', { name: 'Add the webhook' }).click();
+  const dialog = page.getByRole('dialog', { name: 'The webhook’s signing secret' });
+  await expect(dialog.getByLabel('Signing secret', { exact: true })).toHaveText(/^whsec_/);
+  await shootAsIs(page, 'webhook-secret', { fullPage: false });
+  await dialog.getByRole('button', { name: 'I have copied the secret' }).click();
+  await expect(dialog).toBeHidden();
+  const table = page.getByRole('table', { name: 'Webhooks' });
+  await expect(table.getByRole('row').filter({ hasText: url })).toBeVisible();
+  await expect(table).toHaveAttribute('aria-busy', 'false');
+  await shootAsIs(page, 'webhooks');
+}

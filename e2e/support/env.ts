@@ -65,7 +65,14 @@ export function bffInstance(route: Route): BffInstance {
   };
 }
 
-/** Extra simulated servers, so parallel tests never share one (one install at a time per server). */
-export const SIMULATED_FLEET_SIZE = 80;
+/**
+ * Extra simulated servers, so parallel tests never share one (one install at a time per server):
+ * the first 80 go one a test (`claim`), the rest to rollouts, which take several at once
+ * (`rolloutServers`). With the simulator's 6 named servers the list is two pages of 50.
+ */
+export const SIMULATED_FLEET_SIZE = 94;
 /** Install steps run this many times faster than OVH's (about a minute at speed 1). */
 export const SIMULATOR_CLOCK_SPEED = 60;
+/** The rollout driver's round and the install watch, short so a rollout's waves follow quickly. */
+export const ROLLOUT_TICK_MS = 200;
+export const INSTALL_WATCH_INTERVAL_MS = 500;

@@ -1,13 +1,20 @@
 /**
  * The e2e fixtures: the image kit, a local image server, the simulator's admin API, a fresh
- * simulated server per test, and browser pages signed in as an operator or a viewer. Every fixture
- * cleans up after `use()`. Each page records the BFF's API responses for the secrets test.
+ * simulated server per test (or a group of them for a rollout), and browser pages signed in as an
+ * operator or a viewer. Every fixture cleans up after `use()`. Each page records the BFF's API
+ * responses for the secrets test.
  */
-import { appendFileSync, mkdirSync, openSync, closeSync } from 'node:fs';
+import { appendFileSync, mkdirSync, openSync, closeSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { test as base, expect } from '@playwright/test';
 import type { APIRequestContext, Browser, Page, Response, TestInfo } from '@playwright/test';
-import type { ServerListResponse } from '@byoi/shared';
+import { TERMINAL_ROLLOUT_STATES } from '@byoi/shared';
+import type {
+  BootMode,
+  RolloutListResponse,
+  ServerDetailResponse,
+  ServerListResponse,
+} from '@byoi/shared';
 import { ensureImages, startImageServer } from '@byoi/test-kit';
 import type { ImageKit, ImageServer } from '@byoi/test-kit';
 import { CLAIMS_DIR, RESPONSES_DIR, SIMULATED_FLEET_SIZE } from '../support/env.ts';
@@ -23,6 +30,12 @@ export interface E2eOptions {
   simulatorURL: string;
 }
 
+/** A server a rollout may take, with what decides whether the image fits it. */
+export interface FleetServer {
+  name: string;
+  bootMode: BootMode;
+}
+
 interface TestFixtures {
   /** A local HTTP server serving the image kit, closed after the test. */
   imageServer: ImageServer;
@@ -32,6 +45,12 @@ interface TestFixtures {
   claim: number;
   /** A simulated server no other test of this run uses (one install at a time per server). */
   serverName: string;
+  /**
+   * Claims, for this test alone, the generated servers past those `claim` hands out whose name
+   * contains `search` (e.g. `ns410008`: ns4100080 … ns4100089), sorted by name. Afterwards the
+   * operator's rollouts that have not ended are aborted with their installs, and the servers freed.
+   */
+  rolloutServers: (search: string) => Promise<FleetServer[]>;
   /** This test's own operator account (the BFF limits installs per user and minute). */
   operator: TestUser;
   /** A page signed in as the operator (signed out after the test). */
@@ -90,6 +109,23 @@ async function signIn(request: APIRequestContext, baseURL: string, user: TestUse
     data: { username: user.username, password: user.password },
   });
   expect(response.status(), `sign-in as ${user.username}: ${await response.text()}`).toBe(200);
+}
+
+/** The headers a state-changing API call needs: the console's origin and the CSRF token. */
+async function writeHeaders(
+  request: APIRequestContext,
+  baseURL: string,
+): Promise<Record<string, string>> {
+  const { cookies } = await request.storageState();
+  const csrf = cookies.find((cookie) => cookie.name === 'byoi_csrf')?.value ?? '';
+  return { Origin: baseURL, 'X-CSRF-Token': csrf };
+}
+
+/** The fleet index in a generated server's name (`ns4100083.ip-…` → 83), or null. */
+function fleetIndexOf(name: string): number | null {
+  const match = /^ns(\d+)\.ip-/.exec(name);
+  const index = match ? Number(match[1]) - 4100000 : -1;
+  return index >= 0 && index < SIMULATED_FLEET_SIZE ? index : null;
 }
 
 async function signOut(page: Page, baseURL: string) {
@@ -168,6 +204,55 @@ export const test = base.extend<TestFixtures & E2eOptions, WorkerFixtures>({
 
   operator: async ({ claim }, use) => {
     await use(testOperator(claim));
+  },
+
+  rolloutServers: async ({ playwright, baseURL, operator }, use) => {
+    const origin = baseURL ?? '';
+    const request = await playwright.request.newContext({ baseURL: origin });
+    await signIn(request, origin, operator);
+    mkdirSync(CLAIMS_DIR, { recursive: true });
+    const held: string[] = [];
+    await use(async (search) => {
+      const lock = path.join(CLAIMS_DIR, `rollout-${safeName(search)}`);
+      try {
+        closeSync(openSync(lock, 'wx'));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        throw new Error(`Another test holds the servers matching ${search}: give each its own.`);
+      }
+      held.push(lock);
+      const response = await request.get(`/api/servers?search=${encodeURIComponent(search)}`);
+      expect(response.status()).toBe(200);
+      const { items } = (await response.json()) as ServerListResponse;
+      const names = items.map((server) => server.name).sort();
+      const shared = names.filter((name) => (fleetIndexOf(name) ?? 0) < TEST_OPERATOR_COUNT);
+      if (names.length === 0 || shared.length > 0) {
+        throw new Error(
+          `${search} must match only generated servers past the first ${TEST_OPERATOR_COUNT} (one a test); it matches ${names.length === 0 ? 'none' : shared.join(', ')}.`,
+        );
+      }
+      return Promise.all(
+        names.map(async (name) => {
+          const detail = await request.get(`/api/servers/${encodeURIComponent(name)}`);
+          expect(detail.status()).toBe(200);
+          const { hardware } = (await detail.json()) as ServerDetailResponse;
+          return { name, bootMode: hardware.bootMode };
+        }),
+      );
+    });
+    // A rollout left running (a failed attempt) would install these servers under its retry.
+    const list = await request.get('/api/rollouts?limit=100');
+    const { rollouts } = (await list.json()) as RolloutListResponse;
+    const terminal: readonly string[] = TERMINAL_ROLLOUT_STATES;
+    for (const rollout of rollouts) {
+      if (rollout.createdBy !== operator.username || terminal.includes(rollout.state)) continue;
+      await request.post(`/api/rollouts/${encodeURIComponent(rollout.id)}/abort`, {
+        headers: await writeHeaders(request, origin),
+        data: { cancelRunning: true },
+      });
+    }
+    await request.dispose();
+    for (const lock of held) rmSync(lock, { force: true });
   },
 
   serverName: async ({ playwright, baseURL, claim, operator }, use) => {

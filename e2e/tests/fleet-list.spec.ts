@@ -2,8 +2,8 @@
  * Issue #14: the server list is searched and sorted by OVH (the BFF asks the simulator for
  * expanded pages), and the view — search, sort, order, page — lives in the URL. The simulator holds
  * its 6 named servers (web-prod-01, db-legacy, batch-03, tiny-ram, tiny-disk, win-app-02) and the
- * generated fleet-0001 … fleet-0080; installs by other tests change states and systems, never
- * display names, so display names are what this test sorts on.
+ * generated fleet-0001 … fleet-0094 (100 in all); installs by other tests change states and
+ * systems, never display names, so display names are what this test sorts on.
  */
 import type { Page } from '@playwright/test';
 import { SIMULATED_FLEET_SIZE } from '../support/env.ts';

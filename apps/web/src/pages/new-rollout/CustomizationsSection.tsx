@@ -43,8 +43,22 @@ export function CustomizationsSection({ form }: { form: FormApi }) {
           placeholder={'#cloud-config\npackages:\n  - htop'}
         />
       </Field>
+      <Field
+        id="rollout-sshKey"
+        label="SSH public key"
+        error={errors?.sshKey?.message}
+        hint="Optional: one line of your .pub file, e.g. ssh-ed25519 AAAAC3… me@laptop."
+      >
+        <Textarea
+          {...register('customizations.sshKey')}
+          className="mono"
+          rows={2}
+          spellCheck={false}
+        />
+      </Field>
       <div className="form-group" role="group" aria-labelledby="rollout-metadata-title">
         <h3 id="rollout-metadata-title">Config Drive metadata</h3>
+        <p>Key and value pairs every server reads from its Config Drive, e.g. role = webserver.</p>
         {fields.map((field, index) => (
           <div className="pair-row" key={field.id}>
             <Field
@@ -92,19 +106,6 @@ export function CustomizationsSection({ form }: { form: FormApi }) {
           <Icon name="plus" /> Add metadata
         </Button>
       </div>
-      <Field
-        id="rollout-sshKey"
-        label="SSH public key"
-        error={errors?.sshKey?.message}
-        hint="Optional: one line of your .pub file, e.g. ssh-ed25519 AAAAC3… me@laptop."
-      >
-        <Textarea
-          {...register('customizations.sshKey')}
-          className="mono"
-          rows={2}
-          spellCheck={false}
-        />
-      </Field>
     </section>
   );
 }

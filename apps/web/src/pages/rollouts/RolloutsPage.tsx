@@ -24,6 +24,14 @@ function ImageCell({ image }: { image: RolloutSummaryDto['image'] }) {
   );
 }
 
+/** The servers a rollout did not install, besides the failed ones: "1 blocked, 2 skipped". */
+function notInstalled(counts: RolloutSummaryDto['counts']): string | null {
+  const parts = (['blocked', 'skipped', 'cancelled'] as const)
+    .filter((state) => counts[state] > 0)
+    .map((state) => `${counts[state]} ${state}`);
+  return parts.length > 0 ? parts.join(', ') : null;
+}
+
 /** Every rollout, newest first: how far it got, who planned it, which image. */
 export default function RolloutsPage() {
   const canOperate = useCanOperate();
@@ -97,6 +105,9 @@ export default function RolloutsPage() {
                       <span className="cell-sub rollouts-failed">
                         {rollout.counts.failed} failed
                       </span>
+                    ) : null}
+                    {notInstalled(rollout.counts) ? (
+                      <span className="cell-sub">{notInstalled(rollout.counts)}</span>
                     ) : null}
                   </td>
                   <td data-label="Created">

@@ -127,41 +127,43 @@ export default function WebhooksPage() {
                     <span className="cell-sub">by {hook.createdBy ?? 'unknown'}</span>
                   </td>
                   {canOperate ? (
-                    <td className="webhook-actions">
-                      <Button
-                        size="sm"
-                        variant="outline"
-                        aria-label={`${hook.enabled ? 'Disable' : 'Enable'} ${hook.url}`}
-                        disabled={update.isPending}
-                        onClick={() =>
-                          update.mutate({ id: hook.id, request: { enabled: !hook.enabled } })
-                        }
-                      >
-                        {hook.enabled ? 'Disable' : 'Enable'}
-                      </Button>
-                      <Button
-                        size="sm"
-                        variant="outline"
-                        aria-label={`Change the events of ${hook.url}`}
-                        onClick={() => {
-                          update.reset();
-                          setEditing(hook);
-                        }}
-                      >
-                        Events
-                      </Button>
-                      <Button
-                        size="sm"
-                        variant="outline"
-                        color="critical"
-                        aria-label={`Delete ${hook.url}`}
-                        onClick={() => {
-                          remove.reset();
-                          setDeleting(hook);
-                        }}
-                      >
-                        Delete
-                      </Button>
+                    <td>
+                      <div className="webhook-actions">
+                        <Button
+                          size="sm"
+                          variant="outline"
+                          aria-label={`${hook.enabled ? 'Disable' : 'Enable'} ${hook.url}`}
+                          disabled={update.isPending}
+                          onClick={() =>
+                            update.mutate({ id: hook.id, request: { enabled: !hook.enabled } })
+                          }
+                        >
+                          {hook.enabled ? 'Disable' : 'Enable'}
+                        </Button>
+                        <Button
+                          size="sm"
+                          variant="outline"
+                          aria-label={`Change the events of ${hook.url}`}
+                          onClick={() => {
+                            update.reset();
+                            setEditing(hook);
+                          }}
+                        >
+                          Events
+                        </Button>
+                        <Button
+                          size="sm"
+                          variant="outline"
+                          color="critical"
+                          aria-label={`Delete ${hook.url}`}
+                          onClick={() => {
+                            remove.reset();
+                            setDeleting(hook);
+                          }}
+                        >
+                          Delete
+                        </Button>
+                      </div>
                     </td>
                   ) : null}
                 </tr>
