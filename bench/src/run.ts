@@ -23,13 +23,14 @@ import { measureVerify } from './verify.ts';
 import { ensureWebBuild, measureWeb } from './web.ts';
 
 /**
- * The rollout section's install watch and driver tick. The fast clock makes one install about 7 s
- * instead of OVH's 10–30 minutes, so the defaults (10 s, 2 s) would exceed the 20 % a wave may
- * add; these are values a deployment may set too (each running install read from OVH once a
- * second at most), and still a larger share of an install than the defaults are of a real one.
+ * The rollout section's install watch and driver tick. The simulator at speed 1 already installs
+ * in about a minute where OVH takes 10–30, and ×10 makes it 7 s: the defaults (10 s, 2 s) scaled
+ * the same way would be under 100 ms. These are values a deployment may set too (each running
+ * install read from OVH twice a second at most), and still a larger share of an install than the
+ * defaults are of a real one.
  */
-const ROLLOUT_WATCH_INTERVAL_MS = 1_000;
-const ROLLOUT_TICK_MS = 500;
+const ROLLOUT_WATCH_INTERVAL_MS = 500;
+const ROLLOUT_TICK_MS = 200;
 
 const SECTIONS = ['fleet', 'detail', 'web', 'store', 'rollout', 'verify'] as const;
 type Section = (typeof SECTIONS)[number];

@@ -118,10 +118,10 @@ export class InstallOutcomes {
         limit: WATCH_BATCH,
         submittedAfter: new Date(now - this.#options.timeoutMs),
       });
-      for (const record of due) {
-        if (this.#closed) return;
-        await this.#look(record);
-      }
+      if (this.#closed) return;
+      // A batch's looks run together (OVH_CONCURRENCY bounds the calls): a fleet's installs are
+      // each seen once a round, not one after the other.
+      await Promise.all(due.map((record) => this.#look(record)));
       if (due.length < WATCH_BATCH) return;
     }
   }

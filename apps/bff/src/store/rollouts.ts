@@ -9,7 +9,7 @@
  * (`driver_owner`, `driver_until`), claimed with `FOR UPDATE SKIP LOCKED`; API requests on any
  * replica change the rollout through `apply` too, and the row lock orders them.
  */
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import {
   ROLLOUT_SERVER_STATES,
   type ConsoleRole,
@@ -18,6 +18,7 @@ import {
   type RolloutEventDto,
   type RolloutImageDto,
   type RolloutMatrixDto,
+  type RolloutNotification,
   type RolloutPlan,
   type RolloutServerDto,
   type RolloutServerState,
@@ -217,6 +218,54 @@ function changed(a: RolloutServer, b: RolloutServer): boolean {
   );
 }
 
+/** What a transaction's applied events changed, gathered to be written once. */
+interface Changes {
+  /** Servers whose install was decided, with when: written as `claimed_at`. */
+  claimed: Map<string, number>;
+  facts: Map<string, ServerFacts>;
+  lines: {
+    at: Date;
+    kind: string;
+    server: string | null;
+    message: string;
+    username: string | null;
+  }[];
+  notifications: { event: RolloutNotification; snapshot: RolloutSnapshot; at: number }[];
+  rollout: {
+    startedAt?: number;
+    endedAt?: number;
+    matrix?: RolloutMatrixDto;
+    checkError?: string | null;
+  };
+}
+
+function collect(
+  changes: Changes,
+  before: RolloutSnapshot,
+  decision: RolloutDecision,
+  event: RolloutEvent,
+  options: ApplyOptions,
+): void {
+  const after = decision.rollout;
+  for (const fact of options.facts ?? []) {
+    changes.facts.set(fact.server, { ...changes.facts.get(fact.server), ...fact });
+  }
+  for (const action of decision.actions) {
+    if (action.kind === 'startInstall') changes.claimed.set(action.server, event.at);
+    if (action.kind === 'notify') {
+      changes.notifications.push({ event: action.event, snapshot: after, at: event.at });
+    }
+  }
+  if (event.kind === 'start') changes.rollout.startedAt = event.at;
+  if (isTerminal(after.state) && !isTerminal(before.state)) changes.rollout.endedAt = event.at;
+  if (options.matrix !== undefined) changes.rollout.matrix = options.matrix;
+  if (options.checkError !== undefined) changes.rollout.checkError = options.checkError;
+  const at = new Date(event.at);
+  for (const line of timeline(event, before, after, decision.actions)) {
+    changes.lines.push({ at, ...line, username: options.user ?? null });
+  }
+}
+
 export class Rollouts {
   readonly #db: Kysely<Database>;
   readonly #notifier: Notifier | undefined;
@@ -307,104 +356,106 @@ export class Rollouts {
     events: readonly { event: RolloutEvent; options?: ApplyOptions }[],
   ): Promise<Applied[] | undefined> {
     return this.#db.transaction().execute(async (trx) => {
-      let row = await trx
+      const row = await trx
         .selectFrom('rollouts')
         .selectAll()
         .where('id', '=', id)
         .forUpdate()
         .executeTakeFirst();
       if (!row) return undefined;
-      const servers = await this.servers(id, trx);
-      let before = snapshotOf(row, servers);
-      const results: Applied[] = [];
+      const first = snapshotOf(row, await this.servers(id, trx));
+      let before = first;
+      const decided: { decision: RolloutDecision; before: RolloutSnapshot }[] = [];
+      const changes: Changes = {
+        claimed: new Map(),
+        facts: new Map(),
+        lines: [],
+        notifications: [],
+        rollout: {},
+      };
       for (const { event, options = {} } of events) {
         const decision = decide(before, event);
-        if (decision.error) {
-          results.push({ ...decision, before, row });
-          continue;
-        }
-        row = await this.#write(trx, row, servers, before, decision, event, options);
-        results.push({ ...decision, before, row });
+        decided.push({ decision, before });
+        if (decision.error) continue;
+        collect(changes, before, decision, event, options);
         before = decision.rollout;
       }
-      return results;
+      if (before === first) return decided.map((d) => ({ ...d.decision, before: d.before, row }));
+      const updated = await this.#write(trx, row, first, before, changes);
+      return decided.map((d) => ({ ...d.decision, before: d.before, row: updated }));
     });
   }
 
+  /** Everything the applied events changed, in one statement per table. */
   async #write(
     trx: Transaction<Database>,
     row: RolloutRow,
-    rows: readonly RolloutServerRow[],
-    before: RolloutSnapshot,
-    decision: RolloutDecision,
-    event: RolloutEvent,
-    options: ApplyOptions,
+    first: RolloutSnapshot,
+    last: RolloutSnapshot,
+    changes: Changes,
   ): Promise<RolloutRow> {
-    const after = decision.rollout;
-    const at = new Date(event.at);
-    const facts = new Map((options.facts ?? []).map((f) => [f.server, f]));
-    const starting = new Set(
-      decision.actions.flatMap((a) => (a.kind === 'startInstall' ? [a.server] : [])),
-    );
-    for (const [index, server] of after.servers.entries()) {
-      const old = before.servers[index];
-      const fact = facts.get(server.name);
-      if (old && !changed(old, server) && !fact && !starting.has(server.name)) continue;
-      const stored = rows[index];
-      await trx
-        .updateTable('rollout_servers')
-        .set({
+    const patches = last.servers.flatMap((server, index) => {
+      const old = first.servers[index];
+      const fact = changes.facts.get(server.name);
+      const claimed = changes.claimed.get(server.name);
+      if (old && !changed(old, server) && !fact && claimed === undefined) return [];
+      return [
+        {
+          server: server.name,
           state: server.state,
           wave: server.wave,
           message: server.message ?? null,
-          started_at: server.startedAt === undefined ? null : new Date(server.startedAt),
-          ended_at: server.endedAt === undefined ? null : new Date(server.endedAt),
+          started_at: server.startedAt === undefined ? null : iso(new Date(server.startedAt)),
+          ended_at: server.endedAt === undefined ? null : iso(new Date(server.endedAt)),
           cancel_requested: server.cancelRequested === true,
-          ...(starting.has(server.name) ? { claimed_at: at } : {}),
-          ...(fact?.installId !== undefined ? { install_id: fact.installId } : {}),
-          ...(fact?.taskId !== undefined ? { task_id: fact.taskId } : {}),
-          ...(fact?.profile !== undefined ? { profile: fact.profile } : {}),
-        })
-        .where('rollout_id', '=', row.id)
-        .where('server', '=', stored?.server ?? server.name)
-        .execute();
+          claimed_at: claimed === undefined ? null : iso(new Date(claimed)),
+          install_id: fact?.installId ?? null,
+          task_id: fact?.taskId ?? null,
+          profile: fact?.profile ?? null,
+        },
+      ];
+    });
+    if (patches.length > 0) {
+      // One statement for every changed server (a wave of 100 starts is one round trip).
+      await sql`
+        update rollout_servers as rs set
+          state = v.state, wave = v.wave, message = v.message,
+          started_at = v.started_at, ended_at = v.ended_at, cancel_requested = v.cancel_requested,
+          claimed_at = coalesce(v.claimed_at, rs.claimed_at),
+          install_id = coalesce(v.install_id, rs.install_id),
+          task_id = coalesce(v.task_id, rs.task_id),
+          profile = coalesce(v.profile, rs.profile)
+        from jsonb_to_recordset(${JSON.stringify(patches)}::jsonb) as v(
+          server text, state text, wave integer, message text, started_at timestamptz,
+          ended_at timestamptz, cancel_requested boolean, claimed_at timestamptz,
+          install_id text, task_id bigint, profile text)
+        where rs.rollout_id = ${row.id} and rs.server = v.server`.execute(trx);
     }
-    const installing = after.servers.some((s) => s.state === 'installing');
-    const terminal = isTerminal(after.state);
+    const { rollout } = changes;
+    const installing = last.servers.some((s) => s.state === 'installing');
     const updated = await trx
       .updateTable('rollouts')
       .set((eb) => ({
-        state: after.state,
+        state: last.state,
         version: eb(eb.ref('version'), '+', 1),
-        needs_driver: DRIVEN_STATES.has(after.state) || installing,
-        ...(event.kind === 'start' ? { started_at: at } : {}),
-        ...(terminal && !isTerminal(before.state) ? { ended_at: at } : {}),
-        ...(options.matrix !== undefined ? { matrix: JSON.stringify(options.matrix) } : {}),
-        ...(options.checkError !== undefined ? { check_error: options.checkError } : {}),
+        needs_driver: DRIVEN_STATES.has(last.state) || installing,
+        ...(rollout.startedAt !== undefined ? { started_at: new Date(rollout.startedAt) } : {}),
+        ...(rollout.endedAt !== undefined ? { ended_at: new Date(rollout.endedAt) } : {}),
+        ...(rollout.matrix !== undefined ? { matrix: JSON.stringify(rollout.matrix) } : {}),
+        ...(rollout.checkError !== undefined ? { check_error: rollout.checkError } : {}),
       }))
       .where('id', '=', row.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    const lines = timeline(event, before, after, decision.actions);
-    if (lines.length > 0) {
+    if (changes.lines.length > 0) {
       await trx
         .insertInto('rollout_events')
-        .values(
-          lines.map((line) => ({
-            rollout_id: row.id,
-            at,
-            kind: line.kind,
-            server: line.server,
-            message: line.message,
-            username: options.user ?? null,
-          })),
-        )
+        .values(changes.lines.map((line) => ({ rollout_id: row.id, ...line })))
         .execute();
     }
     if (this.#notifier) {
-      for (const action of decision.actions) {
-        if (action.kind !== 'notify') continue;
-        await this.#notifier.emit(trx, action.event, notificationData(updated, after), event.at);
+      for (const { event, snapshot, at } of changes.notifications) {
+        await this.#notifier.emit(trx, event, notificationData(updated, snapshot), at);
       }
     }
     return updated;
