@@ -5,12 +5,7 @@
 import type { CatalogEntry } from './catalog.ts';
 import type { EspReport } from './image/esp.ts';
 import type { ChecksumType, ImageType, InstallRoute } from './form.ts';
-import type {
-  RolloutPlan,
-  RolloutServerState,
-  RolloutState,
-  WebhookEventType,
-} from './rollout.ts';
+import type { RolloutPlan, RolloutServerState, RolloutState, WebhookEventType } from './rollout.ts';
 
 /** `dedicated.TaskStatusEnum` in OVH's OpenAPI description. */
 export type TaskStatus =
