@@ -71,7 +71,15 @@ export interface AppDeps {
   shutdown?: AbortSignal;
 }
 
-export function createApp(deps: AppDeps): Express {
+/**
+ * The console's Express app, with `stopWork`: it stops the background work (rollout rounds, the
+ * install watch, webhook deliveries, pending audit entries) and resolves once that is over, as an
+ * aborted `shutdown` does. Close the store only then: a query cut by the store's close never
+ * answers (PGlite spins on it).
+ */
+export type ConsoleApp = Express & { stopWork(): Promise<void> };
+
+export function createApp(deps: AppDeps): ConsoleApp {
   const { config, ovh, logger, directory, store } = deps;
   const tracker = deps.tracker ?? new InstallTracker((sn) => ovh.invalidateServer(sn));
   const known = new KnownInstalls();
@@ -121,11 +129,13 @@ export function createApp(deps: AppDeps): Express {
     leaseMs: config.rolloutLeaseMs,
   });
   driver.start();
-  deps.shutdown?.addEventListener('abort', () => {
-    void driver.close();
-    outcomes.close();
-    void audit.close();
-  });
+  let stopped: Promise<void> | null = null;
+  const stop = () =>
+    (stopped ??= Promise.all([driver.close(), outcomes.close(), webhooks.close()])
+      // The rollout driver's last writes are audited; the entries are written after them.
+      .then(() => audit.close())
+      .catch(() => undefined));
+  deps.shutdown?.addEventListener('abort', () => void stop(), { once: true });
   const limits = createRateLimits(deps.rateLimits ?? DEFAULT_RATE_LIMITS, store, { logger });
   const sessions = createSessions(
     {
@@ -224,5 +234,5 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(webApp(config.webDistDir));
   app.use(errorHandler);
-  return app;
+  return Object.assign(app, { stopWork: stop });
 }

@@ -5,7 +5,7 @@
  * middle of a burst — every answered request still has its row; only requests that got no answer
  * may be missing. And a console that ran before the store brings its audit file in, once.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +28,9 @@ async function newPlace(kind: StoreKind): Promise<Place> {
   return { dataDir, store: kind === 'postgres' ? await testStore({ kind }) : null };
 }
 
+/** The consoles started by the running test: any still alive at its end (a failure) is killed. */
+const children: ChildProcess[] = [];
+
 async function startConsole(place: Place) {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     cwd: path.dirname(MAIN),
@@ -41,6 +44,7 @@ async function startConsole(place: Place) {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.push(child);
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
@@ -102,6 +106,9 @@ describe.each([
 ] as const)('audit durability on $kind', ({ kind, cases }) => {
   let place: Place;
   afterEach(async () => {
+    for (const child of children.splice(0)) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
     await place.store?.close();
   });
   const runs = (name: (typeof cases)[number]) => (cases as readonly string[]).includes(name);

@@ -246,8 +246,11 @@ function stop(signal: string): void {
   // entries) for up to SHUTDOWN_GRACE_MS, then what is left is cut.
   server.close(() => {
     clearTimeout(cut);
-    // The open refusal counts are written, and every entry synced, before the process ends.
-    Promise.all([audit.close(), connection.close()])
+    // The background work ends first (its writes, the open refusal counts and every audit entry
+    // reach the store), then OVH's connection, then the store: nothing is cut mid-query.
+    app
+      .stopWork()
+      .then(() => Promise.all([audit.close(), connection.close()]))
       .then(() => store.close())
       .then(
         () => process.exit(0),

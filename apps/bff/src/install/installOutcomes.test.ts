@@ -115,7 +115,7 @@ describe('InstallOutcomes', () => {
       ['failed', id, 'watch'],
     ]);
     expect(entries[0]?.message).toMatch(/^Could not download image/);
-    outcomes.close();
+    await outcomes.close();
   });
 
   it('leaves an install older than its timeout to progress reads, which still record it', async () => {
@@ -134,7 +134,7 @@ describe('InstallOutcomes', () => {
     expect((await audit.recent(10)).map((e) => [e.outcome, e.learnedFrom])).toEqual([
       ['failed', 'progress'],
     ]);
-    outcomes.close();
+    await outcomes.close();
   });
 
   it('records a task OVH does not have as unknown, with no audit outcome; nothing after close', async () => {
@@ -143,7 +143,7 @@ describe('InstallOutcomes', () => {
     await outcomes.poll();
     expect(await stateOf(gone.id)).toBe('unknown');
     expect(lines.some((l) => l.includes('no longer exists at OVH'))).toBe(true);
-    outcomes.close();
+    await outcomes.close();
     const later = await record(records, { taskId: 424243, startDate: new Date().toISOString() });
     await outcomes.poll();
     expect(await stateOf(later.id)).toBe('running');
@@ -165,8 +165,8 @@ describe('InstallOutcomes', () => {
     expect(['replica-a', 'replica-b']).toContain(row.watch_owner);
     // Handed back until the next round, an interval later.
     expect(row.watch_until?.getTime()).toBeGreaterThan(Date.now() + 50_000);
-    a.outcomes.close();
-    b.outcomes.close();
+    await a.outcomes.close();
+    await b.outcomes.close();
   });
 
   it('takes over the installs of a replica that stopped, once its lease has run out', async () => {
@@ -189,7 +189,7 @@ describe('InstallOutcomes', () => {
     now += 31_000;
     await b.outcomes.poll();
     expect(taskCalls(taskId)).toBe(1);
-    b.outcomes.close();
+    await b.outcomes.close();
   });
 });
 
@@ -254,8 +254,8 @@ describe('install.finished for the webhooks', () => {
         },
       },
     ]);
-    a.outcomes.close();
-    b.outcomes.close();
+    await a.outcomes.close();
+    await b.outcomes.close();
   });
 
   it('is queued for an install whose outcome is unknown too, saying why', async () => {
@@ -274,6 +274,6 @@ describe('install.finished for the webhooks', () => {
         }),
       },
     ]);
-    outcomes.close();
+    await outcomes.close();
   });
 });

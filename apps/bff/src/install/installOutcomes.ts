@@ -72,6 +72,8 @@ export class InstallOutcomes {
    */
   readonly #settledTask = new Map<string, string>();
   #timer: NodeJS.Timeout | null = null;
+  /** The round of the watch in flight, if any: `close` waits for it. */
+  #round: Promise<void> | null = null;
   #closed = false;
 
   constructor(options: InstallOutcomesOptions) {
@@ -126,10 +128,12 @@ export class InstallOutcomes {
     }
   }
 
-  close(): void {
+  /** Stops the rounds; resolves once the round in flight (if any) is over, so the store may close. */
+  async close(): Promise<void> {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+    await this.#round;
   }
 
   async #look(record: InstallRecord): Promise<void> {
@@ -258,7 +262,7 @@ export class InstallOutcomes {
   #schedule(): void {
     if (this.#timer || this.#closed) return;
     this.#timer = setTimeout(() => {
-      void this.poll()
+      this.#round = this.poll()
         .catch((error: unknown) => {
           this.#options.logger.warn(
             { err: error instanceof Error ? { name: error.name, message: error.message } : {} },
@@ -266,6 +270,7 @@ export class InstallOutcomes {
           );
         })
         .finally(() => {
+          this.#round = null;
           this.#timer = null;
           this.#schedule();
         });

@@ -106,12 +106,21 @@ function harnessConfig(env: NodeJS.ProcessEnv): Config {
 
 const usersFileOfStore = new WeakMap<Store, string>();
 
+/**
+ * What the harness closes, in order: the apps' background work, then (after OVH's connection)
+ * their stores, their databases dropped. A store closed under a query in flight would hang it.
+ */
+interface Closers {
+  work: (() => Promise<void>)[];
+  stores: (() => Promise<void>)[];
+}
+
 async function buildAppOn(
   ovh: OvhApi,
   baseEnv: NodeJS.ProcessEnv,
   options: AppOptions,
   shutdown: AbortSignal,
-  closers: (() => Promise<void>)[],
+  closers: Closers,
 ): Promise<AppUnderTest> {
   const config = harnessConfig({ ...baseEnv, ...options.env });
   // A replica of another app (sharing its store) reads the same users file unless told otherwise:
@@ -129,7 +138,7 @@ async function buildAppOn(
   const { lines, logger } = captureLog();
   const store = options.store ?? (await testStore());
   if (!usersFileOfStore.has(store)) usersFileOfStore.set(store, usersFile);
-  if (!options.store) closers.push(() => store.close());
+  if (!options.store) closers.stores.push(() => store.close());
   const audit = new AuditLog(store, logger);
   // The open refusal counts are written when the harness closes.
   shutdown.addEventListener('abort', () => void audit.close(), { once: true });
@@ -144,6 +153,7 @@ async function buildAppOn(
     ...(options.now ? { now: options.now } : {}),
     shutdown,
   });
+  closers.work.push(() => app.stopWork());
   return {
     app,
     config,
@@ -170,8 +180,7 @@ export async function startHarness(
   const shutdown = new AbortController();
   // Each app listens for it (its watch, its audit log): a test may build a dozen apps.
   setMaxListeners(100, shutdown.signal);
-  // The apps' stores, closed (their databases dropped) once the apps have stopped.
-  const closers: (() => Promise<void>)[] = [];
+  const closers: Closers = { work: [], stores: [] };
   const main = await buildAppOn(connection.api, env, options, shutdown.signal, closers);
   return {
     ...main,
@@ -180,8 +189,9 @@ export async function startHarness(
     buildApp: (more = {}) => buildAppOn(connection.api, env, more, shutdown.signal, closers),
     close: async () => {
       shutdown.abort();
+      await Promise.all(closers.work.splice(0).map((stop) => stop()));
       await connection.close();
-      await Promise.all(closers.splice(0).map((close) => close()));
+      await Promise.all(closers.stores.splice(0).map((close) => close()));
     },
   };
 }
