@@ -25,6 +25,7 @@ import { useStartInstall } from '../../data/servers/hooks.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 import { Field } from '../../ui/Field.tsx';
 import { NativeSelect } from '../../ui/NativeSelect.tsx';
+import { PairRows } from '../../ui/PairRows.tsx';
 import { useFocusFirstInvalid } from '../../ui/useFocusFirstInvalid.ts';
 import { dataLossSentence } from '../../ui/words.ts';
 import { ApiRequestPreview } from './ApiRequestPreview.tsx';
@@ -33,7 +34,6 @@ import type { RestoreScope } from './formStorage.ts';
 import { restoreFrom, saveForm, saveLibrarySource } from './formStorage.ts';
 import { ImageCheckPanel } from './ImageCheckPanel.tsx';
 import { LibraryBanner, LibraryHeaderRows, LibraryPicker } from './LibraryImageSource.tsx';
-import { PairRows } from './PairRows.tsx';
 import type { LibrarySource, Prefill, Restored } from './prefill.ts';
 import { librarySourceOf, versionValues } from './prefill.ts';
 import { applyFieldErrors } from './serverErrors.ts';
@@ -509,6 +509,7 @@ export function InstallForm({
             form={form}
             config={{
               name: 'configDriveMetadata',
+              idPrefix: 'metadata',
               first: 'key',
               firstLabel: 'Metadata key',
               secondLabel: 'Metadata value',
@@ -532,6 +533,7 @@ export function InstallForm({
             form={form}
             config={{
               name: 'httpHeaders',
+              idPrefix: 'header',
               first: 'name',
               firstLabel: 'HTTP header name',
               secondLabel: 'HTTP header value',

@@ -1,78 +1,93 @@
 import { Button, Icon, Input, Password } from '@ovhcloud/ods-react';
 import type { ChangeEvent, ClipboardEvent } from 'react';
-import { Controller, useFieldArray } from 'react-hook-form';
-import type { FieldErrors, UseFormReturn } from 'react-hook-form';
-import type { ByoiForm, ByoiFormInput } from '@byoi/shared';
-import { Field } from '../../ui/Field.tsx';
+import { Controller, useFieldArray, useWatch } from 'react-hook-form';
+import type { ArrayPath, FieldArray, FieldValues, Path, UseFormReturn } from 'react-hook-form';
+import { errorAt } from './errorAt.ts';
+import { Field } from './Field.tsx';
 
-type FormApi = UseFormReturn<ByoiFormInput, unknown, ByoiForm>;
+/** What a value field says of itself, per row (a library version keeps a stored value). */
+interface ValueHint {
+  hint?: string;
+  placeholder?: string;
+}
 
-interface PairConfig {
-  name: 'httpHeaders' | 'configDriveMetadata';
-  /** Column names in the form values. */
+export interface PairConfig {
+  /** The field array's path in the form values: `httpHeaders`, `image.httpHeaders`, … */
+  name: string;
+  /** Ids of the rows' fields: `${idPrefix}-${index}-${column}`. */
+  idPrefix: string;
+  /** The first column's name in the form values; the second is always `value`. */
   first: 'name' | 'key';
   firstLabel: string;
   secondLabel: string;
   /** "HTTP header" → buttons "Add HTTP header", "Remove HTTP header 2". */
   noun: string;
   max: number;
+  /** Masked values (HTTP headers). */
   secret: boolean;
-  firstPlaceholder: string;
-  secondPlaceholder: string;
+  firstPlaceholder?: string;
+  secondPlaceholder?: string;
+  /** The value field's hint and placeholder for a row whose first column reads `first`. */
+  valueHint?: (first: string) => ValueHint;
 }
 
-function rowError(
-  errors: FieldErrors<ByoiFormInput>,
-  name: PairConfig['name'],
-  index: number,
-  column: string,
-) {
-  const rows = errors[name] as unknown as
-    (Record<string, { message?: string } | undefined> | undefined)[] | undefined;
-  return rows?.[index]?.[column]?.message;
-}
+type Row = Record<string, string | undefined>;
 
-/** Add/remove rows of name/value pairs (HTTP headers, Config Drive metadata), up to `max`. */
-export function PairRows({ form, config }: { form: FormApi; config: PairConfig }) {
+/**
+ * Add/remove rows of name/value pairs (HTTP headers, Config Drive metadata), up to `max`, for any
+ * form that holds them as an array of two-string rows at `config.name`.
+ */
+export function PairRows<T extends FieldValues, R extends FieldValues>({
+  form,
+  config,
+}: {
+  form: UseFormReturn<T, unknown, R>;
+  config: PairConfig;
+}) {
   const { control, register, formState } = form;
-  // useFieldArray's generics want one concrete path; both arrays hold two-string rows.
-  const { fields, append, remove } = useFieldArray({ control, name: config.name as 'httpHeaders' });
-  const prefix = config.name === 'httpHeaders' ? 'header' : 'metadata';
-  const arrayError = (formState.errors[config.name] as { message?: string } | undefined)?.message;
+  const name = config.name as ArrayPath<T>;
+  const { fields, append, remove } = useFieldArray({ control, name });
+  const rows = (useWatch({ control, name: config.name as Path<T> }) ?? []) as Row[];
+  const messageAt = (path: string) => errorAt(formState.errors, path);
+  const arrayError = messageAt(config.name);
 
   return (
     <div>
       {fields.map((field, index) => {
-        const firstPath = `${config.name}.${index}.${config.first}` as 'httpHeaders.0.name';
-        const secondPath = `${config.name}.${index}.value` as 'httpHeaders.0.value';
-        const firstError = rowError(formState.errors, config.name, index, config.first);
-        const secondError = rowError(formState.errors, config.name, index, 'value');
+        const row = `${config.name}.${index}`;
+        const firstValue = rows[index]?.[config.first] ?? '';
+        const said = config.valueHint?.(firstValue) ?? {};
         return (
           <div className="pair-row" key={field.id}>
             <Field
-              id={`${prefix}-${index}-${config.first}`}
+              id={`${config.idPrefix}-${index}-${config.first}`}
               label={config.firstLabel}
-              error={firstError}
+              error={messageAt(`${row}.${config.first}`)}
             >
               <Input
-                {...register(firstPath)}
+                {...register(`${row}.${config.first}` as Path<T>)}
                 placeholder={config.firstPlaceholder}
                 autoComplete="off"
                 spellCheck={false}
               />
             </Field>
-            <Field id={`${prefix}-${index}-value`} label={config.secondLabel} error={secondError}>
+            <Field
+              id={`${config.idPrefix}-${index}-value`}
+              label={config.secondLabel}
+              error={messageAt(`${row}.value`)}
+              hint={said.hint}
+            >
               {/* Controlled: a single-line input silently drops pasted line breaks, which would
                   send another value than the one copied (a token split in two). The form keeps
                   the text as pasted, so the one-line rule says what is wrong instead. */}
               <Controller
                 control={control}
-                name={secondPath}
-                render={({ field: { value: current, onChange, onBlur, ref, name } }) => {
-                  const value = current ?? '';
+                name={`${row}.value` as Path<T>}
+                render={({ field: { value: current, onChange, onBlur, ref, name: path } }) => {
+                  const value = typeof current === 'string' ? current : '';
                   const props = {
                     ref,
-                    name,
+                    name: path,
                     value,
                     onBlur,
                     onChange: (event: ChangeEvent<HTMLInputElement>) =>
@@ -86,8 +101,8 @@ export function PairRows({ form, config }: { form: FormApi; config: PairConfig }
                       const end = input.selectionEnd ?? value.length;
                       onChange(value.slice(0, start) + pasted + value.slice(end));
                     },
-                    placeholder: config.secondPlaceholder,
-                    autoComplete: 'off',
+                    placeholder: said.placeholder ?? config.secondPlaceholder,
+                    autoComplete: config.secret ? 'new-password' : 'off',
                     spellCheck: false,
                   };
                   return config.secret ? (
@@ -128,11 +143,11 @@ export function PairRows({ form, config }: { form: FormApi; config: PairConfig }
         variant="outline"
         size="sm"
         disabled={fields.length >= config.max}
-        onClick={() => append({ [config.first]: '', value: '' } as { name: string; value: string })}
+        onClick={() => append({ [config.first]: '', value: '' } as FieldArray<T, ArrayPath<T>>)}
       >
         <Icon name="plus" /> Add {config.noun}
       </Button>
-      <span className="field-hint" style={{ marginLeft: 12 }}>
+      <span className="field-hint pair-count">
         {fields.length >= config.max
           ? `The limit of ${config.max} is reached: remove one to add another.`
           : `${fields.length} of ${config.max}`}
