@@ -1,8 +1,8 @@
-import type { LibraryImageCheckDto } from '@byoi/shared';
+import type { LibraryImageCheckDto, PreflightVerdict } from '@byoi/shared';
 import { Badge } from '@ovhcloud/ods-react';
 
 const VERDICT: Record<
-  LibraryImageCheckDto['verdict'],
+  PreflightVerdict,
   { label: string; color: 'success' | 'warning' | 'critical' | 'neutral' }
 > = {
   pass: { label: 'Pass', color: 'success' },
@@ -11,9 +11,14 @@ const VERDICT: Record<
   skipped: { label: 'Skipped', color: 'neutral' },
 };
 
+/** A preflight verdict (a check's, an image's) as a badge: Pass, Warning, Fail, Skipped. */
+export function StatusBadge({ status }: { status: PreflightVerdict }) {
+  const { label, color } = VERDICT[status];
+  return <Badge color={color}>{label}</Badge>;
+}
+
 /** The last check of a library image version, or that none was run. */
 export function VerdictBadge({ check }: { check: LibraryImageCheckDto | null }) {
   if (check === null) return <Badge color="neutral">Not checked</Badge>;
-  const { label, color } = VERDICT[check.verdict];
-  return <Badge color={color}>{label}</Badge>;
+  return <StatusBadge status={check.verdict} />;
 }

@@ -14,12 +14,12 @@ import {
   ProgressBar,
 } from '@ovhcloud/ods-react';
 import type { UseFormReturn } from 'react-hook-form';
+import { CheckList } from '../../ui/CheckList.tsx';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 import { Field } from '../../ui/Field.tsx';
 import { formatDuration, formatIEC } from '../../ui/format.ts';
 import { RichText } from '../../ui/RichText.tsx';
-import type { ImageVerdict, StaleCheck, VerdictCheck, VerifyOutcome } from './imageCheck.ts';
-import { VERDICT_COLOR, VERDICT_LABEL } from './imageCheck.ts';
+import type { ImageVerdict, StaleCheck, VerifyOutcome } from './imageCheck.ts';
 import type { ImageCheck } from './useImageCheck.ts';
 import { CHECKSUM_FILE_FIELD } from './useImageCheck.ts';
 
@@ -62,37 +62,6 @@ function EspFacts({
         ) : null}
       </dd>
     </>
-  );
-}
-
-/** The checks as rows: status, what was looked at, OVH's predicted answer and the remedy. */
-function CheckList({ checks, label }: { checks: VerdictCheck[]; label: string }) {
-  return (
-    <ul className="checks" aria-label={label}>
-      {checks.map((check) => (
-        <li key={`${check.source}-${check.id}`} className="checks__item">
-          <span className="checks__status">
-            <Badge color={VERDICT_COLOR[check.status]}>{VERDICT_LABEL[check.status]}</Badge>
-          </span>
-          <div>
-            <strong className="checks__title">{check.title}</strong>
-            <p className="checks__sentence">
-              <RichText text={check.sentence} />
-            </p>
-            {check.predictedMessage ? (
-              <p className="checks__predicted">
-                OVH would answer: <span className="verbatim">{check.predictedMessage}</span>
-              </p>
-            ) : null}
-            {check.remedy ? (
-              <p className="checks__remedy">
-                How to fix it: <RichText text={check.remedy} />
-              </p>
-            ) : null}
-          </div>
-        </li>
-      ))}
-    </ul>
   );
 }
 

@@ -92,20 +92,6 @@ export function changedImageFields(before: ImageCheckRequest, now: ImageCheckReq
   ).map(([, label]) => label);
 }
 
-export const VERDICT_LABEL: Record<PreflightCheck['status'], string> = {
-  pass: 'Pass',
-  warn: 'Warning',
-  fail: 'Fail',
-  skipped: 'Skipped',
-};
-
-export const VERDICT_COLOR = {
-  pass: 'success',
-  warn: 'warning',
-  fail: 'critical',
-  skipped: 'neutral',
-} as const;
-
 /** One row of the verdict: a preflight check, or what Verify checksum found. */
 export interface VerdictCheck extends Omit<PreflightCheck, 'id'> {
   /** `download`: Verify checksum could not download the image the way OVH would. */

@@ -1,48 +1,8 @@
-import type { PreflightVerdict, RolloutDetailDto, RolloutMatrixDto } from '@byoi/shared';
+import type { RolloutDetailDto, RolloutMatrixDto } from '@byoi/shared';
 import { Badge, Table } from '@ovhcloud/ods-react';
+import { CheckList } from '../../ui/CheckList.tsx';
 import { formatDateTime } from '../../ui/format.ts';
-import { RichText } from '../../ui/RichText.tsx';
 import { RouterLink } from '../../ui/RouterLink.tsx';
-
-const CHECK: Record<
-  PreflightVerdict,
-  { label: string; color: 'success' | 'warning' | 'critical' | 'neutral' }
-> = {
-  pass: { label: 'Pass', color: 'success' },
-  warn: { label: 'Warning', color: 'warning' },
-  fail: { label: 'Fail', color: 'critical' },
-  skipped: { label: 'Skipped', color: 'neutral' },
-};
-
-function ImageChecks({ checks }: { checks: RolloutMatrixDto['imageChecks'] }) {
-  return (
-    <ul className="checks" aria-label="Image checks">
-      {checks.map((check) => (
-        <li key={check.id} className="checks__item">
-          <span>
-            <Badge color={CHECK[check.status].color}>{CHECK[check.status].label}</Badge>
-          </span>
-          <div>
-            <strong className="checks__title">{check.title}</strong>
-            <p className="checks__sentence">
-              <RichText text={check.sentence} />
-            </p>
-            {check.predictedMessage ? (
-              <p className="checks__predicted">
-                OVH would answer: <span className="verbatim">{check.predictedMessage}</span>
-              </p>
-            ) : null}
-            {check.remedy ? (
-              <p className="checks__remedy">
-                How to fix it: <RichText text={check.remedy} />
-              </p>
-            ) : null}
-          </div>
-        </li>
-      ))}
-    </ul>
-  );
-}
 
 /** The image probed once, every hardware profile judged against it, and who is blocked and why. */
 export function PreflightMatrix({
@@ -61,7 +21,7 @@ export function PreflightMatrix({
         image once, then each hardware profile against it.
       </p>
       <h3 className="rollout-subtitle">The image</h3>
-      <ImageChecks checks={matrix.imageChecks} />
+      <CheckList label="Image checks" checks={matrix.imageChecks} />
       {matrix.resolvedChecksum ? (
         <p className="rollout-checksum">
           Checksum from the checksum file, installed with the image: {matrix.resolvedChecksum.type}{' '}

@@ -1,5 +1,5 @@
 import type { RolloutSummaryDto } from '@byoi/shared';
-import { Button, Icon, Table } from '@ovhcloud/ods-react';
+import { Icon, Table } from '@ovhcloud/ods-react';
 import { useEffect } from 'react';
 import { ROLLOUT_PAGE_SIZE, useRollouts } from '../../data/rollouts/hooks.ts';
 import { useCanOperate } from '../../data/session/hooks.ts';
@@ -9,6 +9,7 @@ import { PageBreadcrumb } from '../../ui/PageBreadcrumb.tsx';
 import { RolloutStateBadge } from '../../ui/RolloutStateBadge.tsx';
 import { RouterLink } from '../../ui/RouterLink.tsx';
 import { SkeletonRows } from '../../ui/SkeletonRows.tsx';
+import { OlderPages } from '../../ui/OlderPages.tsx';
 import './rollouts.css';
 
 const COLUMN_COUNT = 5;
@@ -123,25 +124,13 @@ export default function RolloutsPage() {
           </Table>
         </div>
       )}
-      {rollouts.hasNextPage || list.length > 0 ? (
-        <nav className="table-footer" aria-label="Rollout pages">
-          <span className="muted" aria-live="polite">
-            {list.length} rollout{list.length === 1 ? '' : 's'} shown
-            {rollouts.hasNextPage ? `, ${ROLLOUT_PAGE_SIZE} more at a time` : ''}
-          </span>
-          {rollouts.hasNextPage ? (
-            <Button
-              variant="outline"
-              size="sm"
-              loading={rollouts.isFetchingNextPage}
-              disabled={rollouts.isFetchingNextPage}
-              onClick={() => void rollouts.fetchNextPage()}
-            >
-              Older <Icon name="chevron-down" />
-            </Button>
-          ) : null}
-        </nav>
-      ) : null}
+      <OlderPages
+        label="Rollout pages"
+        shown={list.length}
+        noun="rollout"
+        pageSize={ROLLOUT_PAGE_SIZE}
+        query={rollouts}
+      />
     </>
   );
 }

@@ -9,6 +9,7 @@ import { InstallOutcomeBadge } from '../../ui/InstallOutcomeBadge.tsx';
 import { RouterLink } from '../../ui/RouterLink.tsx';
 import { Sha256 } from '../../ui/Sha256.tsx';
 import { SkeletonRows } from '../../ui/SkeletonRows.tsx';
+import { OlderPages } from '../../ui/OlderPages.tsx';
 import './history.css';
 
 const REINSTALL_FROM_HISTORY = 'Reinstall with the same image';
@@ -238,25 +239,13 @@ export function InstallHistory({ sn, installRunning }: { sn: string; installRunn
           </Table>
         </div>
       )}
-      {history.hasNextPage || entries.length > 0 ? (
-        <nav className="table-footer" aria-label="Install history pages">
-          <span className="muted" aria-live="polite">
-            {entries.length} install{entries.length === 1 ? '' : 's'} shown
-            {history.hasNextPage ? `, ${HISTORY_PAGE_SIZE} more at a time` : ''}
-          </span>
-          {history.hasNextPage ? (
-            <Button
-              variant="outline"
-              size="sm"
-              loading={history.isFetchingNextPage}
-              disabled={history.isFetchingNextPage}
-              onClick={() => void history.fetchNextPage()}
-            >
-              Older <Icon name="chevron-down" />
-            </Button>
-          ) : null}
-        </nav>
-      ) : null}
+      <OlderPages
+        label="Install history pages"
+        shown={entries.length}
+        noun="install"
+        pageSize={HISTORY_PAGE_SIZE}
+        query={history}
+      />
     </section>
   );
 }
