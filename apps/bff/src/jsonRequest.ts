@@ -32,6 +32,21 @@ export function parseJsonRequest<T extends z.ZodType>(
   return parsed.data;
 }
 
+/** A body that a route saves: the 400 says that nothing was saved, and the first problem. */
+export function parseSavedBody<T extends z.ZodType>(
+  req: Request,
+  schema: T,
+  what: string,
+): z.output<T> {
+  return parseJsonRequest(
+    req,
+    schema,
+    what,
+    (fieldErrors) =>
+      `The ${what} has a problem, so nothing was saved. ${firstProblem(fieldErrors)}`,
+  );
+}
+
 /** The first field's first message, as `field: message` (`_form` for the body as a whole). */
 export function firstProblem(fieldErrors: Record<string, string[]>): string {
   const [field, messages] = Object.entries(fieldErrors)[0] ?? ['_form', []];

@@ -223,6 +223,23 @@ export function auditTrail(log: AuditLog, routes: AuditedRoute[] = AUDITED_ROUTE
   };
 }
 
+/**
+ * Who asked what, as every audit entry of a request says it: time, user and role, address, method
+ * and route (its path only: a query may hold a token), and the answer's status.
+ */
+export function requestFacts(req: Request, status: number, time = new Date()) {
+  const user = sessionUser(req);
+  return {
+    time: time.toISOString(),
+    user: user?.username ?? null,
+    role: user?.role ?? null,
+    ip: req.ip ?? null,
+    method: req.method,
+    route: (req.originalUrl.split('?')[0] ?? '').slice(0, 512),
+    status,
+  };
+}
+
 function toEntry(
   req: Request,
   status: number,
@@ -233,17 +250,10 @@ function toEntry(
   // Reads that went through are never audited (no audited route is a GET): most responses stop here.
   if (req.method === 'GET' && status !== 404 && !REFUSAL_STATUSES.has(status)) return null;
   const path = req.originalUrl.split('?')[0] ?? '';
-  const user = sessionUser(req);
   const scopeRefusal = status === 404 && wasRefusedForScope(req);
   const refused = REFUSAL_STATUSES.has(status) || scopeRefusal;
   const base = {
-    time: new Date().toISOString(),
-    user: user?.username ?? null,
-    role: user?.role ?? null,
-    ip: req.ip ?? null,
-    method: req.method,
-    route: path.slice(0, 512),
-    status,
+    ...requestFacts(req, status),
     ...(errorCode(body) !== undefined ? { code: errorCode(body) } : {}),
   };
 

@@ -4,7 +4,6 @@
  * its own. Header values go in and never come out: answers carry header names only.
  */
 import { Router, type Request } from 'express';
-import type { z } from 'zod';
 import {
   createLibraryImageSchema,
   libraryImageVersionSchema,
@@ -15,8 +14,9 @@ import {
   type LibraryImageListResponse,
 } from '@byoi/shared';
 import { ApiError } from '../apiError.ts';
-import { firstProblem, parseJsonRequest } from '../jsonRequest.ts';
+import { parseSavedBody } from '../jsonRequest.ts';
 import type { AuditLog, NewAuditEntry } from '../audit/auditLog.ts';
+import { requestFacts } from '../audit/auditTrail.ts';
 import { requireRole } from '../middleware/requireRole.ts';
 import { sessionUser } from '../middleware/session.ts';
 import { redactUrl } from '../redact.ts';
@@ -25,16 +25,6 @@ import type { ImageLibrary, LibraryChange } from '../store/imageLibrary.ts';
 export interface ImagesDeps {
   library: ImageLibrary;
   audit: Pick<AuditLog, 'recordDurably'>;
-}
-
-function parseBody<T extends z.ZodType>(req: Request, schema: T, what: string): z.output<T> {
-  return parseJsonRequest(
-    req,
-    schema,
-    what,
-    (fieldErrors) =>
-      `The ${what} has a problem, so nothing was saved. ${firstProblem(fieldErrors)}`,
-  );
 }
 
 function searchOf(req: Request): string {
@@ -54,20 +44,13 @@ function changeEntry(
   status: number,
   change: LibraryChange,
 ): NewAuditEntry {
-  const user = sessionUser(req);
   const { image } = change.detail;
   const version = change.version;
   const facts = version?.facts;
   return {
-    time: new Date().toISOString(),
+    ...requestFacts(req, status),
     event,
     outcome: 'success',
-    user: user?.username ?? null,
-    role: user?.role ?? null,
-    ip: req.ip ?? null,
-    method: req.method,
-    route: (req.originalUrl.split('?')[0] ?? '').slice(0, 512),
-    status,
     imageId: image.id,
     imageName: image.name,
     ...(version ? { imageVersion: version.number } : {}),
@@ -100,7 +83,7 @@ export function imagesRouter({ library, audit }: ImagesDeps): Router {
   });
 
   router.post('/', operator, async (req, res) => {
-    const input = parseBody(req, createLibraryImageSchema, 'new image');
+    const input = parseSavedBody(req, createLibraryImageSchema, 'new image');
     const change = await library.create(input, by(req));
     await audit.recordDurably(changeEntry(req, 'image-create', 201, change));
     const body: LibraryImageDetailResponse = change.detail;
@@ -113,7 +96,7 @@ export function imagesRouter({ library, audit }: ImagesDeps): Router {
   });
 
   router.patch('/:id', operator, async (req, res) => {
-    const patch = parseBody(req, updateLibraryImageSchema, 'image change');
+    const patch = parseSavedBody(req, updateLibraryImageSchema, 'image change');
     const change = await library.update(id(req), patch);
     await audit.recordDurably(changeEntry(req, 'image-update', 200, change));
     const body: LibraryImageDetailResponse = change.detail;
@@ -121,7 +104,7 @@ export function imagesRouter({ library, audit }: ImagesDeps): Router {
   });
 
   router.post('/:id/versions', operator, async (req, res) => {
-    const input = parseBody(req, libraryImageVersionSchema, 'new version');
+    const input = parseSavedBody(req, libraryImageVersionSchema, 'new version');
     const change = await library.addVersion(id(req), input, by(req));
     await audit.recordDurably(changeEntry(req, 'image-version', 201, change));
     const body: LibraryImageDetailResponse = change.detail;

@@ -25,6 +25,7 @@ import {
 import { z } from 'zod';
 import { ApiError } from '../apiError.ts';
 import type { AuditLog, NewAuditEntry } from '../audit/auditLog.ts';
+import { requestFacts } from '../audit/auditTrail.ts';
 import { firstProblem, parseJsonRequest } from '../jsonRequest.ts';
 import { requireRole } from '../middleware/requireRole.ts';
 import { sessionUser } from '../middleware/session.ts';
@@ -258,17 +259,10 @@ export function rolloutsRouter(deps: RolloutsDeps): Router {
     status: number,
     rollout: { id: string; name: string; servers: number },
   ): NewAuditEntry {
-    const user = sessionUser(req);
     return {
-      time: new Date(now()).toISOString(),
+      ...requestFacts(req, status, new Date(now())),
       event,
       outcome: 'success',
-      user: user?.username ?? null,
-      role: user?.role ?? null,
-      ip: req.ip ?? null,
-      method: req.method,
-      route: (req.originalUrl.split('?')[0] ?? '').slice(0, 512),
-      status,
       rolloutId: rollout.id,
       rolloutName: rollout.name,
       serverCount: rollout.servers,

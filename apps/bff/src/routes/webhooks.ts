@@ -5,7 +5,6 @@
  * its host only (a URL's path or query may hold a token).
  */
 import { Router, type Request } from 'express';
-import type { z } from 'zod';
 import type {
   AuditEvent,
   CreateWebhookResponse,
@@ -14,7 +13,8 @@ import type {
   WebhookListResponse,
 } from '@byoi/shared';
 import type { AuditLog, NewAuditEntry } from '../audit/auditLog.ts';
-import { firstProblem, parseJsonRequest } from '../jsonRequest.ts';
+import { requestFacts } from '../audit/auditTrail.ts';
+import { parseSavedBody } from '../jsonRequest.ts';
 import { requireRole } from '../middleware/requireRole.ts';
 import { sessionUser } from '../middleware/session.ts';
 import type { WebhookRegistry } from '../webhooks/webhookRegistry.ts';
@@ -23,16 +23,6 @@ import { createWebhookSchema, updateWebhookSchema } from '../webhooks/webhookSch
 export interface WebhooksDeps {
   registry: WebhookRegistry;
   audit: Pick<AuditLog, 'recordDurably'>;
-}
-
-function parseBody<T extends z.ZodType>(req: Request, schema: T, what: string): z.output<T> {
-  return parseJsonRequest(
-    req,
-    schema,
-    what,
-    (fieldErrors) =>
-      `The ${what} has a problem, so nothing was saved. ${firstProblem(fieldErrors)}`,
-  );
 }
 
 /** The webhook in words for the audit log: its id, origin and subscriptions, never a path. */
@@ -53,17 +43,10 @@ function changeEntry(
   webhook: WebhookDto,
   what?: string,
 ): NewAuditEntry {
-  const user = sessionUser(req);
   return {
-    time: new Date().toISOString(),
+    ...requestFacts(req, status),
     event,
     outcome: 'success',
-    user: user?.username ?? null,
-    role: user?.role ?? null,
-    ip: req.ip ?? null,
-    method: req.method,
-    route: (req.originalUrl.split('?')[0] ?? '').slice(0, 512),
-    status,
     message: what ? `${what}: ${describe(webhook)}` : describe(webhook),
   };
 }
@@ -80,7 +63,7 @@ export function webhooksRouter({ registry, audit }: WebhooksDeps): Router {
   });
 
   router.post('/', operator, async (req, res) => {
-    const input = parseBody(req, createWebhookSchema, 'new webhook');
+    const input = parseSavedBody(req, createWebhookSchema, 'new webhook');
     const created = await registry.create(input, by(req));
     await audit.recordDurably(changeEntry(req, 'webhook-create', 201, created.webhook));
     const body: CreateWebhookResponse = created;
@@ -93,7 +76,7 @@ export function webhooksRouter({ registry, audit }: WebhooksDeps): Router {
   });
 
   router.patch('/:id', operator, async (req, res) => {
-    const patch = parseBody(req, updateWebhookSchema, 'webhook change');
+    const patch = parseSavedBody(req, updateWebhookSchema, 'webhook change');
     const { webhook } = await registry.update(id(req), patch);
     await audit.recordDurably(changeEntry(req, 'webhook-update', 200, webhook));
     const body: WebhookDto = webhook;
