@@ -85,7 +85,7 @@ export default function ImagesPage() {
           />
         </FormField>
         {canOperate ? (
-          <RouterLink to="/images/new" className="library-add">
+          <RouterLink to="/images/new" className="link-button">
             <Icon name="plus" /> Add an image
           </RouterLink>
         ) : null}

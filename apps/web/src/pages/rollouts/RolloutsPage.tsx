@@ -57,7 +57,7 @@ export default function RolloutsPage() {
           </p>
         </div>
         {canOperate ? (
-          <RouterLink to="/rollouts/new" className="rollouts-new">
+          <RouterLink to="/rollouts/new" className="link-button">
             <Icon name="plus" aria-hidden="true" /> New rollout
           </RouterLink>
         ) : null}
