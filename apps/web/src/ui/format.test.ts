@@ -27,4 +27,10 @@ describe('format', () => {
     );
     expect(formatDateTime('not a date')).toBe('not a date');
   });
+  it('adds the seconds when asked, for events seconds apart', () => {
+    const at = '2026-11-26T01:05:09.000Z';
+    expect(formatDateTime(at, { locale: 'en-GB', timeZone: 'UTC', seconds: true })).toBe(
+      '26 Nov 2026, 01:05:09',
+    );
+  });
 });

@@ -31,18 +31,23 @@ export interface DateTimeOptions {
   locale?: string;
   /** The operator's time zone when absent. */
   timeZone?: string;
+  /** With the seconds, where events come seconds apart (a rollout's timeline). */
+  seconds?: boolean;
 }
 
 /**
  * A moment as the operator reads dates, e.g. "26 Nov 2026, 02:00" (en-GB) or "Nov 26, 2026, 2:00 AM"
  * (en-US) — never OVH's raw ISO text. Text that is not a date is answered as it is.
  */
-export function formatDateTime(iso: string, { locale, timeZone }: DateTimeOptions = {}): string {
+export function formatDateTime(
+  iso: string,
+  { locale, timeZone, seconds = false }: DateTimeOptions = {},
+): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   return new Intl.DateTimeFormat(locale, {
     dateStyle: 'medium',
-    timeStyle: 'short',
+    timeStyle: seconds ? 'medium' : 'short',
     ...(timeZone ? { timeZone } : {}),
   }).format(date);
 }

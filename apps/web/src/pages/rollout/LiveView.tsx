@@ -122,7 +122,7 @@ function Timeline({ events }: { events: RolloutDetailDto['events'] }) {
           {newestFirst.map((event) => (
             <li key={event.seq} className="timeline__item">
               <time dateTime={event.at} className="timeline__time">
-                {formatDateTime(event.at)}
+                {formatDateTime(event.at, { seconds: true })}
               </time>
               <span>
                 {event.message}
