@@ -17,3 +17,4 @@ export * from './installer/downloadFailure.ts';
 export * from './installer/steps.ts';
 export * from './serverName.ts';
 export * from './rollout.ts';
+export * from './rolloutLimits.ts';

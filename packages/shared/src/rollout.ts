@@ -6,6 +6,11 @@
 import { z } from 'zod';
 import { byoiFormSchema, objectMessages } from './form.ts';
 import { checksumFileURLSchema } from './library.ts';
+import {
+  MAX_ROLLOUT_DATACENTERS,
+  MAX_ROLLOUT_SERVERS,
+  ROLLOUT_NAME_MAX_LENGTH,
+} from './rolloutLimits.ts';
 import { serverNameProblem } from './serverName.ts';
 
 export const ROLLOUT_STATES = [
@@ -153,11 +158,6 @@ export function rolloutPlanNotes(plan: RolloutPlan, serverCount: number): string
 }
 
 // ---- the request that plans a rollout ----
-
-export const ROLLOUT_NAME_MAX_LENGTH = 100;
-/** One rollout covers at most this many servers: the fleet one listing call returns. */
-export const MAX_ROLLOUT_SERVERS = 1000;
-export const MAX_ROLLOUT_DATACENTERS = 50;
 
 const shape = byoiFormSchema.shape;
 
