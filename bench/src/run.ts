@@ -45,6 +45,8 @@ interface Settings {
   detailSeconds: number;
   /** The latency run's steady rate (req/s), half the throughput budget in the full run. */
   detailPacedRate: number;
+  /** Latency runs per BFF, the lowest p99 kept (see DetailOptions). */
+  detailPacedRuns: number;
   webRuns: number;
   /** Install submits timed on each store engine. */
   storeSubmits: number;
@@ -70,6 +72,7 @@ const SETTINGS: Record<Mode, Settings> = {
     coldSamples: 5,
     detailSeconds: 10,
     detailPacedRate: 1000,
+    detailPacedRuns: 1,
     webRuns: 5,
     storeSubmits: 30,
     auditSeconds: 5,
@@ -89,6 +92,7 @@ const SETTINGS: Record<Mode, Settings> = {
     coldSamples: 1,
     detailSeconds: 3,
     detailPacedRate: 300,
+    detailPacedRuns: 3,
     webRuns: 1,
     storeSubmits: 10,
     auditSeconds: 2,
@@ -178,6 +182,7 @@ async function main(): Promise<number> {
           durationSeconds: s.detailSeconds,
           connections: 50,
           pacedRate: s.detailPacedRate,
+          pacedRuns: s.detailPacedRuns,
         }),
       );
     if (running && sections.includes('web'))
@@ -194,6 +199,7 @@ async function main(): Promise<number> {
         measureStore(engine, {
           detailSeconds: s.detailSeconds,
           detailPacedRate: s.detailPacedRate,
+          detailPacedRuns: s.detailPacedRuns,
           cacheTtlMs: s.cacheTtlMs,
           submits: s.storeSubmits,
           auditSeconds: s.auditSeconds,

@@ -27,6 +27,7 @@ export type StoreEngine = 'pglite' | 'postgres';
 export interface StoreBenchOptions {
   detailSeconds: number;
   detailPacedRate: number;
+  detailPacedRuns: number;
   cacheTtlMs: number;
   /** Install submits timed (after a short warm-up). */
   submits: number;
@@ -210,6 +211,7 @@ export async function measureStore(
       durationSeconds: o.detailSeconds,
       connections: 50,
       pacedRate: o.detailPacedRate,
+      pacedRuns: o.detailPacedRuns,
       rows: {
         id: `store.${engine}.detail`,
         label: `GET /api/servers/:sn warm, ${ENGINE_NAMES[engine]} store`,
