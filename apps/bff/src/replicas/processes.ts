@@ -96,6 +96,29 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Polls `check` every `everyMs` until it returns a value (not undefined), or fails saying what it
+ * waited for and what it last saw.
+ */
+export async function until<T>(
+  what: string,
+  check: () => Promise<{ value?: T; seen?: unknown }>,
+  timeoutMs = 20_000,
+  everyMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let seen: unknown;
+  for (;;) {
+    const result = await check();
+    if (result.value !== undefined) return result.value;
+    seen = result.seen;
+    if (Date.now() > deadline) {
+      throw new Error(`${what}: not within ${timeoutMs} ms; last seen ${JSON.stringify(seen)}`);
+    }
+    await sleep(everyMs);
+  }
+}
+
 /** Polls `check` until it returns a value; throws `failure()` once `timeoutMs` passed. */
 async function waitFor<T>(
   check: () => Promise<T | undefined>,
@@ -185,6 +208,9 @@ export async function startSimulatorProcess(options: {
   if (!url) throw new Error(`${envFile} holds no SIMULATOR_URL.\n${child.tail()}`);
   const { origin, hostname, port } = new URL(url);
   const ca = readFileSync(caFile, 'utf8');
+  // An agent of its own: the global one may carry another simulator's trust (the console's
+  // `trustCertificate` sets its secure context, which wins over a request's `ca`).
+  const agent = new https.Agent({ ca });
   const admin = <T>(method: string, route: string, body?: unknown): Promise<T> =>
     new Promise((resolve, reject) => {
       const payload = body === undefined ? undefined : JSON.stringify(body);
@@ -194,7 +220,7 @@ export async function startSimulatorProcess(options: {
           port: Number(port),
           path: route,
           method,
-          ca,
+          agent,
           headers: payload ? { 'content-type': 'application/json' } : {},
         },
         (res) => {

@@ -29,6 +29,7 @@ import {
   startReplica,
   startSimulatorProcess,
   stopAll,
+  until,
   type Child,
   type Replica,
   type SimulatorProcess,
@@ -101,25 +102,6 @@ const installForm = () => ({
   imageType: 'qcow2',
   efiBootloaderPath: EFI,
 });
-
-/** Polls `check` until it returns a value (not undefined), or fails saying what was last seen. */
-async function until<T>(
-  what: string,
-  check: () => Promise<{ value?: T; seen: unknown }>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let seen: unknown;
-  for (;;) {
-    const result = await check();
-    if (result.value !== undefined) return result.value;
-    seen = result.seen;
-    if (Date.now() > deadline) {
-      throw new Error(`${what}: not within ${timeoutMs} ms; last seen ${JSON.stringify(seen)}`);
-    }
-    await sleep(100);
-  }
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'byoi-replicas-'));

@@ -11,7 +11,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateServers, type InstallRequestRecord } from '@byoi/ovh-simulator';
 import type { CreateRolloutInput, RolloutDetailDto, RolloutPlan } from '@byoi/shared';
@@ -25,6 +24,7 @@ import {
   startReplica,
   startSimulatorProcess,
   stopAll,
+  until,
   type Child,
   type Replica,
   type SimulatorProcess,
@@ -129,26 +129,6 @@ async function simRequests() {
     calls: Record<string, number>;
     peakRunningInstalls: number;
   }>('GET', '/_sim/requests');
-}
-
-/** Polls `check` until it returns a value (not undefined), or fails saying what was last seen. */
-async function until<T>(
-  what: string,
-  check: () => Promise<{ value?: T; seen?: unknown }>,
-  timeoutMs = 20_000,
-  everyMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let seen: unknown;
-  for (;;) {
-    const result = await check();
-    if (result.value !== undefined) return result.value;
-    seen = result.seen;
-    if (Date.now() > deadline) {
-      throw new Error(`${what}: not within ${timeoutMs} ms; last seen ${JSON.stringify(seen)}`);
-    }
-    await sleep(everyMs);
-  }
 }
 
 async function detail(client: ConsoleClient, id: string): Promise<RolloutDetailDto> {
