@@ -93,7 +93,7 @@ export function createApp(deps: AppDeps): ConsoleApp {
     audit,
     ...(deps.shutdown ? { shutdown: deps.shutdown } : {}),
   });
-  startAuditRetention({
+  const retentionStopped = startAuditRetention({
     store,
     days: config.auditRetentionDays,
     logger,
@@ -131,7 +131,12 @@ export function createApp(deps: AppDeps): ConsoleApp {
   driver.start();
   let stopped: Promise<void> | null = null;
   const stop = () =>
-    (stopped ??= Promise.all([driver.close(), outcomes.close(), webhooks.close()])
+    (stopped ??= Promise.all([
+      driver.close(),
+      outcomes.close(),
+      webhooks.close(),
+      retentionStopped(),
+    ])
       // The rollout driver's last writes are audited; the entries are written after them.
       .then(() => audit.close())
       .catch(() => undefined));

@@ -65,14 +65,22 @@ export interface RetentionOptions {
   now?: () => number;
 }
 
-/** Runs the retention now and then every `everyMs`, on a timer that does not keep the process alive. */
-export function startAuditRetention(options: RetentionOptions): void {
+/**
+ * Runs the retention now and then every `everyMs`, on a timer that does not keep the process
+ * alive. Answers a function that resolves once the run in flight (if any) is over: the store must
+ * not close under it.
+ */
+export function startAuditRetention(options: RetentionOptions): () => Promise<void> {
   const { store, days, logger, signal, everyMs = RETENTION_EVERY_MS, now = Date.now } = options;
-  if (days === 0 || signal?.aborted) return;
-  let running = false;
-  const run = async () => {
+  if (days === 0 || signal?.aborted) return () => Promise.resolve();
+  let running: Promise<void> | null = null;
+  const run = () => {
     if (running || signal?.aborted) return;
-    running = true;
+    running = once().finally(() => {
+      running = null;
+    });
+  };
+  const once = async () => {
     const olderThan = new Date(now() - days * DAY_MS);
     try {
       const deleted = await deleteAuditEntriesBefore(store.db, olderThan);
@@ -92,12 +100,14 @@ export function startAuditRetention(options: RetentionOptions): void {
         },
         'audit retention failed; it runs again at the next round',
       );
-    } finally {
-      running = false;
     }
   };
-  void run();
-  const timer = setInterval(() => void run(), everyMs);
+  run();
+  const timer = setInterval(run, everyMs);
   timer.unref();
   signal?.addEventListener('abort', () => clearInterval(timer), { once: true });
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }
