@@ -3,6 +3,7 @@
  * once from two replicas; only the holder releases it; a lease that ran out is taken over.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logQueries } from '../testing/storeQueries.ts';
 import { testStore, type TestStore } from '../testing/testStore.ts';
 import { InstallLocks } from './installLocks.ts';
 
@@ -24,6 +25,26 @@ describe.each(['postgres', 'pglite'] as const)('install locks on %s', (kind) => 
     expect(await locks.acquire('ns-b')).not.toBeNull();
     await locks.release(lock!);
     expect(await locks.acquire('ns-a')).not.toBeNull();
+  });
+
+  it('takes and releases the locks of a wave of submits in one statement each, one holder per server', async () => {
+    const log = logQueries(await opened);
+    const locks = new InstallLocks({ db: log.store.db, replicaId: 'replica-wave' });
+    const servers = Array.from({ length: 100 }, (_, i) => `ns-wave-${i}`);
+    const taken = await Promise.all(servers.map((sn) => locks.acquire(sn)));
+    expect(taken.map((lock) => lock?.server)).toEqual(servers);
+    expect(new Set(taken.map((lock) => lock?.holder)).size).toBe(100);
+    expect(log.take().map((q) => q.sql.split(' ')[0])).toEqual(['insert']);
+    // Held: a second wave gets none of them.
+    expect(
+      (await Promise.all(servers.map((sn) => locks.acquire(sn)))).every((l) => l === null),
+    ).toBe(true);
+    log.take();
+    await Promise.all(taken.map((lock) => locks.release(lock!)));
+    expect(log.take().map((q) => q.sql.split(' ')[0])).toEqual(['delete']);
+    expect(
+      (await Promise.all(servers.map((sn) => locks.acquire(sn)))).every((l) => l !== null),
+    ).toBe(true);
   });
 
   it('gives the lock to one of many submits taking it at once on two replicas', async () => {

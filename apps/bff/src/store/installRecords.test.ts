@@ -58,6 +58,30 @@ describe.each(['postgres', 'pglite'] as const)('install records on %s', (kind) =
   }, 60_000);
   afterAll(async () => (await opened).close());
 
+  it('writes the records of a wave in one insert; a row that cannot be written fails only its caller', async () => {
+    const log = logQueries(await opened);
+    const records = new InstallRecords(log.store.db);
+    const wave = Array.from({ length: 40 }, (_, i) => submitted(`ns-wave-${i}`, 900 + i, 0));
+    await Promise.all(wave.map((install) => records.recordSubmitted(install)));
+    const inserts = () => log.take().filter((q) => q.sql.startsWith('insert into "installs"'));
+    expect(inserts()).toHaveLength(1);
+    expect((await records.runningOn(wave.map((w) => w.server))).size).toBe(40);
+
+    // A second wave with one id already stored: the others' records are written all the same.
+    const again = { ...submitted('ns-wave-dup', 950, 0), id: wave[0]!.id };
+    const others = Array.from({ length: 5 }, (_, i) => submitted(`ns-wave-b${i}`, 960 + i, 0));
+    const results = await Promise.allSettled(
+      [again, ...others].map((install) => records.recordSubmitted(install)),
+    );
+    expect(results.map((r) => r.status)).toEqual(['rejected', ...others.map(() => 'fulfilled')]);
+    expect((await records.runningOn(others.map((o) => o.server))).size).toBe(5);
+    expect(await records.runningOn(['ns-wave-dup'])).toEqual(new Set());
+    // Ended, so the watch's tests below find none of them due.
+    for (const install of [...wave, ...others]) {
+      await records.settle(install.id, 'done', null, new Date(T0));
+    }
+  });
+
   it('ends a running install once, for one of the callers racing to end it', async () => {
     const records = new InstallRecords((await opened).db);
     const install = submitted('ns-settle', 1, 0);

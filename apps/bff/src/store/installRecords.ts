@@ -13,6 +13,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { ConsoleRole, InstallRoute, LibraryImageRef } from '@byoi/shared';
+import { batched } from './batched.ts';
 import type { Database, InstallFacts, InstallRecordState, InstallTable } from './schema.ts';
 
 export type InstallRecord = Selectable<InstallTable>;
@@ -64,6 +65,9 @@ export function sameStart(a: string, b: string): boolean {
   return Number.isNaN(x) || Number.isNaN(y) ? a === b : x === y;
 }
 
+const asError = (reason: unknown): Error =>
+  reason instanceof Error ? reason : new Error('The install record could not be written.');
+
 const ofTask = (record: InstallRecord, task: TaskRef) =>
   record.task_id === task.taskId && sameStart(record.facts.submittedAt, task.startDate);
 
@@ -93,24 +97,41 @@ export class InstallRecords {
   }
 
   async recordSubmitted(install: SubmittedInstall): Promise<void> {
-    await this.#db
-      .insertInto('installs')
-      .values({
-        id: install.id,
-        server: install.server,
-        task_id: install.taskId,
-        username: install.user,
-        role: install.role,
-        route: install.route,
-        submitted_at: install.submittedAt,
-        facts: JSON.stringify(install.facts),
-        image_id: install.libraryImage?.id ?? null,
-        image_version: install.libraryImage?.version ?? null,
-        state: 'running',
-      })
-      .execute();
+    const failure = await this.#record(install);
+    if (failure !== null) throw failure;
     this.#changed(install.server);
   }
+
+  /**
+   * The records of the installs OVH accepted at one moment (a rollout's wave), in one insert (see
+   * batched.ts). Should it fail, each is written alone: one bad row costs only its own record.
+   * Answers, per install, null or why its row was not written.
+   */
+  readonly #record = batched<SubmittedInstall, Error | null>(async (installs) => {
+    const rows = installs.map((install) => ({
+      id: install.id,
+      server: install.server,
+      task_id: install.taskId,
+      username: install.user,
+      role: install.role,
+      route: install.route,
+      submitted_at: install.submittedAt,
+      facts: JSON.stringify(install.facts),
+      image_id: install.libraryImage?.id ?? null,
+      image_version: install.libraryImage?.version ?? null,
+      state: 'running' as const,
+    }));
+    const insert = (values: typeof rows) =>
+      this.#db.insertInto('installs').values(values).execute();
+    try {
+      await insert(rows);
+      return rows.map(() => null);
+    } catch (error) {
+      if (rows.length === 1) return [asError(error)];
+    }
+    const each = await Promise.allSettled(rows.map((row) => insert([row])));
+    return each.map((result) => (result.status === 'rejected' ? asError(result.reason) : null));
+  });
 
   /**
    * Ends a running install: the row as it is now for the one caller that ended it, undefined for
