@@ -42,8 +42,11 @@ export const DEFAULT_ROLLOUT_TICK_MS = 2_000;
 export const DEFAULT_ROLLOUT_LEASE_MS = 30_000;
 /** Hardware reads at once during a check. */
 const CHECK_CONCURRENCY = 16;
-/** Install submits at once per replica (one OVH call each; OVH_CONCURRENCY bounds the calls). */
-const SUBMIT_CONCURRENCY = 50;
+/**
+ * Install submits at once per replica (one OVH call each; OVH_CONCURRENCY bounds the calls): a
+ * wave of up to 200 takes its locks and writes its records in one statement each.
+ */
+const SUBMIT_CONCURRENCY = 200;
 /** How far OVH's task start may precede the claim and still be this rollout's install. */
 const CLOCK_SKEW_MS = 5_000;
 
@@ -204,14 +207,15 @@ export class RolloutDriver {
     // What the store says is owed, whoever decided it (this driver, an API request on any replica,
     // a driver that stopped): installs claimed but not known to have begun, cancels asked for.
     const current = (await rollouts.row(id)) ?? row;
-    const servers = await rollouts.servers(id);
-    if (isTerminal(current.state) && !servers.some((s) => s.state === 'installing')) {
+    const installing = await rollouts.installingServers(id);
+    if (isTerminal(current.state) && installing.length === 0) {
       // Nothing more to do here, ever: what this process kept about the rollout goes.
       this.#forms.delete(id);
-      for (const s of servers) this.#cancelled.delete(`${id}\n${s.server}`);
+      for (const key of this.#cancelled) {
+        if (key.startsWith(`${id}\n`)) this.#cancelled.delete(key);
+      }
     }
-    for (const server of servers) {
-      if (server.state !== 'installing') continue;
+    for (const server of installing) {
       const key = `${id}\n${server.server}`;
       if (server.started_at === null) {
         if (!this.#submitting.has(key))

@@ -335,6 +335,20 @@ export class Rollouts {
   }
 
   /**
+   * The servers of the rollout installing now: at most its maxInFlight, read every round, where
+   * reading all of a 1,000-server rollout's rows each time would cost the round most of its time.
+   */
+  async installingServers(id: string): Promise<RolloutServerRow[]> {
+    return this.#db
+      .selectFrom('rollout_servers')
+      .selectAll()
+      .where('rollout_id', '=', id)
+      .where('state', '=', 'installing')
+      .orderBy('position')
+      .execute();
+  }
+
+  /**
    * Applies one event under the rollout's row lock. Undefined when there is no such rollout; a
    * refused event (`error`) changes nothing.
    */
