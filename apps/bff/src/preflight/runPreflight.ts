@@ -308,7 +308,23 @@ function formatCheck(input: PreflightRequest, sniff: ImageSniff): Judged {
 
 // ---- checksum ----
 
-function checksumCheck(checksum: string | undefined, type: string | undefined): Judged {
+/**
+ * Who reads the report: a server page offers Verify checksum; a rollout does not, and its canary
+ * is what meets a wrong checksum first.
+ */
+export type PreflightAudience = 'server' | 'fleet';
+
+const CHECKSUM_NEXT: Record<PreflightAudience, string> = {
+  server: 'Use Verify checksum to download the image once and compare it before installing.',
+  fleet:
+    "OVH compares it with each server's download and fails that server's install on a mismatch: the canary meets a wrong checksum before any batch.",
+};
+
+function checksumCheck(
+  checksum: string | undefined,
+  type: string | undefined,
+  audience: PreflightAudience,
+): Judged {
   const title = 'Checksum';
   const facts = {
     ...(checksum === undefined ? {} : { checksum }),
@@ -373,7 +389,7 @@ function checksumCheck(checksum: string | undefined, type: string | undefined): 
       id: 'checksum',
       status: 'pass',
       title,
-      sentence: `A well-formed ${type} checksum. Use Verify checksum to download the image once and compare it before installing.`,
+      sentence: `A well-formed ${type} checksum. ${CHECKSUM_NEXT[audience]}`,
     },
   };
 }
@@ -430,6 +446,7 @@ export function imageReadChecks(read: ImageRead): PreflightCheck[] {
 export async function readImageForPreflight(
   input: PreflightRequest,
   deps: Pick<PreflightDeps, 'fetch' | 'signal'>,
+  audience: PreflightAudience = 'server',
 ): Promise<ImageRead> {
   const headers = (input.httpHeaders ?? []).filter((h) => h.name.trim() !== '');
   const lead: Judged[] = [];
@@ -475,7 +492,7 @@ export async function readImageForPreflight(
     imageType: input.imageType,
     efiBootloaderPath: input.efiBootloaderPath,
     lead,
-    checksum: checksumCheck(checksum, checksumType),
+    checksum: checksumCheck(checksum, checksumType, audience),
     facts,
     ...(resolvedChecksum ? { resolvedChecksum } : {}),
   };

@@ -112,6 +112,10 @@ describe('probeFleetImage', () => {
       ['checksum', 'pass'],
       ['format', 'pass'],
     ]);
+    // A rollout page has no Verify checksum to offer: the sentence says what happens instead.
+    const checksum = probed.checks.find((c) => c.id === 'checksum');
+    expect(checksum?.sentence).not.toContain('Verify checksum');
+    expect(checksum?.sentence).toContain('the canary meets a wrong checksum before any batch');
   });
 
   it('fails on a checksum file that cannot be read, before the image is judged', async () => {

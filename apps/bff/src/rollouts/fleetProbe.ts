@@ -20,7 +20,7 @@ export async function probeFleetImage(
   input: PreflightRequest,
   deps: { fetch: SafeFetch; signal?: AbortSignal },
 ): Promise<FleetImageProbe> {
-  const read = await readImageForPreflight(input, deps);
+  const read = await readImageForPreflight(input, deps, 'fleet');
   const checks = imageReadChecks(read);
   const resolved = read.resolvedChecksum ? { resolvedChecksum: read.resolvedChecksum } : {};
   const failure = checks.find((c) => c.status === 'fail');
