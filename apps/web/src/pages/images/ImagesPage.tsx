@@ -85,7 +85,7 @@ export default function ImagesPage() {
           />
         </FormField>
         {canOperate ? (
-          <RouterLink to="/images/new" className="link-button">
+          <RouterLink to="/images/new" className="start-link">
             <Icon name="plus" /> Add an image
           </RouterLink>
         ) : null}

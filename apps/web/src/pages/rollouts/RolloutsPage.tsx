@@ -57,7 +57,7 @@ export default function RolloutsPage() {
           </p>
         </div>
         {canOperate ? (
-          <RouterLink to="/rollouts/new" className="link-button">
+          <RouterLink to="/rollouts/new" className="start-link">
             <Icon name="plus" aria-hidden="true" /> New rollout
           </RouterLink>
         ) : null}
