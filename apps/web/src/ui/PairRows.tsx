@@ -1,3 +1,4 @@
+import { MAX_HTTP_HEADERS, MAX_METADATA } from '@byoi/shared';
 import { Button, Icon, Input, Password } from '@ovhcloud/ods-react';
 import type { ChangeEvent, ClipboardEvent } from 'react';
 import { Controller, useFieldArray, useWatch } from 'react-hook-form';
@@ -32,6 +33,38 @@ export interface PairConfig {
 }
 
 type Row = Record<string, string | undefined>;
+
+/** HTTP header rows (masked values) at `name` in a form's values. */
+export const headerPairs = (
+  name: string,
+  idPrefix: string,
+  more: Partial<PairConfig> = {},
+): PairConfig => ({
+  name,
+  idPrefix,
+  first: 'name',
+  firstLabel: 'HTTP header name',
+  secondLabel: 'HTTP header value',
+  noun: 'HTTP header',
+  max: MAX_HTTP_HEADERS,
+  secret: true,
+  firstPlaceholder: 'Authorization',
+  ...more,
+});
+
+/** Config Drive metadata rows at `name` in a form's values. */
+export const metadataPairs = (name: string, idPrefix: string): PairConfig => ({
+  name,
+  idPrefix,
+  first: 'key',
+  firstLabel: 'Metadata key',
+  secondLabel: 'Metadata value',
+  noun: 'metadata',
+  max: MAX_METADATA,
+  secret: false,
+  firstPlaceholder: 'role',
+  secondPlaceholder: 'webserver',
+});
 
 /**
  * Add/remove rows of name/value pairs (HTTP headers, Config Drive metadata), up to `max`, for any

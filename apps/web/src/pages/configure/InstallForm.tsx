@@ -5,8 +5,6 @@ import {
   formatMemory,
   IMAGE_TYPES,
   inferChecksumType,
-  MAX_HTTP_HEADERS,
-  MAX_METADATA,
 } from '@byoi/shared';
 import type {
   ByoiForm,
@@ -25,7 +23,7 @@ import { useStartInstall } from '../../data/servers/hooks.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 import { Field } from '../../ui/Field.tsx';
 import { NativeSelect } from '../../ui/NativeSelect.tsx';
-import { PairRows } from '../../ui/PairRows.tsx';
+import { headerPairs, metadataPairs, PairRows } from '../../ui/PairRows.tsx';
 import { useFocusFirstInvalid } from '../../ui/useFocusFirstInvalid.ts';
 import { dataLossSentence } from '../../ui/words.ts';
 import { ApiRequestPreview } from './ApiRequestPreview.tsx';
@@ -505,21 +503,7 @@ export function InstallForm({
             error={errors.configDriveUserData?.message}
             registration={register('configDriveUserData')}
           />
-          <PairRows
-            form={form}
-            config={{
-              name: 'configDriveMetadata',
-              idPrefix: 'metadata',
-              first: 'key',
-              firstLabel: 'Metadata key',
-              secondLabel: 'Metadata value',
-              noun: 'metadata',
-              max: MAX_METADATA,
-              secret: false,
-              firstPlaceholder: 'role',
-              secondPlaceholder: 'webserver',
-            }}
-          />
+          <PairRows form={form} config={metadataPairs('configDriveMetadata', 'metadata')} />
         </div>
 
         <div className="form-group" role="group" aria-labelledby="section-headers">
@@ -531,18 +515,9 @@ export function InstallForm({
           {library ? <LibraryHeaderRows library={library} imageURL={values.imageURL} /> : null}
           <PairRows
             form={form}
-            config={{
-              name: 'httpHeaders',
-              idPrefix: 'header',
-              first: 'name',
-              firstLabel: 'HTTP header name',
-              secondLabel: 'HTTP header value',
-              noun: 'HTTP header',
-              max: MAX_HTTP_HEADERS,
-              secret: true,
-              firstPlaceholder: 'Authorization',
+            config={headerPairs('httpHeaders', 'header', {
               secondPlaceholder: 'Basic bG9naW46cGFzc3dvcmQ=',
-            }}
+            })}
           />
         </div>
       </section>

@@ -1,9 +1,8 @@
-import { MAX_HTTP_HEADERS } from '@byoi/shared';
 import { Textarea } from '@ovhcloud/ods-react';
 import type { UseFormReturn } from 'react-hook-form';
 import { Field } from '../../ui/Field.tsx';
 import { ImageFileFields } from '../../ui/ImageFileFields.tsx';
-import { PairRows } from '../../ui/PairRows.tsx';
+import { headerPairs, PairRows } from '../../ui/PairRows.tsx';
 import type { LibraryFormInput, LibraryFormOutput } from './libraryForm.ts';
 import { isStoredName } from './libraryForm.ts';
 
@@ -37,16 +36,7 @@ export function VersionFields({
             stored value is kept (said beside it). */}
         <PairRows
           form={form}
-          config={{
-            name: 'version.httpHeaders',
-            idPrefix: 'library-header',
-            first: 'name',
-            firstLabel: 'HTTP header name',
-            secondLabel: 'HTTP header value',
-            noun: 'HTTP header',
-            max: MAX_HTTP_HEADERS,
-            secret: true,
-            firstPlaceholder: 'Authorization',
+          config={headerPairs('version.httpHeaders', 'library-header', {
             valueHint: (name) =>
               isStoredName(name, storedNames)
                 ? {
@@ -54,7 +44,7 @@ export function VersionFields({
                     placeholder: 'Stored value kept',
                   }
                 : { hint: 'Stored encrypted; never shown again.', placeholder: 'Bearer …' },
-          }}
+          })}
         />
       </div>
       <Field

@@ -1,9 +1,8 @@
-import { MAX_METADATA } from '@byoi/shared';
 import type { CreateRolloutInput } from '@byoi/shared';
 import { Textarea } from '@ovhcloud/ods-react';
 import type { UseFormReturn } from 'react-hook-form';
 import { Field } from '../../ui/Field.tsx';
-import { PairRows } from '../../ui/PairRows.tsx';
+import { metadataPairs, PairRows } from '../../ui/PairRows.tsx';
 import type { RolloutFormValues } from './rolloutForm.ts';
 
 type FormApi = UseFormReturn<RolloutFormValues, unknown, CreateRolloutInput>;
@@ -51,18 +50,7 @@ export function CustomizationsSection({ form }: { form: FormApi }) {
         <p>Key and value pairs every server reads from its Config Drive, e.g. role = webserver.</p>
         <PairRows
           form={form}
-          config={{
-            name: 'customizations.configDriveMetadata',
-            idPrefix: 'rollout-metadata',
-            first: 'key',
-            firstLabel: 'Metadata key',
-            secondLabel: 'Metadata value',
-            noun: 'metadata',
-            max: MAX_METADATA,
-            secret: false,
-            firstPlaceholder: 'role',
-            secondPlaceholder: 'webserver',
-          }}
+          config={metadataPairs('customizations.configDriveMetadata', 'rollout-metadata')}
         />
       </div>
     </section>

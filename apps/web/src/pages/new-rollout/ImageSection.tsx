@@ -1,4 +1,3 @@
-import { MAX_HTTP_HEADERS } from '@byoi/shared';
 import type { CreateRolloutInput } from '@byoi/shared';
 import { Skeleton } from '@ovhcloud/ods-react';
 import { useWatch } from 'react-hook-form';
@@ -8,7 +7,7 @@ import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 import { Field } from '../../ui/Field.tsx';
 import { ImageFileFields } from '../../ui/ImageFileFields.tsx';
 import { NativeSelect } from '../../ui/NativeSelect.tsx';
-import { PairRows } from '../../ui/PairRows.tsx';
+import { headerPairs, PairRows } from '../../ui/PairRows.tsx';
 import type { RolloutFormValues } from './rolloutForm.ts';
 
 type FormApi = UseFormReturn<RolloutFormValues, unknown, CreateRolloutInput>;
@@ -123,20 +122,7 @@ function ImageFields({ form }: { form: FormApi }) {
       <div className="form-group" role="group" aria-labelledby="rollout-headers-title">
         <h3 id="rollout-headers-title">HTTP headers</h3>
         <p>Sent with every server&apos;s download, e.g. Authorization for a private image.</p>
-        <PairRows
-          form={form}
-          config={{
-            name: 'image.httpHeaders',
-            idPrefix: 'rollout-header',
-            first: 'name',
-            firstLabel: 'HTTP header name',
-            secondLabel: 'HTTP header value',
-            noun: 'HTTP header',
-            max: MAX_HTTP_HEADERS,
-            secret: true,
-            firstPlaceholder: 'Authorization',
-          }}
-        />
+        <PairRows form={form} config={headerPairs('image.httpHeaders', 'rollout-header')} />
       </div>
     </>
   );
