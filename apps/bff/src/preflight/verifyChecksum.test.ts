@@ -74,6 +74,23 @@ describe('verifyChecksum', () => {
     }
   });
 
+  it('reports the whole download once, at the end, even when the interval ends on its last chunk', async () => {
+    const reports: VerifyProgress[] = [];
+    let clock = 0;
+    await verifyChecksum({
+      fetch,
+      url: `${base}/image`,
+      type: 'sha256',
+      maxBytes: 1e9,
+      progressIntervalMs: 1000,
+      // Every reading of the clock is an interval later: each chunk is due a report.
+      now: () => (clock += 1000),
+      onProgress: (p) => reports.push(p),
+    });
+    expect(reports.filter((r) => r.bytes === data.length)).toHaveLength(1);
+    expect(reports.at(-1)?.bytes).toBe(data.length);
+  });
+
   it('reports only at the end when the interval is longer than the download', async () => {
     const reports: VerifyProgress[] = [];
     await verifyChecksum({

@@ -84,7 +84,8 @@ export async function verifyChecksum(input: VerifyInput): Promise<VerifyResult> 
       hash.update(chunk);
       bytes += chunk.length;
       const t = now();
-      if (input.onProgress && t - lastReport >= interval) {
+      // The last chunk's report is the final one below, not a second one of the same bytes.
+      if (input.onProgress && t - lastReport >= interval && bytes !== total) {
         lastReport = t;
         input.onProgress(progress());
       }
